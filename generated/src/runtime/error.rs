@@ -1,0 +1,545 @@
+//! The errors a call returns, and the crate-internal [`Failure`] that generated code
+//! propagates with `?`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+
+use super::retry;
+
+/// The most bytes of a response body a [`DecodeError`] keeps.
+pub(crate) const BODY_SNIPPET_LIMIT: usize = 1024;
+
+/// The most bytes of a response body an error's `Display` shows.
+const DISPLAY_SNIPPET_LIMIT: usize = 200;
+
+/// Why a call failed.
+///
+/// `E` is the document's error schema (the `default` response), which HubSpot answers with
+/// when a request is rejected.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E = serde_json::Value> {
+    /// HubSpot answered with a status the operation does not list as a success.
+    Api(ApiError<E>),
+    /// No answer came: the connection failed, timed out, or broke while reading the body.
+    Transport(reqwest::Error),
+    /// HubSpot answered with a success status, but the body does not match the expected type.
+    Decode(DecodeError),
+    /// The request body could not be serialized to JSON.
+    Encode(serde_json::Error),
+    /// The request could not be built, so nothing was sent: the client was made by
+    /// [`Client::new`](crate::Client::new) with an empty or malformed token (or its HTTP
+    /// client could not be created), or a path parameter was empty, `.` or `..`.
+    Build(BuildError),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status of the answer, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(error) => Some(error.status()),
+            Error::Decode(error) => Some(error.status()),
+            Error::Transport(error) => error.status(),
+            Error::Encode(_) | Error::Build(_) => None,
+        }
+    }
+
+    /// The API error, if HubSpot rejected the request.
+    pub fn api(&self) -> Option<&ApiError<E>> {
+        match self {
+            Error::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header in
+    /// seconds), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(ApiError::retry_after)
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(error) => fmt::Display::fmt(error, f),
+            Error::Transport(error) => write!(f, "HTTP transport error: {error}"),
+            Error::Decode(error) => fmt::Display::fmt(error, f),
+            Error::Encode(error) => write!(f, "could not serialize the request body: {error}"),
+            Error::Build(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+/// Each variant's `Display` already includes the wrapped error's message, so `source`
+/// skips that error and returns its cause, to keep error chains free of repeats.
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(_) | Error::Decode(_) => None,
+            Error::Transport(error) => std::error::Error::source(error),
+            Error::Encode(error) => std::error::Error::source(error),
+            Error::Build(error) => std::error::Error::source(error),
+        }
+    }
+}
+
+impl<E> From<Failure> for Error<E> {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Transport(error) => Error::Transport(error),
+            Failure::Decode(error) => Error::Decode(error),
+            Failure::Encode(error) => Error::Encode(error),
+            Failure::Build(error) => Error::Build(error),
+        }
+    }
+}
+
+/// Every way a call can fail before the operation's error type is known; generated code
+/// turns it into an [`Error`] with `?`.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Transport(reqwest::Error),
+    Decode(DecodeError),
+    Encode(serde_json::Error),
+    Build(BuildError),
+}
+
+/// The body of an error answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorBody<E> {
+    /// The body is JSON of the document's error schema.
+    Decoded(E),
+    /// The body is not of the error schema (an HTML page from a proxy, an empty body, ...):
+    /// its text, with invalid UTF-8 replaced.
+    Raw(String),
+}
+
+impl<E> ErrorBody<E> {
+    /// The decoded body, if it matched the error schema.
+    pub fn decoded(&self) -> Option<&E> {
+        match self {
+            ErrorBody::Decoded(body) => Some(body),
+            ErrorBody::Raw(_) => None,
+        }
+    }
+
+    /// The raw text, if the body did not match the error schema.
+    pub fn raw(&self) -> Option<&str> {
+        match self {
+            ErrorBody::Decoded(_) => None,
+            ErrorBody::Raw(text) => Some(text),
+        }
+    }
+}
+
+/// HubSpot answered with a status the operation does not list as a success.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug)]
+pub struct ApiError<E> {
+    inner: Box<ApiErrorInner<E>>,
+}
+
+#[derive(Debug)]
+struct ApiErrorInner<E> {
+    status: StatusCode,
+    method: Method,
+    path: String,
+    headers: HeaderMap,
+    body: ErrorBody<E>,
+    message: Option<String>,
+    correlation_id: Option<String>,
+}
+
+impl<E> ApiError<E> {
+    /// Builds the error from an answer: the body is `Decoded` if it parses as `E`, else `Raw`.
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        path: String,
+        headers: HeaderMap,
+        body: &[u8],
+    ) -> Self
+    where
+        E: serde::de::DeserializeOwned,
+    {
+        // HubSpot's error bodies carry `message` and `correlationId`; read them without
+        // knowing `E`, so that Display can show them whatever the error schema is.
+        let common = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let field = |name: &str| {
+            common
+                .as_ref()
+                .and_then(|value| value.get(name))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let message = field("message");
+        let correlation_id = field("correlationId");
+        let body = match serde_json::from_slice::<E>(body) {
+            Ok(decoded) => ErrorBody::Decoded(decoded),
+            Err(_) => ErrorBody::Raw(String::from_utf8_lossy(body).into_owned()),
+        };
+        ApiError {
+            inner: Box::new(ApiErrorInner {
+                status,
+                method,
+                path,
+                headers,
+                body,
+                message,
+                correlation_id,
+            }),
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request that was rejected.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request that was rejected, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The response headers, e.g. `X-HubSpot-RateLimit-Remaining`.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The response body.
+    pub fn body(&self) -> &ErrorBody<E> {
+        &self.inner.body
+    }
+
+    /// The response body, by value.
+    pub fn into_body(self) -> ErrorBody<E> {
+        self.inner.body
+    }
+
+    /// The `message` field of a JSON body, whatever `E` is.
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+
+    /// The `correlationId` field of a JSON body, whatever `E` is: quote it to HubSpot support.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.inner.correlation_id.as_deref()
+    }
+
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header in
+    /// seconds), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry::retry_after_header(&self.inner.headers)
+    }
+}
+
+impl<E> fmt::Display for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "HubSpot answered {} to {} {}",
+            inner.status, inner.method, inner.path
+        )?;
+        match (&inner.message, &inner.body) {
+            (Some(message), _) => write!(f, ": {message}")?,
+            (None, ErrorBody::Raw(text)) if text.trim().is_empty() => {
+                f.write_str(": empty body")?
+            }
+            (None, ErrorBody::Raw(text)) => write_snippet(f, text)?,
+            (None, ErrorBody::Decoded(_)) => {}
+        }
+        if let Some(id) = &inner.correlation_id {
+            write!(f, " (correlation id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for ApiError<E> {}
+
+/// HubSpot answered with a success status, but the body does not match the expected type.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    inner: Box<DecodeErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct DecodeErrorInner {
+    status: StatusCode,
+    method: Method,
+    request_path: String,
+    path: String,
+    message: String,
+    body: String,
+    body_truncated: bool,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        request_path: String,
+        path: String,
+        error: serde_json::Error,
+        body: &[u8],
+    ) -> Self {
+        let message = error.to_string();
+        let text = String::from_utf8_lossy(body);
+        let snippet = truncate(&text, BODY_SNIPPET_LIMIT);
+        DecodeError {
+            inner: Box::new(DecodeErrorInner {
+                status,
+                method,
+                request_path,
+                path,
+                message,
+                body_truncated: snippet.len() < text.len(),
+                body: snippet.to_owned(),
+            }),
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn request_path(&self) -> &str {
+        &self.inner.request_path
+    }
+
+    /// Where in the body decoding failed, e.g. `results[3].createdAt`; `.` is the top level.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// What was wrong there, with line and column in the body.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The start of the body: at most 1 KiB, cut at a character boundary.
+    pub fn body_snippet(&self) -> &str {
+        &self.inner.body
+    }
+
+    /// Whether [`body_snippet`](Self::body_snippet) is shorter than the body.
+    pub fn body_truncated(&self) -> bool {
+        self.inner.body_truncated
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "could not decode the {} answer to {} {}: ",
+            inner.status, inner.method, inner.request_path
+        )?;
+        if inner.path == "." {
+            f.write_str("at the top level")?;
+        } else {
+            write!(f, "at `{}`", inner.path)?;
+        }
+        write!(f, ": {}", inner.message)?;
+        write_snippet(f, &inner.body)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// What is wrong with a client's configuration, or with a request being built.
+#[derive(Debug, Clone)]
+pub struct BuildError {
+    kind: BuildErrorKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BuildErrorKind {
+    /// No token, or an empty one.
+    MissingToken,
+    /// The token cannot be sent in a header. Never holds the token.
+    InvalidToken,
+    /// The base URL is unusable; says why.
+    InvalidBaseUrl(String),
+    /// The user agent cannot be sent in a header; says why.
+    InvalidUserAgent(String),
+    /// reqwest could not create its client (TLS backend, resolver).
+    HttpClient(Arc<reqwest::Error>),
+    /// A path parameter made an empty, `.` or `..` segment; holds the request path.
+    InvalidPathSegment(String),
+}
+
+impl BuildError {
+    pub(crate) fn new(kind: BuildErrorKind) -> Self {
+        BuildError { kind }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            BuildErrorKind::MissingToken => f.write_str(
+                "no access token: set one with Client::new(token) or ClientBuilder::token",
+            ),
+            BuildErrorKind::InvalidToken => f.write_str(
+                "the access token contains characters that cannot be sent in an HTTP header",
+            ),
+            BuildErrorKind::InvalidBaseUrl(reason) => write!(f, "invalid base URL: {reason}"),
+            BuildErrorKind::InvalidUserAgent(reason) => write!(f, "invalid user agent: {reason}"),
+            BuildErrorKind::HttpClient(error) => {
+                write!(f, "could not create the HTTP client: {error}")
+            }
+            BuildErrorKind::InvalidPathSegment(path) => write!(
+                f,
+                "request path `{path}` has an empty, `.` or `..` segment: \
+                 a path parameter must not be empty, `.` or `..`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            BuildErrorKind::HttpClient(error) => std::error::Error::source(&**error),
+            _ => None,
+        }
+    }
+}
+
+/// The longest prefix of `text` of at most `limit` bytes that ends at a character boundary.
+pub(crate) fn truncate(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Writes `: body `<start of text>`` for an error message.
+fn write_snippet(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    let snippet = truncate(text, DISPLAY_SNIPPET_LIMIT);
+    let ellipsis = if snippet.len() < text.len() {
+        "…"
+    } else {
+        ""
+    };
+    write!(f, "; body: `{snippet}{ellipsis}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct HubSpotError {
+        message: String,
+        category: String,
+    }
+
+    fn api_error(status: u16, body: &str) -> ApiError<HubSpotError> {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        ApiError::new(
+            status,
+            Method::POST,
+            "/crm/v3/objects/orders/batch/upsert".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn error_body_is_decoded_when_it_matches_the_schema() {
+        let error = api_error(
+            400,
+            r#"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR","correlationId":"abc-123"}"#,
+        );
+        assert_eq!(
+            error.body().decoded(),
+            Some(&HubSpotError {
+                message: "Property values were not valid".to_owned(),
+                category: "VALIDATION_ERROR".to_owned(),
+            })
+        );
+        assert_eq!(error.correlation_id(), Some("abc-123"));
+        assert_eq!(
+            error.to_string(),
+            "HubSpot answered 400 Bad Request to POST /crm/v3/objects/orders/batch/upsert: \
+             Property values were not valid (correlation id abc-123)"
+        );
+    }
+
+    #[test]
+    fn error_body_is_raw_when_it_does_not_match() {
+        // JSON, but without the schema's required `category`: Raw, yet the message is shown.
+        let error = api_error(400, r#"{"message":"nope"}"#);
+        assert_eq!(error.body().raw(), Some(r#"{"message":"nope"}"#));
+        assert!(error.to_string().ends_with(": nope"), "{error}");
+
+        let error = api_error(502, "<html>Bad gateway</html>");
+        assert_eq!(error.body().raw(), Some("<html>Bad gateway</html>"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("; body: `<html>Bad gateway</html>`"),
+            "{error}"
+        );
+
+        let error = api_error(503, "");
+        assert_eq!(error.body().raw(), Some(""));
+        assert!(error.to_string().ends_with(": empty body"), "{error}");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("7"));
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Method::GET,
+            "/x".to_owned(),
+            headers,
+            b"{}",
+        ));
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert!(api_error(500, "").retry_after().is_none());
+    }
+
+    #[test]
+    fn truncate_stops_at_a_char_boundary() {
+        assert_eq!(truncate("abc", 10), "abc");
+        assert_eq!(truncate("abcdef", 3), "abc");
+        // 'é' is two bytes: a limit that falls inside it drops it whole.
+        assert_eq!(truncate("aé", 2), "a");
+        let long = "€".repeat(1000);
+        let cut = truncate(&long, BODY_SNIPPET_LIMIT);
+        assert!(cut.len() <= BODY_SNIPPET_LIMIT && cut.len() > BODY_SNIPPET_LIMIT - 3);
+    }
+}

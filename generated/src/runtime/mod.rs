@@ -1,0 +1,20 @@
+//! The hand-written, spec-independent runtime that generated code calls: the client and its
+//! configuration, requests and answers, errors, retries of rate-limited requests, and serde
+//! helpers. Nothing here knows which CRM object the document describes.
+
+mod client;
+mod error;
+mod request;
+mod retry;
+pub(crate) mod serde_helpers;
+
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, BuildError, DecodeError, Error, ErrorBody};
+pub use retry::RetryPolicy;
+
+// The crate-internal contract with generated code, reachable as `crate::runtime::…` whether
+// or not the current generated code names each item.
+#[allow(unused_imports)]
+pub(crate) use error::Failure;
+#[allow(unused_imports)]
+pub(crate) use request::{Request, Response, encode_path_segment};

@@ -1,0 +1,457 @@
+//! Stage 3: spell the IR as Rust tokens, one small function a kind of item.
+//!
+//! Nothing here looks at the document or makes a choice about it: names, types and attributes
+//! all come decided from the IR.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::ir::*;
+
+/// Where a type is spelled: inside the `types` module, or from another module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Inside `types`: named types are in scope.
+    Types,
+    /// Elsewhere in the crate: named types are `crate::types::Name`.
+    Crate,
+}
+
+/// One emitted item, with a name for snapshots.
+#[derive(Debug)]
+pub struct Item {
+    /// `module/Name`, e.g. `types/SimplePublicObject` or `operations/batch_upsert`.
+    pub name: String,
+    /// The item's tokens.
+    pub tokens: TokenStream,
+}
+
+/// An identifier from an IR name (which may be a raw identifier `r#type`).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = "…"]` lines for a rustdoc text.
+pub fn doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// `#![doc = "…"]` lines for a module's rustdoc.
+pub fn inner_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|line| {
+        let line = if line.is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
+        quote!(#![doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+/// A Rust type.
+pub fn ty(t: &Ty, scope: Scope) -> TokenStream {
+    match t {
+        Ty::String => quote!(String),
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::F32 => quote!(f32),
+        Ty::F64 => quote!(f64),
+        Ty::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        Ty::Date => quote!(::chrono::NaiveDate),
+        Ty::Json => quote!(::serde_json::Value),
+        Ty::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Types => quote!(#name),
+                Scope::Crate => quote!(crate::types::#name),
+            }
+        }
+        Ty::Vec(inner) => {
+            let inner = ty(inner, scope);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = ty(inner, scope);
+            quote!(::std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = ty(inner, scope);
+            quote!(Option<#inner>)
+        }
+    }
+}
+
+/// The `types` module's items.
+pub fn types(api: &Api) -> Vec<Item> {
+    api.types
+        .iter()
+        .map(|t| Item {
+            name: format!("types/{}", t.name()),
+            tokens: match t {
+                TypeDef::Struct(s) => struct_def(s),
+                TypeDef::Enum(e) => enum_def(e),
+                TypeDef::Alias(a) => alias_def(a),
+            },
+        })
+        .collect()
+}
+
+fn struct_def(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let docs = doc(&s.doc);
+    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
+    if s.derive_eq {
+        derives.push(quote!(Eq));
+    }
+    if s.derive_default {
+        derives.push(quote!(Default));
+    }
+    derives.push(quote!(::serde::Serialize));
+    derives.push(quote!(::serde::Deserialize));
+    let fields = s.fields.iter().map(field);
+    quote! {
+        #docs
+        #[derive(#(#derives),*)]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let docs = doc(&f.doc);
+    let name = ident(&f.name);
+    let field_ty = ty(&f.ty, Scope::Types);
+    let mut args = Vec::new();
+    if crate::naming::bare(&f.name) != f.wire_name {
+        let wire = &f.wire_name;
+        args.push(quote!(rename = #wire));
+    }
+    if f.serde.default {
+        args.push(quote!(default));
+    }
+    if f.serde.null_as_default {
+        args.push(quote!(deserialize_with = "crate::runtime::serde_helpers::null_as_default"));
+    }
+    if f.serde.skip_if_none {
+        args.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    let attr = if args.is_empty() { quote!() } else { quote!(#[serde(#(#args),*)]) };
+    quote! {
+        #docs
+        #attr
+        pub #name: #field_ty,
+    }
+}
+
+fn alias_def(a: &AliasDef) -> TokenStream {
+    let name = ident(&a.name);
+    let docs = doc(&a.doc);
+    let target = ty(&a.ty, Scope::Types);
+    quote! {
+        #docs
+        pub type #name = #target;
+    }
+}
+
+fn enum_def(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name);
+    let docs = doc(&format!(
+        "{}\n\nOpen to values the document does not list: those are kept in [`{}::{}`] and \
+         written back unchanged.",
+        e.doc, e.name, e.other_variant
+    ));
+    let other = ident(&e.other_variant);
+    let variants = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let vdoc = doc(&format!("`{}`", v.wire));
+        quote!(#vdoc #vname,)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = Literal::string(&v.wire);
+        quote!(Self::#vname => #wire,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let wire = Literal::string(&v.wire);
+        quote!(#wire => Self::#vname,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this version of the document does not list, as the server sent it.
+            #other(String),
+        }
+
+        impl #name {
+            /// The value as it is written in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#other(value) => value,
+                }
+            }
+        }
+
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
+                match value.as_str() {
+                    #(#from_str)*
+                    _ => Self::#other(value),
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                Self::from(value.to_owned())
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    }
+}
+
+/// The `operations` module's items: the base URL, parameter structs, answer enums, and one
+/// `impl Client` item a method.
+pub fn operations(api: &Api) -> Vec<Item> {
+    let mut items = Vec::new();
+    let base = &api.default_base_url;
+    items.push(Item {
+        name: "operations/DEFAULT_BASE_URL".to_owned(),
+        tokens: quote! {
+            /// The server the document names first: where a [`Client`](crate::Client) sends
+            /// requests unless told otherwise.
+            pub const DEFAULT_BASE_URL: &str = #base;
+        },
+    });
+    for op in &api.operations {
+        if let Some(q) = &op.query {
+            items.push(Item { name: format!("operations/{}", q.name), tokens: params_struct(q) });
+        }
+        if let Success::Multi { enum_name, doc: text, variants } = &op.success {
+            items.push(Item {
+                name: format!("operations/{enum_name}"),
+                tokens: answer_enum(enum_name, text, variants),
+            });
+        }
+        items.push(Item { name: format!("operations/{}", op.method_name), tokens: method(op) });
+    }
+    items
+}
+
+fn params_struct(q: &ParamsStruct) -> TokenStream {
+    let name = ident(&q.name);
+    let docs = doc(&q.doc);
+    let default = if q.derive_default { quote!(Default,) } else { quote!() };
+    let fields = q.fields.iter().map(|f| {
+        let fdoc = doc(&f.doc);
+        let fname = ident(&f.name);
+        let fty = ty(&f.ty, Scope::Crate);
+        quote!(#fdoc pub #fname: #fty,)
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #default)]
+        pub struct #name {
+            #(#fields)*
+        }
+    }
+}
+
+fn answer_enum(name: &str, text: &str, variants: &[(String, SuccessResponse)]) -> TokenStream {
+    let name = ident(name);
+    let docs = doc(text);
+    let defs = variants.iter().map(|(v, s)| {
+        let vname = ident(v);
+        let vdoc = doc(&format!("{}: {}", s.status, s.doc));
+        match &s.ty {
+            Some(t) => {
+                let t = ty(t, Scope::Crate);
+                quote!(#vdoc #vname(#t),)
+            }
+            None => quote!(#vdoc #vname,),
+        }
+    });
+    let statuses = variants.iter().map(|(v, s)| {
+        let vname = ident(v);
+        let status = Literal::u16_unsuffixed(s.status);
+        match &s.ty {
+            Some(_) => quote!(Self::#vname(_) => #status,),
+            None => quote!(Self::#vname => #status,),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#defs)*
+        }
+
+        impl #name {
+            /// The HTTP status the server answered with.
+            pub fn status(&self) -> u16 {
+                match self {
+                    #(#statuses)*
+                }
+            }
+        }
+    }
+}
+
+fn method(op: &Operation) -> TokenStream {
+    let name = ident(&op.method_name);
+    let mut docs_text = op.doc.clone();
+    docs_text.push_str(
+        "\n\n# Errors\n\n[`Error::Api`](crate::Error::Api) when the server answers with a status the \
+         document does not list as a success, and the other [`Error`](crate::Error) variants when \
+         no usable answer arrives.",
+    );
+    let docs = doc(&docs_text);
+
+    let mut args = Vec::new();
+    for p in &op.path_params {
+        let pname = ident(&p.name);
+        match p.ty {
+            Ty::String => args.push(quote!(#pname: &str)),
+            _ => {
+                let pty = ty(&p.ty, Scope::Crate);
+                args.push(quote!(#pname: #pty));
+            }
+        }
+    }
+    if let Some(b) = &op.body {
+        let bty = match &b.ty {
+            Ty::Vec(inner) => {
+                let inner = ty(inner, Scope::Crate);
+                quote!([#inner])
+            }
+            other => ty(other, Scope::Crate),
+        };
+        if b.required {
+            args.push(quote!(body: &#bty));
+        } else {
+            args.push(quote!(body: Option<&#bty>));
+        }
+    }
+    if let Some(q) = &op.query {
+        let qname = ident(&q.name);
+        args.push(quote!(params: &#qname));
+    }
+
+    let http_method = format_ident!("{}", op.http_method.as_str());
+    let path = path_expr(op);
+    let query = op.query.iter().flat_map(|q| &q.fields).map(|f| {
+        let fname = ident(&f.name);
+        let key = &f.wire_name;
+        match (f.repeated, f.required) {
+            (true, false) => quote!(request.query_each(#key, params.#fname.as_deref());),
+            (true, true) => quote!(request.query_each(#key, Some(params.#fname.as_slice()));),
+            (false, false) => quote!(request.query_opt(#key, params.#fname.as_ref());),
+            (false, true) => quote!(request.query(#key, &params.#fname);),
+        }
+    });
+    let body = match &op.body {
+        Some(b) if b.required => quote!(request.json(body)?;),
+        Some(_) => quote!(if let Some(body) = body { request.json(body)?; }),
+        None => quote!(),
+    };
+    let mutability = if op.query.is_some() || op.body.is_some() { quote!(mut) } else { quote!() };
+
+    let (ret, arms) = match &op.success {
+        Success::Single(s) => {
+            let status = Literal::u16_unsuffixed(s.status);
+            match &s.ty {
+                Some(t) => {
+                    let t = ty(t, Scope::Crate);
+                    (t, quote!(#status => Ok(response.json()?),))
+                }
+                None => (quote!(()), quote!(#status => Ok(()),)),
+            }
+        }
+        Success::Multi { enum_name, variants, .. } => {
+            let ename = ident(enum_name);
+            let arms = variants.iter().map(|(v, s)| {
+                let vname = ident(v);
+                let status = Literal::u16_unsuffixed(s.status);
+                match &s.ty {
+                    Some(_) => quote!(#status => Ok(#ename::#vname(response.json()?)),),
+                    None => quote!(#status => Ok(#ename::#vname),),
+                }
+            });
+            (quote!(#ename), quote!(#(#arms)*))
+        }
+    };
+    let error_ty = ty(&op.error_ty, Scope::Crate);
+
+    quote! {
+        impl crate::Client {
+            #docs
+            pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#error_ty>> {
+                let #mutability request = crate::runtime::Request::new(::reqwest::Method::#http_method, #path);
+                #(#query)*
+                #body
+                let response = self.send(request).await?;
+                match response.status() {
+                    #arms
+                    _ => Err(response.into_error()),
+                }
+            }
+        }
+    }
+}
+
+/// The expression that builds the request path, parameters percent-encoded.
+fn path_expr(op: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut values = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(name) => {
+                template.push_str("{}");
+                let pname = ident(name);
+                let is_str = op.path_params.iter().any(|p| p.name == *name && p.ty == Ty::String);
+                values.push(if is_str {
+                    quote!(crate::runtime::encode_path_segment(#pname))
+                } else {
+                    quote!(crate::runtime::encode_path_segment(&#pname.to_string()))
+                });
+            }
+        }
+    }
+    if values.is_empty() {
+        let literal = op.path_parts.iter().map(|p| match p {
+            PathPart::Literal(t) => t.as_str(),
+            PathPart::Param(_) => "",
+        });
+        let literal: String = literal.collect();
+        quote!(#literal.to_owned())
+    } else {
+        quote!(format!(#template, #(#values),*))
+    }
+}

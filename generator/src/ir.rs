@@ -1,0 +1,335 @@
+//! The intermediate representation: what the client crate contains, decided.
+//!
+//! `lower` builds it from the OpenAPI document and makes every decision (names, Rust types,
+//! optionality, serde attributes); `emit` only spells it. Nothing here refers to openapiv3, syn
+//! or quote, so the IR can be read, compared and tested as plain data.
+
+/// Everything the generated crate holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title` of the document.
+    pub title: String,
+    /// `info.version` of the document.
+    pub version: String,
+    /// The first server URL of the document, used as the client's default base URL.
+    pub default_base_url: String,
+    /// Every named type, in output order (component schemas in document order, each followed
+    /// by the types lifted out of it).
+    pub types: Vec<TypeDef>,
+    /// Every operation, in document order (paths in order, methods in OpenAPI field order).
+    pub operations: Vec<Operation>,
+}
+
+/// A named type of the `types` module.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    /// An object schema.
+    Struct(StructDef),
+    /// A string enumeration, open to values the document does not list.
+    Enum(EnumDef),
+    /// Another name for a type (a component schema that is an array, a map or a scalar).
+    Alias(AliasDef),
+}
+
+impl TypeDef {
+    /// The Rust name of the type.
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Alias(a) => &a.name,
+        }
+    }
+}
+
+/// A struct with named fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// Fields in document order.
+    pub fields: Vec<Field>,
+    /// Whether `Default` is derived (every field can be left out).
+    pub derive_default: bool,
+    /// Whether `Eq` is derived (no float or free-form JSON inside).
+    pub derive_eq: bool,
+}
+
+/// `pub type Name = Ty;`
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasDef {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// The type it names.
+    pub ty: Ty,
+}
+
+/// One field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust name (snake_case; raw identifier or suffixed where it is a keyword).
+    pub name: String,
+    /// Name on the wire, for `#[serde(rename)]`.
+    pub wire_name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// The full Rust type, `Option` included where the field may be absent.
+    pub ty: Ty,
+    /// How serde treats the field.
+    pub serde: FieldSerde,
+}
+
+/// The serde attributes a field needs beyond `rename`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FieldSerde {
+    /// `#[serde(default)]`: a missing field takes its `Default`.
+    pub default: bool,
+    /// `deserialize_with = null_as_default`: a `null` takes the `Default` too.
+    pub null_as_default: bool,
+    /// `skip_serializing_if = "Option::is_none"`: `None` is left out of the JSON.
+    pub skip_if_none: bool,
+}
+
+/// A Rust type, as the generated code names it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ty {
+    /// `String`
+    String,
+    /// `bool`
+    Bool,
+    /// `i32`
+    I32,
+    /// `i64`
+    I64,
+    /// `f32`
+    F32,
+    /// `f64`
+    F64,
+    /// `chrono::DateTime<chrono::Utc>`
+    DateTime,
+    /// `chrono::NaiveDate`
+    Date,
+    /// `serde_json::Value`: any JSON.
+    Json,
+    /// A type of the `types` module, by Rust name.
+    Named(String),
+    /// `Vec<T>`
+    Vec(Box<Ty>),
+    /// `BTreeMap<String, T>`
+    Map(Box<Ty>),
+    /// `Option<T>`
+    Option(Box<Ty>),
+}
+
+impl Ty {
+    /// Whether the type implements `Default` without being a required scalar a caller must
+    /// choose (options and collections).
+    pub fn defaults_to_empty(&self) -> bool {
+        matches!(self, Ty::Option(_) | Ty::Vec(_) | Ty::Map(_))
+    }
+
+    /// Whether every value of the type supports `Eq` (no floats or JSON inside).
+    pub fn is_eq(&self, types: &[TypeDef]) -> bool {
+        self.is_eq_seen(types, &mut Vec::new())
+    }
+
+    fn is_eq_seen<'a>(&'a self, types: &'a [TypeDef], seen: &mut Vec<&'a str>) -> bool {
+        match self {
+            Ty::F32 | Ty::F64 | Ty::Json => false,
+            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::DateTime | Ty::Date => true,
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => inner.is_eq_seen(types, seen),
+            Ty::Named(name) => {
+                if seen.contains(&name.as_str()) {
+                    return true;
+                }
+                seen.push(name);
+                match types.iter().find(|t| t.name() == name) {
+                    Some(TypeDef::Enum(_)) => true,
+                    Some(TypeDef::Struct(s)) => s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen)),
+                    Some(TypeDef::Alias(a)) => a.ty.is_eq_seen(types, seen),
+                    None => false,
+                }
+            }
+        }
+    }
+}
+
+/// An open string enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// The values the document lists, in its order.
+    pub variants: Vec<Variant>,
+    /// Name of the variant that keeps any other value.
+    pub other_variant: String,
+}
+
+/// One listed value of an enumeration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// HTTP methods of OpenAPI path items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl HttpMethod {
+    /// The method as HTTP spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Post => "POST",
+            HttpMethod::Delete => "DELETE",
+            HttpMethod::Options => "OPTIONS",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation: a method of the generated `Client`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Rust method name (snake_case).
+    pub method_name: String,
+    /// The document's operationId.
+    pub operation_id: String,
+    /// HTTP method.
+    pub http_method: HttpMethod,
+    /// The path template as written in the document.
+    pub path: String,
+    /// The path split into literal text and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// Rustdoc text.
+    pub doc: String,
+    /// Path parameters, in the order they appear in the path.
+    pub path_params: Vec<PathParam>,
+    /// The query parameters' struct, when the operation has any.
+    pub query: Option<ParamsStruct>,
+    /// The JSON request body, when the operation has one.
+    pub body: Option<Body>,
+    /// What a success answer decodes into.
+    pub success: Success,
+    /// The type an error answer's body decodes into.
+    pub error_ty: Ty,
+}
+
+/// A piece of a path template.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathPart {
+    /// Text sent as it is.
+    Literal(String),
+    /// A path parameter, by its Rust argument name.
+    Param(String),
+}
+
+/// A path parameter: a positional argument of the method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathParam {
+    /// Rust argument name.
+    pub name: String,
+    /// Name in the document.
+    pub wire_name: String,
+    /// `String` parameters are taken as `&str`; others by value and formatted.
+    pub ty: Ty,
+    /// Rustdoc text (used in the method's docs).
+    pub doc: String,
+}
+
+/// The struct that carries an operation's query parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamsStruct {
+    /// Rust name.
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// One field a parameter.
+    pub fields: Vec<QueryParam>,
+    /// Whether `Default` is derived (no parameter is required).
+    pub derive_default: bool,
+}
+
+/// A query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueryParam {
+    /// Rust field name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// The field's type, `Option` included when the parameter is optional.
+    pub ty: Ty,
+    /// Whether the parameter is required.
+    pub required: bool,
+    /// Whether it is an array, sent as one `key=value` pair per element (form, explode).
+    pub repeated: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// Rust type of the body (without `Option`).
+    pub ty: Ty,
+    /// Whether the body must be sent.
+    pub required: bool,
+    /// Rustdoc text for the argument.
+    pub doc: String,
+}
+
+/// The success answers of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Success {
+    /// One success status: the method returns its body type, or `()` when it has none.
+    Single(SuccessResponse),
+    /// Several success statuses: the method returns an enum with one variant each.
+    Multi {
+        /// Rust name of the enum.
+        enum_name: String,
+        /// Rustdoc text of the enum.
+        doc: String,
+        /// One per status, in ascending status order.
+        variants: Vec<(String, SuccessResponse)>,
+    },
+}
+
+/// One success status and its body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuccessResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body type, `None` when the answer has no body.
+    pub ty: Option<Ty>,
+    /// Rustdoc text (the response's description).
+    pub doc: String,
+}
