@@ -52,6 +52,8 @@
 
 #![deny(missing_docs)]
 
+// The generated files are laid out by prettyplease, not rustfmt: `cargo fmt` leaves them be.
+#[rustfmt::skip]
 mod generated;
 mod runtime;
 

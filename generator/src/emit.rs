@@ -37,7 +37,11 @@ pub fn ident(name: &str) -> Ident {
 /// `#[doc = "…"]` lines for a rustdoc text.
 pub fn doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", line.trim_end())
+        };
         quote!(#[doc = #line])
     });
     quote!(#(#lines)*)
@@ -46,7 +50,11 @@ pub fn doc(text: &str) -> TokenStream {
 /// `#![doc = "…"]` lines for a module's rustdoc.
 pub fn inner_doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {}", line.trim_end()) };
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", line.trim_end())
+        };
         quote!(#![doc = #line])
     });
     quote!(#(#lines)*)
@@ -136,12 +144,18 @@ fn field(f: &Field) -> TokenStream {
         args.push(quote!(default));
     }
     if f.serde.null_as_default {
-        args.push(quote!(deserialize_with = "crate::runtime::serde_helpers::null_as_default"));
+        args.push(quote!(
+            deserialize_with = "crate::runtime::serde_helpers::null_as_default"
+        ));
     }
     if f.serde.skip_if_none {
         args.push(quote!(skip_serializing_if = "Option::is_none"));
     }
-    let attr = if args.is_empty() { quote!() } else { quote!(#[serde(#(#args),*)]) };
+    let attr = if args.is_empty() {
+        quote!()
+    } else {
+        quote!(#[serde(#(#args),*)])
+    };
     quote! {
         #docs
         #attr
@@ -251,15 +265,26 @@ pub fn operations(api: &Api) -> Vec<Item> {
     });
     for op in &api.operations {
         if let Some(q) = &op.query {
-            items.push(Item { name: format!("operations/{}", q.name), tokens: params_struct(q) });
+            items.push(Item {
+                name: format!("operations/{}", q.name),
+                tokens: params_struct(q),
+            });
         }
-        if let Success::Multi { enum_name, doc: text, variants } = &op.success {
+        if let Success::Multi {
+            enum_name,
+            doc: text,
+            variants,
+        } = &op.success
+        {
             items.push(Item {
                 name: format!("operations/{enum_name}"),
                 tokens: answer_enum(enum_name, text, variants),
             });
         }
-        items.push(Item { name: format!("operations/{}", op.method_name), tokens: method(op) });
+        items.push(Item {
+            name: format!("operations/{}", op.method_name),
+            tokens: method(op),
+        });
     }
     items
 }
@@ -267,7 +292,11 @@ pub fn operations(api: &Api) -> Vec<Item> {
 fn params_struct(q: &ParamsStruct) -> TokenStream {
     let name = ident(&q.name);
     let docs = doc(&q.doc);
-    let default = if q.derive_default { quote!(Default,) } else { quote!() };
+    let default = if q.derive_default {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     let fields = q.fields.iter().map(|f| {
         let fdoc = doc(&f.doc);
         let fname = ident(&f.name);
@@ -377,10 +406,16 @@ fn method(op: &Operation) -> TokenStream {
     });
     let body = match &op.body {
         Some(b) if b.required => quote!(request.json(body)?;),
-        Some(_) => quote!(if let Some(body) = body { request.json(body)?; }),
+        Some(_) => quote!(if let Some(body) = body {
+            request.json(body)?;
+        }),
         None => quote!(),
     };
-    let mutability = if op.query.is_some() || op.body.is_some() { quote!(mut) } else { quote!() };
+    let mutability = if op.query.is_some() || op.body.is_some() {
+        quote!(mut)
+    } else {
+        quote!()
+    };
 
     let (ret, arms) = match &op.success {
         Success::Single(s) => {
@@ -393,7 +428,11 @@ fn method(op: &Operation) -> TokenStream {
                 None => (quote!(()), quote!(#status => Ok(()),)),
             }
         }
-        Success::Multi { enum_name, variants, .. } => {
+        Success::Multi {
+            enum_name,
+            variants,
+            ..
+        } => {
             let ename = ident(enum_name);
             let arms = variants.iter().map(|(v, s)| {
                 let vname = ident(v);
@@ -431,11 +470,16 @@ fn path_expr(op: &Operation) -> TokenStream {
     let mut values = Vec::new();
     for part in &op.path_parts {
         match part {
-            PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Literal(text) => {
+                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
+            }
             PathPart::Param(name) => {
                 template.push_str("{}");
                 let pname = ident(name);
-                let is_str = op.path_params.iter().any(|p| p.name == *name && p.ty == Ty::String);
+                let is_str = op
+                    .path_params
+                    .iter()
+                    .any(|p| p.name == *name && p.ty == Ty::String);
                 values.push(if is_str {
                     quote!(crate::runtime::encode_path_segment(#pname))
                 } else {

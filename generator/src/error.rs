@@ -56,6 +56,9 @@ impl fmt::Display for Error {
                 write!(f, ":{line}:{col}")?;
             }
             wrote_place = true;
+        } else if let Some((line, col)) = self.line_col {
+            write!(f, "line {line}, column {col}")?;
+            wrote_place = true;
         }
         if let Some(pointer) = &self.pointer {
             let pointer = if pointer.is_empty() { "/" } else { pointer };

@@ -149,7 +149,9 @@ impl Ty {
                 seen.push(name);
                 match types.iter().find(|t| t.name() == name) {
                     Some(TypeDef::Enum(_)) => true,
-                    Some(TypeDef::Struct(s)) => s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen)),
+                    Some(TypeDef::Struct(s)) => {
+                        s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen))
+                    }
                     Some(TypeDef::Alias(a)) => a.ty.is_eq_seen(types, seen),
                     None => false,
                 }

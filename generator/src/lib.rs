@@ -44,7 +44,11 @@ pub fn generate(spec: &Path) -> Result<Generated, Error> {
 /// Generates the client source for a document given as text (for tests and tools).
 pub fn generate_from_text(text: &str, syntax: load::Syntax) -> Result<Generated, Error> {
     let (raw, api) = load::parse(text, syntax)?;
-    generate_from(&load::Document { file: PathBuf::from("<text>"), raw, api })
+    generate_from(&load::Document {
+        file: PathBuf::from("<text>"),
+        raw,
+        api,
+    })
 }
 
 /// Generates the client source for a loaded document.
@@ -56,7 +60,10 @@ pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
 
     let mut items = Vec::new();
     for item in types.iter().chain(&operations) {
-        items.push((item.name.clone(), write::format(item.tokens.clone(), &item.name)?));
+        items.push((
+            item.name.clone(),
+            write::format(item.tokens.clone(), &item.name)?,
+        ));
     }
 
     let types_doc = emit::inner_doc(&format!(

@@ -30,7 +30,12 @@ pub enum Syntax {
 impl Syntax {
     /// The syntax for `path`, or an error naming the extensions that are understood.
     pub fn of(path: &Path) -> Result<Syntax, Error> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") => Ok(Syntax::Json),
             Some("yaml" | "yml") => Ok(Syntax::Yaml),
             _ => Err(Error::msg(
@@ -46,7 +51,13 @@ pub fn load(path: &Path) -> Result<Document, Error> {
     let syntax = Syntax::of(path)?;
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::msg(format!("cannot read the document: {e}")).in_file(path))?;
-    parse(&text, syntax).map(|(raw, api)| Document { file: path.to_owned(), raw, api }).map_err(|e| e.in_file(path))
+    parse(&text, syntax)
+        .map(|(raw, api)| Document {
+            file: path.to_owned(),
+            raw,
+            api,
+        })
+        .map_err(|e| e.in_file(path))
 }
 
 /// Parses a document's text.
@@ -74,7 +85,10 @@ pub fn parse(text: &str, syntax: Syntax) -> Result<(Value, openapiv3::OpenAPI), 
     check_version(&raw)?;
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
         let pointer = pointer_of(e.path());
-        Error::at(pointer, format!("not a valid OpenAPI 3.0 node: {}", e.into_inner()))
+        Error::at(
+            pointer,
+            format!("not a valid OpenAPI 3.0 node: {}", e.into_inner()),
+        )
     })?;
     Ok((raw, api))
 }
@@ -89,12 +103,18 @@ fn check_version(raw: &Value) -> Result<(), Error> {
             "/openapi",
             format!("OpenAPI {v} is not supported: the generator reads OpenAPI 3.0 documents"),
         )),
-        Some(_) => Err(Error::at("/openapi", "`openapi` must be a version string such as \"3.0.1\"")),
+        Some(_) => Err(Error::at(
+            "/openapi",
+            "`openapi` must be a version string such as \"3.0.1\"",
+        )),
         None if object.contains_key("swagger") => Err(Error::at(
             "/swagger",
             "Swagger 2.0 is not supported: the generator reads OpenAPI 3.0 documents",
         )),
-        None => Err(Error::at("", "not an OpenAPI document: there is no `openapi` field")),
+        None => Err(Error::at(
+            "",
+            "not an OpenAPI document: there is no `openapi` field",
+        )),
     }
 }
 

@@ -108,7 +108,9 @@ impl<'a> Lowerer<'a> {
                 if let Some(first) = origins.get(&name) {
                     return Err(Error::at(
                         pointer,
-                        format!("schema name `{key}` becomes the Rust name `{name}`, which {first} already has"),
+                        format!(
+                            "schema name `{key}` becomes the Rust name `{name}`, which {first} already has"
+                        ),
                     ));
                 }
                 origins.insert(name.clone(), pointer);
@@ -190,7 +192,11 @@ impl<'a> Lowerer<'a> {
             }
             for (code, resp) in &op.responses.responses {
                 let resp = self.resolve_response(resp, &pointer)?;
-                let set = if is_success(code) { &mut response } else { &mut error };
+                let set = if is_success(code) {
+                    &mut response
+                } else {
+                    &mut error
+                };
                 for media in resp.content.values() {
                     if let Some(s) = &media.schema {
                         self.reach(s, set);
@@ -210,7 +216,9 @@ impl<'a> Lowerer<'a> {
         if let Some(components) = &self.api.components {
             for key in components.schemas.keys() {
                 if key.ends_with("Error") {
-                    let r = ReferenceOr::Reference { reference: format!("{SCHEMAS}{key}") };
+                    let r = ReferenceOr::Reference {
+                        reference: format!("{SCHEMAS}{key}"),
+                    };
                     self.reach(&r, &mut error);
                 }
             }
@@ -235,11 +243,18 @@ impl<'a> Lowerer<'a> {
     fn reach(&self, schema: &ReferenceOr<Schema>, seen: &mut BTreeSet<String>) {
         match schema {
             ReferenceOr::Reference { reference } => {
-                let Some(key) = reference.strip_prefix(SCHEMAS) else { return };
+                let Some(key) = reference.strip_prefix(SCHEMAS) else {
+                    return;
+                };
                 if !seen.insert(key.to_owned()) {
                     return;
                 }
-                if let Some(target) = self.api.components.as_ref().and_then(|c| c.schemas.get(key)) {
+                if let Some(target) = self
+                    .api
+                    .components
+                    .as_ref()
+                    .and_then(|c| c.schemas.get(key))
+                {
                     self.reach(target, seen);
                 }
             }
@@ -253,7 +268,13 @@ impl<'a> Lowerer<'a> {
 
     // ----- schemas -----------------------------------------------------------------------
 
-    fn lower_component(&mut self, name: &str, schema: &Schema, pointer: &str, mode: Mode) -> Result<(), Error> {
+    fn lower_component(
+        &mut self,
+        name: &str,
+        schema: &Schema,
+        pointer: &str,
+        mode: Mode,
+    ) -> Result<(), Error> {
         let doc = doc_or(schema.schema_data.description.as_deref(), || {
             format!("The `{name}` schema of the document.")
         });
@@ -263,14 +284,27 @@ impl<'a> Lowerer<'a> {
             return Ok(());
         }
         match object_shape(schema, pointer)? {
-            Some(Shape::Struct { properties, required }) => {
-                self.lower_struct(name.to_owned(), doc, properties, required, pointer, mode)
-            }
+            Some(Shape::Struct {
+                properties,
+                required,
+            }) => self.lower_struct(name.to_owned(), doc, properties, required, pointer, mode),
             _ => {
-                let ctx = Ctx { parent: name, field: String::new(), pointer: pointer.to_owned(), mode };
+                let ctx = Ctx {
+                    parent: name,
+                    field: String::new(),
+                    pointer: pointer.to_owned(),
+                    mode,
+                };
                 let index = self.types.len();
                 let ty = self.schema_ty(schema, &ctx)?;
-                self.types.insert(index, TypeDef::Alias(AliasDef { name: name.to_owned(), doc, ty }));
+                self.types.insert(
+                    index,
+                    TypeDef::Alias(AliasDef {
+                        name: name.to_owned(),
+                        doc,
+                        ty,
+                    }),
+                );
                 Ok(())
             }
         }
@@ -299,23 +333,45 @@ impl<'a> Lowerer<'a> {
         let mut used = BTreeSet::new();
         for (wire, prop) in properties {
             let prop_pointer = join(&join(pointer, "properties"), wire);
-            let ctx = Ctx { parent: &name, field: wire.clone(), pointer: prop_pointer.clone(), mode };
+            let ctx = Ctx {
+                parent: &name,
+                field: wire.clone(),
+                pointer: prop_pointer.clone(),
+                mode,
+            };
             let base = self.ty_of_boxed(prop, &ctx)?;
             let is_required = required.iter().any(|r| r == wire);
             let field_doc = self.field_doc(prop, &prop_pointer, wire)?;
             let (ty, serde) = field_policy(base, is_required, mode);
             let rust_name = unique(naming::snake(wire), &mut used);
-            fields.push(Field { name: rust_name, wire_name: wire.clone(), doc: field_doc, ty, serde });
+            fields.push(Field {
+                name: rust_name,
+                wire_name: wire.clone(),
+                doc: field_doc,
+                ty,
+                serde,
+            });
         }
         let derive_default = fields.iter().all(|f| f.ty.defaults_to_empty());
         self.types.insert(
             index,
-            TypeDef::Struct(StructDef { name, doc, fields, derive_default, derive_eq: false }),
+            TypeDef::Struct(StructDef {
+                name,
+                doc,
+                fields,
+                derive_default,
+                derive_eq: false,
+            }),
         );
         Ok(())
     }
 
-    fn field_doc(&self, prop: &ReferenceOr<Box<Schema>>, pointer: &str, wire: &str) -> Result<String, Error> {
+    fn field_doc(
+        &self,
+        prop: &ReferenceOr<Box<Schema>>,
+        pointer: &str,
+        wire: &str,
+    ) -> Result<String, Error> {
         let text = match prop {
             ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
             ReferenceOr::Reference { reference } => {
@@ -329,23 +385,35 @@ impl<'a> Lowerer<'a> {
                     .map(str::to_owned);
                 match beside {
                     Some(text) => Some(text),
-                    None => self.component(reference, pointer)?.schema_data.description.clone(),
+                    None => self
+                        .component(reference, pointer)?
+                        .schema_data
+                        .description
+                        .clone(),
                 }
             }
         };
         Ok(doc_or(text.as_deref(), || format!("The `{wire}` field.")))
     }
 
-    fn ty_of_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, ctx: &Ctx<'_>) -> Result<Ty, Error> {
+    fn ty_of_boxed(
+        &mut self,
+        schema: &ReferenceOr<Box<Schema>>,
+        ctx: &Ctx<'_>,
+    ) -> Result<Ty, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?)),
+            ReferenceOr::Reference { reference } => {
+                Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?))
+            }
             ReferenceOr::Item(schema) => self.schema_ty(schema, ctx),
         }
     }
 
     fn ty_of(&mut self, schema: &ReferenceOr<Schema>, ctx: &Ctx<'_>) -> Result<Ty, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?)),
+            ReferenceOr::Reference { reference } => {
+                Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?))
+            }
             ReferenceOr::Item(schema) => self.schema_ty(schema, ctx),
         }
     }
@@ -353,7 +421,11 @@ impl<'a> Lowerer<'a> {
     /// The Rust type of an inline schema; lifts out enums and objects.
     fn schema_ty(&mut self, schema: &Schema, ctx: &Ctx<'_>) -> Result<Ty, Error> {
         let ty = self.schema_ty_inner(schema, ctx)?;
-        Ok(if schema.schema_data.nullable { Ty::Option(Box::new(ty)) } else { ty })
+        Ok(if schema.schema_data.nullable {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        })
     }
 
     fn schema_ty_inner(&mut self, schema: &Schema, ctx: &Ctx<'_>) -> Result<Ty, Error> {
@@ -369,7 +441,11 @@ impl<'a> Lowerer<'a> {
                     format!("Values of `{}` in [`{}`].", ctx.field, ctx.parent)
                 }),
             });
-            self.types.push(TypeDef::Enum(enum_def(placeholder.clone(), String::new(), &values)));
+            self.types.push(TypeDef::Enum(enum_def(
+                placeholder.clone(),
+                String::new(),
+                &values,
+            )));
             return Ok(Ty::Named(placeholder));
         }
         match &schema.schema_kind {
@@ -394,9 +470,10 @@ impl<'a> Lowerer<'a> {
             }),
             SchemaKind::Type(Type::Boolean(_)) => Ok(Ty::Bool),
             SchemaKind::Type(Type::Array(a)) => {
-                let items = a.items.as_ref().ok_or_else(|| {
-                    Error::at(pointer.clone(), "an array schema needs `items`")
-                })?;
+                let items = a
+                    .items
+                    .as_ref()
+                    .ok_or_else(|| Error::at(pointer.clone(), "an array schema needs `items`"))?;
                 let item_ctx = Ctx {
                     parent: ctx.parent,
                     field: format!("{}Item", ctx.field),
@@ -407,14 +484,25 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_) => {
                 match object_shape(schema, pointer)? {
-                    Some(Shape::Struct { properties, required }) => {
-                        let name = format!("{}{}", naming::bare(ctx.parent), naming::camel(&ctx.field));
+                    Some(Shape::Struct {
+                        properties,
+                        required,
+                    }) => {
+                        let name =
+                            format!("{}{}", naming::bare(ctx.parent), naming::camel(&ctx.field));
                         let name = naming::camel(&name);
                         self.claim(&name, pointer)?;
                         let doc = doc_or(schema.schema_data.description.as_deref(), || {
                             format!("The `{}` object of [`{}`].", ctx.field, ctx.parent)
                         });
-                        self.lower_struct(name.clone(), doc, properties, required, pointer, ctx.mode)?;
+                        self.lower_struct(
+                            name.clone(),
+                            doc,
+                            properties,
+                            required,
+                            pointer,
+                            ctx.mode,
+                        )?;
                         Ok(Ty::Named(name))
                     }
                     Some(Shape::Map(values)) => {
@@ -428,10 +516,17 @@ impl<'a> Lowerer<'a> {
                         Ok(Ty::Map(Box::new(value)))
                     }
                     Some(Shape::FreeForm) | None => match &schema.schema_kind {
-                        SchemaKind::Any(any) if any.items.is_some() || any.typ.as_deref() == Some("array") => {
-                            Err(Error::at(pointer.clone(), "an array schema without `type: array` is not supported"))
+                        SchemaKind::Any(any)
+                            if any.items.is_some() || any.typ.as_deref() == Some("array") =>
+                        {
+                            Err(Error::at(
+                                pointer.clone(),
+                                "an array schema without `type: array` is not supported",
+                            ))
                         }
-                        SchemaKind::Any(any) if any.typ.is_some() && any.typ.as_deref() != Some("object") => {
+                        SchemaKind::Any(any)
+                            if any.typ.is_some() && any.typ.as_deref() != Some("object") =>
+                        {
                             Err(Error::at(
                                 pointer.clone(),
                                 format!(
@@ -456,7 +551,9 @@ impl<'a> Lowerer<'a> {
         if let Some(first) = self.origins.get(name) {
             return Err(Error::at(
                 pointer.to_owned(),
-                format!("the inline schema here would be named `{name}`, which {first} already has"),
+                format!(
+                    "the inline schema here would be named `{name}`, which {first} already has"
+                ),
             ));
         }
         self.origins.insert(name.to_owned(), pointer.to_owned());
@@ -465,16 +562,27 @@ impl<'a> Lowerer<'a> {
 
     fn schema_name(&self, reference: &str, pointer: &str) -> Result<String, Error> {
         let key = reference.strip_prefix(SCHEMAS).ok_or_else(|| {
-            Error::at(pointer.to_owned(), format!("`$ref: {reference}` must point into #/components/schemas/"))
+            Error::at(
+                pointer.to_owned(),
+                format!("`$ref: {reference}` must point into #/components/schemas/"),
+            )
         })?;
         let key = unescape(key);
         self.names.get(&key).cloned().ok_or_else(|| {
-            Error::at(pointer.to_owned(), format!("`$ref: {reference}` points at a schema that does not exist"))
+            Error::at(
+                pointer.to_owned(),
+                format!("`$ref: {reference}` points at a schema that does not exist"),
+            )
         })
     }
 
     fn component(&self, reference: &str, pointer: &str) -> Result<&'a Schema, Error> {
-        let name_err = || Error::at(pointer.to_owned(), format!("`$ref: {reference}` points at a schema that does not exist"));
+        let name_err = || {
+            Error::at(
+                pointer.to_owned(),
+                format!("`$ref: {reference}` points at a schema that does not exist"),
+            )
+        };
         let key = reference.strip_prefix(SCHEMAS).ok_or_else(name_err)?;
         let mut key = unescape(key);
         let schemas = &self.api.components.as_ref().ok_or_else(name_err)?.schemas;
@@ -487,7 +595,10 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        Err(Error::at(pointer.to_owned(), format!("`$ref: {reference}` is a loop of references")))
+        Err(Error::at(
+            pointer.to_owned(),
+            format!("`$ref: {reference}` is a loop of references"),
+        ))
     }
 
     // ----- inline enums ------------------------------------------------------------------
@@ -508,7 +619,11 @@ impl<'a> Lowerer<'a> {
             let mut first_of: BTreeMap<String, String> = BTreeMap::new();
             for e in group {
                 let name = if contested {
-                    naming::camel(&format!("{}{}", naming::bare(&e.parent), naming::camel(&e.field)))
+                    naming::camel(&format!(
+                        "{}{}",
+                        naming::bare(&e.parent),
+                        naming::camel(&e.field)
+                    ))
                 } else {
                     short.clone()
                 };
@@ -552,10 +667,19 @@ impl<'a> Lowerer<'a> {
 
     // ----- operations --------------------------------------------------------------------
 
-    fn operations_iter(&self) -> Vec<(&'a str, &'a openapiv3::PathItem, HttpMethod, &'a openapiv3::Operation)> {
+    fn operations_iter(
+        &self,
+    ) -> Vec<(
+        &'a str,
+        &'a openapiv3::PathItem,
+        HttpMethod,
+        &'a openapiv3::Operation,
+    )> {
         let mut out = Vec::new();
         for (path, item) in &self.api.paths.paths {
-            let ReferenceOr::Item(item) = item else { continue };
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
             let methods = [
                 (HttpMethod::Get, &item.get),
                 (HttpMethod::Put, &item.put),
@@ -578,13 +702,19 @@ impl<'a> Lowerer<'a> {
     fn lower_operations(&mut self) -> Result<Vec<Operation>, Error> {
         for (path, item) in &self.api.paths.paths {
             if let ReferenceOr::Reference { .. } = item {
-                return Err(Error::at(join("/paths", path), "a `$ref` path item is not supported"));
+                return Err(Error::at(
+                    join("/paths", path),
+                    "a `$ref` path item is not supported",
+                ));
             }
         }
         let all = self.operations_iter();
         let prefix = naming::collection_prefix_len(all.iter().map(|(p, ..)| *p));
         // Names, with rule 4 for the ones two operations share.
-        let base: Vec<String> = all.iter().map(|(p, _, m, _)| naming::method_name(p, *m, prefix)).collect();
+        let base: Vec<String> = all
+            .iter()
+            .map(|(p, _, m, _)| naming::method_name(p, *m, prefix))
+            .collect();
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &base {
             *count.entry(n.as_str()).or_default() += 1;
@@ -600,16 +730,23 @@ impl<'a> Lowerer<'a> {
                 }
             })
             .collect();
-        let mut first: BTreeMap<&str, String> = BTreeMap::new();
-        for (name, (path, _, method, _)) in names.iter().zip(&all) {
+        let mut first: BTreeMap<&str, (String, &str)> = BTreeMap::new();
+        for ((name, base), (path, _, method, _)) in names.iter().zip(&base).zip(&all) {
             let here = op_pointer(path, *method);
-            if let Some(other) = first.get(name.as_str()) {
+            if let Some((other, other_base)) = first.get(name.as_str()) {
                 return Err(Error::at(
                     here,
-                    format!("this operation and the one at {other} would both be the method `{name}`"),
+                    format!(
+                        "this operation and the one at {other} would both be the method `{}`; the naming rule cannot tell them apart",
+                        if base == other_base {
+                            base.as_str()
+                        } else {
+                            name.as_str()
+                        }
+                    ),
                 ));
             }
-            first.insert(name, here);
+            first.insert(name, (here, base));
         }
         let mut ops = Vec::new();
         for (name, (path, item, method, op)) in names.into_iter().zip(all) {
@@ -654,8 +791,14 @@ impl<'a> Lowerer<'a> {
             match p {
                 Parameter::Path { parameter_data, .. } => {
                     let ty = self.param_ty(parameter_data, &at.clone(), &type_base)?;
-                    if !matches!(ty, Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64) {
-                        return Err(Error::at(at.clone(), "a path parameter must be a string, number or boolean"));
+                    if !matches!(
+                        ty,
+                        Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64
+                    ) {
+                        return Err(Error::at(
+                            at.clone(),
+                            "a path parameter must be a string, number or boolean",
+                        ));
                     }
                     path_params.push(PathParam {
                         name: unique(naming::snake(&parameter_data.name), &mut used),
@@ -666,26 +809,46 @@ impl<'a> Lowerer<'a> {
                         }),
                     });
                 }
-                Parameter::Query { parameter_data, style, allow_reserved, .. } => {
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    allow_reserved,
+                    ..
+                } => {
                     if !matches!(style, QueryStyle::Form) {
-                        return Err(Error::at(at.clone(), "only `style: form` query parameters are supported"));
+                        return Err(Error::at(
+                            at.clone(),
+                            "only `style: form` query parameters are supported",
+                        ));
                     }
                     if *allow_reserved {
-                        return Err(Error::at(at.clone(), "`allowReserved: true` is not supported"));
+                        return Err(Error::at(
+                            at.clone(),
+                            "`allowReserved: true` is not supported",
+                        ));
                     }
                     let base = self.param_ty(parameter_data, at, &type_base)?;
                     let repeated = match &base {
                         Ty::Vec(inner) if is_scalar(inner) => true,
                         Ty::Vec(_) => {
-                            return Err(Error::at(at.clone(), "an array query parameter must hold strings, numbers or booleans"));
+                            return Err(Error::at(
+                                at.clone(),
+                                "an array query parameter must hold strings, numbers or booleans",
+                            ));
                         }
                         t if is_scalar(t) => false,
                         _ => {
-                            return Err(Error::at(at.clone(), "a query parameter must be a scalar or an array of scalars"));
+                            return Err(Error::at(
+                                at.clone(),
+                                "a query parameter must be a scalar or an array of scalars",
+                            ));
                         }
                     };
                     if repeated && parameter_data.explode == Some(false) {
-                        return Err(Error::at(at.clone(), "an array query parameter with `explode: false` is not supported"));
+                        return Err(Error::at(
+                            at.clone(),
+                            "an array query parameter with `explode: false` is not supported",
+                        ));
                     }
                     let required = parameter_data.required;
                     query_fields.push(QueryParam {
@@ -694,12 +857,17 @@ impl<'a> Lowerer<'a> {
                         doc: doc_or(parameter_data.description.as_deref(), || {
                             format!("The `{}` query parameter.", parameter_data.name)
                         }),
-                        ty: if required { base } else { Ty::Option(Box::new(base)) },
+                        ty: if required {
+                            base
+                        } else {
+                            Ty::Option(Box::new(base))
+                        },
                         required,
                         repeated,
                     });
                 }
-                Parameter::Header { parameter_data, .. } | Parameter::Cookie { parameter_data, .. } => {
+                Parameter::Header { parameter_data, .. }
+                | Parameter::Cookie { parameter_data, .. } => {
                     return Err(Error::at(
                         at.clone(),
                         format!(
@@ -718,7 +886,9 @@ impl<'a> Lowerer<'a> {
         for segment in path.split('/').skip(1) {
             literal.push('/');
             match naming::segments(segment).first() {
-                Some(naming::Segment::Param(name)) if segment.starts_with('{') && segment.ends_with('}') => {
+                Some(naming::Segment::Param(name))
+                    if segment.starts_with('{') && segment.ends_with('}') =>
+                {
                     let param = path_params.iter().find(|p| p.wire_name == *name).ok_or_else(|| {
                         Error::at(pointer.clone(), format!("the path names `{{{name}}}` but no path parameter `{name}` is declared"))
                     })?;
@@ -729,7 +899,9 @@ impl<'a> Lowerer<'a> {
                 _ if segment.contains('{') => {
                     return Err(Error::at(
                         pointer.clone(),
-                        format!("the path segment `{segment}` mixes text and a parameter; that is not supported"),
+                        format!(
+                            "the path segment `{segment}` mixes text and a parameter; that is not supported"
+                        ),
                     ));
                 }
                 _ => literal.push_str(segment),
@@ -739,12 +911,20 @@ impl<'a> Lowerer<'a> {
             path_parts.push(PathPart::Literal(literal));
         }
         path_parts.retain(|p| !matches!(p, PathPart::Literal(l) if l.is_empty()));
-        if let Some(p) = path_params.iter().find(|p| !in_template.contains(&p.wire_name)) {
-            return Err(Error::at(pointer.clone(), format!("path parameter `{}` is not in the path", p.wire_name)));
+        if let Some(p) = path_params
+            .iter()
+            .find(|p| !in_template.contains(&p.wire_name))
+        {
+            return Err(Error::at(
+                pointer.clone(),
+                format!("path parameter `{}` is not in the path", p.wire_name),
+            ));
         }
         // Path parameters in the order of the path.
         path_params.sort_by_key(|p| {
-            path_parts.iter().position(|part| matches!(part, PathPart::Param(n) if *n == p.name))
+            path_parts
+                .iter()
+                .position(|part| matches!(part, PathPart::Param(n) if *n == p.name))
         });
 
         let query = if query_fields.is_empty() {
@@ -753,7 +933,9 @@ impl<'a> Lowerer<'a> {
             let derive_default = query_fields.iter().all(|q| !q.required);
             Some(ParamsStruct {
                 name: format!("{type_base}Params"),
-                doc: format!("Query parameters of [`Client::{method_name}`](crate::Client::{method_name})."),
+                doc: format!(
+                    "Query parameters of [`Client::{method_name}`](crate::Client::{method_name})."
+                ),
                 fields: query_fields,
                 derive_default,
             })
@@ -765,9 +947,15 @@ impl<'a> Lowerer<'a> {
                 let at = join(&pointer, "requestBody");
                 let body = self.resolve_request_body(body, &at)?;
                 let (media, media_at) = json_media(&body.content, &at)?.ok_or_else(|| {
-                    Error::at(at.clone(), "the request body has no JSON content (application/json)")
+                    Error::at(
+                        at.clone(),
+                        "the request body has no JSON content (application/json)",
+                    )
                 })?;
-                let schema = media.schema.as_ref().ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
+                let schema = media
+                    .schema
+                    .as_ref()
+                    .ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
                 let ctx = Ctx {
                     parent: &type_base,
                     field: "Request".to_owned(),
@@ -778,7 +966,9 @@ impl<'a> Lowerer<'a> {
                 Some(Body {
                     ty,
                     required: body.required,
-                    doc: doc_or(body.description.as_deref(), || "The request body.".to_owned()),
+                    doc: doc_or(body.description.as_deref(), || {
+                        "The request body.".to_owned()
+                    }),
                 })
             }
         };
@@ -792,18 +982,29 @@ impl<'a> Lowerer<'a> {
                 StatusCode::Code(c) => *c,
                 StatusCode::Range(_) => {
                     if is_success(code) {
-                        return Err(Error::at(at, "a `2XX` range response is not supported; list the statuses"));
+                        return Err(Error::at(
+                            at,
+                            "a `2XX` range response is not supported; list the statuses",
+                        ));
                     }
                     continue;
                 }
             };
             let resp = self.resolve_response(resp, &at)?;
             if (200..300).contains(&status) {
-                let ty = self.response_ty(resp, &at, &type_base, &naming::status_variant(status), Mode::Response)?;
+                let ty = self.response_ty(
+                    resp,
+                    &at,
+                    &type_base,
+                    &naming::status_variant(status),
+                    Mode::Response,
+                )?;
                 successes.push(SuccessResponse {
                     status,
                     ty,
-                    doc: doc_or(Some(resp.description.as_str()), || format!("The {status} answer.")),
+                    doc: doc_or(Some(resp.description.as_str()), || {
+                        format!("The {status} answer.")
+                    }),
                 });
             } else if status >= 400 && error_ty.is_none() && op.responses.default.is_none() {
                 error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
@@ -815,7 +1016,10 @@ impl<'a> Lowerer<'a> {
             error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
         }
         if successes.is_empty() {
-            return Err(Error::at(join(&pointer, "responses"), "the operation has no 2xx response"));
+            return Err(Error::at(
+                join(&pointer, "responses"),
+                "the operation has no 2xx response",
+            ));
         }
         successes.sort_by_key(|s| s.status);
         let success = if successes.len() == 1 {
@@ -826,15 +1030,28 @@ impl<'a> Lowerer<'a> {
                 doc: format!(
                     "The success answers of [`Client::{method_name}`](crate::Client::{method_name}), one variant a status."
                 ),
-                variants: successes.into_iter().map(|s| (naming::status_variant(s.status), s)).collect(),
+                variants: successes
+                    .into_iter()
+                    .map(|s| (naming::status_variant(s.status), s))
+                    .collect(),
             }
         };
 
         let mut doc = String::new();
-        if let Some(summary) = op.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(summary) = op
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             doc.push_str(summary);
         }
-        if let Some(description) = op.description.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(description) = op
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             if !doc.is_empty() {
                 doc.push_str("\n\n");
             }
@@ -843,7 +1060,10 @@ impl<'a> Lowerer<'a> {
         if !doc.is_empty() {
             doc.push_str("\n\n");
         }
-        doc.push_str(&format!("`{} {path}` (operationId `{operation_id}`).", method.as_str()));
+        doc.push_str(&format!(
+            "`{} {path}` (operationId `{operation_id}`).",
+            method.as_str()
+        ));
         if !path_params.is_empty() {
             doc.push_str("\n\n# Arguments\n");
             for p in &path_params {
@@ -869,7 +1089,12 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn param_ty(&mut self, data: &openapiv3::ParameterData, at: &str, type_base: &str) -> Result<Ty, Error> {
+    fn param_ty(
+        &mut self,
+        data: &openapiv3::ParameterData,
+        at: &str,
+        type_base: &str,
+    ) -> Result<Ty, Error> {
         match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let ctx = Ctx {
@@ -880,13 +1105,21 @@ impl<'a> Lowerer<'a> {
                 };
                 self.ty_of(schema, &ctx)
             }
-            ParameterSchemaOrContent::Content(_) => {
-                Err(Error::at(at.to_owned(), "a parameter with `content` is not supported; use `schema`"))
-            }
+            ParameterSchemaOrContent::Content(_) => Err(Error::at(
+                at.to_owned(),
+                "a parameter with `content` is not supported; use `schema`",
+            )),
         }
     }
 
-    fn response_ty(&mut self, resp: &Response, at: &str, type_base: &str, what: &str, mode: Mode) -> Result<Option<Ty>, Error> {
+    fn response_ty(
+        &mut self,
+        resp: &Response,
+        at: &str,
+        type_base: &str,
+        what: &str,
+        mode: Mode,
+    ) -> Result<Option<Ty>, Error> {
         if resp.content.is_empty() {
             return Ok(None);
         }
@@ -894,19 +1127,35 @@ impl<'a> Lowerer<'a> {
             let types: Vec<&str> = resp.content.keys().map(String::as_str).collect();
             return Err(Error::at(
                 at.to_owned(),
-                format!("the answer's content types ({}) are not JSON; only JSON answers are supported", types.join(", ")),
+                format!(
+                    "the answer's content types ({}) are not JSON; only JSON answers are supported",
+                    types.join(", ")
+                ),
             ));
         };
-        let Some(schema) = &media.schema else { return Ok(Some(Ty::Json)) };
-        let ctx = Ctx { parent: type_base, field: what.to_owned(), pointer: join(&media_at, "schema"), mode };
+        let Some(schema) = &media.schema else {
+            return Ok(Some(Ty::Json));
+        };
+        let ctx = Ctx {
+            parent: type_base,
+            field: what.to_owned(),
+            pointer: join(&media_at, "schema"),
+            mode,
+        };
         self.ty_of(schema, &ctx).map(Some)
     }
 
-    fn resolve_parameter(&self, p: &'a ReferenceOr<Parameter>, at: &str) -> Result<&'a Parameter, Error> {
+    fn resolve_parameter(
+        &self,
+        p: &'a ReferenceOr<Parameter>,
+        at: &str,
+    ) -> Result<&'a Parameter, Error> {
         match p {
             ReferenceOr::Item(p) => Ok(p),
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/parameters/").map(unescape);
+                let key = reference
+                    .strip_prefix("#/components/parameters/")
+                    .map(unescape);
                 key.and_then(|k| self.api.components.as_ref()?.parameters.get(&k))
                     .and_then(|p| match p {
                         ReferenceOr::Item(p) => Some(p),
@@ -917,11 +1166,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_request_body(&self, b: &'a ReferenceOr<RequestBody>, at: &str) -> Result<&'a RequestBody, Error> {
+    fn resolve_request_body(
+        &self,
+        b: &'a ReferenceOr<RequestBody>,
+        at: &str,
+    ) -> Result<&'a RequestBody, Error> {
         match b {
             ReferenceOr::Item(b) => Ok(b),
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/requestBodies/").map(unescape);
+                let key = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .map(unescape);
                 key.and_then(|k| self.api.components.as_ref()?.request_bodies.get(&k))
                     .and_then(|b| match b {
                         ReferenceOr::Item(b) => Some(b),
@@ -932,11 +1187,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_response(&self, r: &'a ReferenceOr<Response>, at: &str) -> Result<&'a Response, Error> {
+    fn resolve_response(
+        &self,
+        r: &'a ReferenceOr<Response>,
+        at: &str,
+    ) -> Result<&'a Response, Error> {
         match r {
             ReferenceOr::Item(r) => Ok(r),
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/responses/").map(unescape);
+                let key = reference
+                    .strip_prefix("#/components/responses/")
+                    .map(unescape);
                 key.and_then(|k| self.api.components.as_ref()?.responses.get(&k))
                     .and_then(|r| match r {
                         ReferenceOr::Item(r) => Some(r),
@@ -967,7 +1228,9 @@ fn is_success(code: &StatusCode) -> bool {
 
 fn is_scalar(ty: &Ty) -> bool {
     match ty {
-        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date => true,
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date => {
+            true
+        }
         // Enums are the only named types a scalar position accepts (they print as strings).
         Ty::Named(n) => n.starts_with('\u{0}'),
         _ => false,
@@ -992,7 +1255,12 @@ fn json_media<'m>(
 ) -> Result<Option<(&'m MediaType, String)>, Error> {
     let content_at = join(at, "content");
     let pick = content.iter().find(|(k, _)| {
-        let base = k.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let base = k
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         base == "application/json" || base.ends_with("+json")
     });
     let pick = pick.or_else(|| content.iter().find(|(k, _)| k.trim() == "*/*"));
@@ -1040,7 +1308,10 @@ fn object_shape<'s>(schema: &'s Schema, pointer: &str) -> Result<Option<Shape<'s
         _ => return Ok(None),
     };
     match (properties.is_empty(), additional) {
-        (false, None | Some(AdditionalProperties::Any(false))) => Ok(Some(Shape::Struct { properties, required })),
+        (false, None | Some(AdditionalProperties::Any(false))) => Ok(Some(Shape::Struct {
+            properties,
+            required,
+        })),
         (false, Some(_)) => Err(Error::at(
             join(pointer, "additionalProperties"),
             "an object with both `properties` and `additionalProperties` is not supported",
@@ -1056,13 +1327,17 @@ fn string_enum(schema: &Schema, pointer: &str) -> Result<Option<Vec<String>>, Er
         SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
             let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
             if values.is_empty() {
-                return Err(Error::at(join(pointer, "enum"), "an enum needs at least one string value"));
+                return Err(Error::at(
+                    join(pointer, "enum"),
+                    "an enum needs at least one string value",
+                ));
             }
             Ok(Some(values))
         }
-        SchemaKind::Type(Type::Number(n)) if !n.enumeration.is_empty() => {
-            Err(Error::at(join(pointer, "enum"), "a number enum is not supported"))
-        }
+        SchemaKind::Type(Type::Number(n)) if !n.enumeration.is_empty() => Err(Error::at(
+            join(pointer, "enum"),
+            "a number enum is not supported",
+        )),
         _ => Ok(None),
     }
 }
@@ -1074,22 +1349,37 @@ fn enum_def(name: String, doc: String, values: &[String]) -> EnumDef {
         if variants.iter().any(|v: &Variant| v.wire == *value) {
             continue;
         }
-        let candidate = if value.is_empty() { "Empty".to_owned() } else { naming::camel(value) };
+        let candidate = if value.is_empty() {
+            "Empty".to_owned()
+        } else {
+            naming::camel(value)
+        };
         let candidate = if used.contains(&candidate) {
             let base = naming::bare(&candidate).to_owned();
-            (2..).map(|n| format!("{base}{n}")).find(|c| !used.contains(c)).unwrap_or(candidate)
+            (2..)
+                .map(|n| format!("{base}{n}"))
+                .find(|c| !used.contains(c))
+                .unwrap_or(candidate)
         } else {
             candidate
         };
         used.insert(candidate.clone());
-        variants.push(Variant { name: candidate, wire: value.clone() });
+        variants.push(Variant {
+            name: candidate,
+            wire: value.clone(),
+        });
     }
     let other_variant = ["Unknown", "UnknownValue", "Other"]
         .into_iter()
         .find(|c| !used.contains(*c))
         .map(str::to_owned)
         .unwrap_or_else(|| "Unlisted".to_owned());
-    EnumDef { name, doc, variants, other_variant }
+    EnumDef {
+        name,
+        doc,
+        variants,
+        other_variant,
+    }
 }
 
 /// The field's type and serde attributes under the mode's rules (see the module docs).
@@ -1100,31 +1390,51 @@ fn field_policy(base: Ty, required: bool, mode: Mode) -> (Ty, FieldSerde) {
         }
         (_, other) => other,
     };
-    let optional = FieldSerde { default: false, null_as_default: false, skip_if_none: true };
+    let optional = FieldSerde {
+        default: false,
+        null_as_default: false,
+        skip_if_none: true,
+    };
     match (mode, required, base) {
-        (_, _, Ty::Option(inner)) => {
-            (Ty::Option(inner), FieldSerde { skip_if_none: !required || mode != Mode::Request, ..optional })
-        }
+        (_, _, Ty::Option(inner)) => (
+            Ty::Option(inner),
+            FieldSerde {
+                skip_if_none: !required || mode != Mode::Request,
+                ..optional
+            },
+        ),
         (Mode::Error, _, ty) | (_, false, ty) => (Ty::Option(Box::new(ty)), optional),
-        (Mode::Response, true, ty) if matches!(ty, Ty::Vec(_) | Ty::Map(_)) => {
-            (ty, FieldSerde { default: true, null_as_default: true, skip_if_none: false })
-        }
+        (Mode::Response, true, ty) if matches!(ty, Ty::Vec(_) | Ty::Map(_)) => (
+            ty,
+            FieldSerde {
+                default: true,
+                null_as_default: true,
+                skip_if_none: false,
+            },
+        ),
         (_, true, ty) => (ty, FieldSerde::default()),
     }
 }
 
 fn is_plain_scalar(ty: &Ty) -> bool {
-    matches!(ty, Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64)
+    matches!(
+        ty,
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64
+    )
 }
 
 /// The direct child schemas of an inline schema.
 fn children(schema: &Schema) -> Vec<ReferenceOr<Schema>> {
     let unbox = |r: &ReferenceOr<Box<Schema>>| match r {
-        ReferenceOr::Reference { reference } => ReferenceOr::Reference { reference: reference.clone() },
+        ReferenceOr::Reference { reference } => ReferenceOr::Reference {
+            reference: reference.clone(),
+        },
         ReferenceOr::Item(s) => ReferenceOr::Item((**s).clone()),
     };
     let mut out = Vec::new();
-    let mut object = |props: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>, extra: &Option<AdditionalProperties>, items: Option<&ReferenceOr<Box<Schema>>>| {
+    let mut object = |props: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+                      extra: &Option<AdditionalProperties>,
+                      items: Option<&ReferenceOr<Box<Schema>>>| {
         out.extend(props.values().map(unbox));
         if let Some(AdditionalProperties::Schema(s)) = extra {
             out.push((**s).clone());
@@ -1135,11 +1445,13 @@ fn children(schema: &Schema) -> Vec<ReferenceOr<Schema>> {
     };
     match &schema.schema_kind {
         SchemaKind::Type(Type::Object(o)) => object(&o.properties, &o.additional_properties, None),
-        SchemaKind::Type(Type::Array(a)) => object(&indexmap::IndexMap::new(), &None, a.items.as_ref()),
-        SchemaKind::Any(a) => object(&a.properties, &a.additional_properties, a.items.as_ref()),
-        SchemaKind::AllOf { all_of: v } | SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
-            out.extend(v.iter().cloned())
+        SchemaKind::Type(Type::Array(a)) => {
+            object(&indexmap::IndexMap::new(), &None, a.items.as_ref())
         }
+        SchemaKind::Any(a) => object(&a.properties, &a.additional_properties, a.items.as_ref()),
+        SchemaKind::AllOf { all_of: v }
+        | SchemaKind::OneOf { one_of: v }
+        | SchemaKind::AnyOf { any_of: v } => out.extend(v.iter().cloned()),
         SchemaKind::Not { not } => out.push((**not).clone()),
         SchemaKind::Type(_) => {}
     }
@@ -1161,15 +1473,22 @@ fn rename_ty(ty: &mut Ty, rename: &BTreeMap<String, String>) {
 fn rename_types(api: &mut Api, rename: &BTreeMap<String, String>) {
     for t in &mut api.types {
         match t {
-            TypeDef::Struct(s) => s.fields.iter_mut().for_each(|f| rename_ty(&mut f.ty, rename)),
+            TypeDef::Struct(s) => s
+                .fields
+                .iter_mut()
+                .for_each(|f| rename_ty(&mut f.ty, rename)),
             TypeDef::Alias(a) => rename_ty(&mut a.ty, rename),
             TypeDef::Enum(_) => {}
         }
     }
     for op in &mut api.operations {
-        op.path_params.iter_mut().for_each(|p| rename_ty(&mut p.ty, rename));
+        op.path_params
+            .iter_mut()
+            .for_each(|p| rename_ty(&mut p.ty, rename));
         if let Some(q) = &mut op.query {
-            q.fields.iter_mut().for_each(|f| rename_ty(&mut f.ty, rename));
+            q.fields
+                .iter_mut()
+                .for_each(|f| rename_ty(&mut f.ty, rename));
         }
         if let Some(b) = &mut op.body {
             rename_ty(&mut b.ty, rename);

@@ -17,17 +17,25 @@ pub fn header(title: &str, version: &str) -> String {
 /// Formats a file's tokens with prettyplease, with a blank line between top-level items.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, Error> {
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
-        Error::msg(format!("the generator produced Rust that does not parse for {what}: {e}"))
+        Error::msg(format!(
+            "the generator produced Rust that does not parse for {what}: {e}"
+        ))
     })?;
     // A `syn::File` with nothing in it, to print one part at a time.
     let empty = || syn::parse2::<syn::File>(TokenStream::new());
     let mut parts = Vec::new();
     let fail = |e: syn::Error| Error::msg(format!("cannot format {what}: {e}"));
     if !file.attrs.is_empty() {
-        parts.push(prettyplease::unparse(&syn::File { attrs: file.attrs, ..empty().map_err(fail)? }));
+        parts.push(prettyplease::unparse(&syn::File {
+            attrs: file.attrs,
+            ..empty().map_err(fail)?
+        }));
     }
     for item in file.items {
-        parts.push(prettyplease::unparse(&syn::File { items: vec![item], ..empty().map_err(fail)? }));
+        parts.push(prettyplease::unparse(&syn::File {
+            items: vec![item],
+            ..empty().map_err(fail)?
+        }));
     }
     Ok(parts.join("\n"))
 }
@@ -75,7 +83,9 @@ pub fn apply(out: &Path, files: &[GeneratedFile], mode: WriteMode) -> Result<Vec
 /// Writes through a temporary file in the same directory and a rename, so a reader never sees
 /// half a file and a failure leaves the old one.
 fn write_atomically(path: &Path, contents: &str) -> Result<(), Error> {
-    let dir = path.parent().ok_or_else(|| Error::msg("has no parent directory").in_file(path))?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::msg("has no parent directory").in_file(path))?;
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::msg(format!("cannot create the directory: {e}")).in_file(dir))?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");

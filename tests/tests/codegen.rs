@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().expect("tests/ sits in the workspace").to_path_buf()
+    manifest
+        .parent()
+        .expect("tests/ sits in the workspace")
+        .to_path_buf()
 }
 
 fn spec() -> PathBuf {
@@ -19,8 +22,12 @@ fn generate(path: &Path) -> generator::Generated {
 #[test]
 fn generated_crate_is_fresh() {
     let generated = generate(&spec());
-    let stale = generator::write::apply(&root().join("generated"), &generated.files, generator::WriteMode::Check)
-        .expect("checking generated/");
+    let stale = generator::write::apply(
+        &root().join("generated"),
+        &generated.files,
+        generator::WriteMode::Check,
+    )
+    .expect("checking generated/");
     assert!(
         stale.is_empty(),
         "generated/ is stale ({stale:?}); run `cargo xtask codegen` and commit the result"
@@ -41,7 +48,11 @@ fn json_rendering_of_the_spec_gives_the_same_code() {
     let dir = std::env::temp_dir().join(format!("orders-json-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let json = dir.join("orders.json");
-    std::fs::write(&json, serde_json::to_string_pretty(&value).expect("to JSON")).expect("writing JSON");
+    std::fs::write(
+        &json,
+        serde_json::to_string_pretty(&value).expect("to JSON"),
+    )
+    .expect("writing JSON");
     let from_json = generate(&json);
     let from_yaml = generate(&spec());
     std::fs::remove_dir_all(&dir).ok();
@@ -51,7 +62,12 @@ fn json_rendering_of_the_spec_gives_the_same_code() {
 #[test]
 fn every_operation_and_schema_is_generated() {
     let generated = generate(&spec());
-    let methods: Vec<&str> = generated.api.operations.iter().map(|o| o.method_name.as_str()).collect();
+    let methods: Vec<&str> = generated
+        .api
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
     assert_eq!(
         methods,
         [

@@ -411,7 +411,7 @@ mod tests {
     #[test]
     fn new_uses_the_default_base_url() {
         let debug = format!("{:?}", Client::new(TOKEN));
-        let expected = format!("{:?}", crate::operations::DEFAULT_BASE_URL);
+        let expected = format!("base_url: \"{}", crate::operations::DEFAULT_BASE_URL);
         assert!(debug.contains(&expected), "{debug}");
     }
 

@@ -1,0 +1,264 @@
+//! The generator on small documents: each supported construct (the generated code is
+//! snapshotted) and each rejected one (the error message is snapshotted).
+
+use generator::load::Syntax;
+
+/// A document with the given `components/schemas` and `paths` (YAML, indented by 2).
+fn doc(schemas: &str, paths: &str) -> String {
+    format!(
+        "openapi: 3.0.1\ninfo: {{title: Test, version: v1}}\nservers: [{{url: 'https://api.example.com/'}}]\n\
+         paths:\n{paths}\ncomponents:\n  schemas:\n{schemas}\n"
+    )
+}
+
+/// An operation that uses `schema` as the body of a POST and of its 200 answer.
+fn echo(schema: &str) -> String {
+    format!(
+        "  /things/echo:\n    post:\n      operationId: echo\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/{schema}'}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/{schema}'}}\n"
+    )
+}
+
+fn generate(text: &str) -> generator::Generated {
+    generator::generate_from_text(text, Syntax::Yaml).unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+}
+
+fn code(generated: &generator::Generated) -> String {
+    generated
+        .files
+        .iter()
+        .filter(|f| !f.path.ends_with("mod.rs"))
+        .map(|f| f.contents.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn error(text: &str) -> String {
+    match generator::generate_from_text(text, Syntax::Yaml) {
+        Ok(_) => panic!("expected an error for\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn scalar_formats_collections_and_keywords() {
+    let schemas = "    Thing:
+      type: object
+      required: [id, type, createdAt, tags]
+      properties:
+        id: {type: string, format: uuid}
+        type: {type: string}
+        in: {type: string}
+        self: {type: string}
+        createdAt: {type: string, format: date-time}
+        day: {type: string, format: date}
+        raw: {type: string, format: byte}
+        small: {type: integer, format: int32}
+        big: {type: integer, format: int64}
+        ratio: {type: number, format: float}
+        amount: {type: number}
+        flag: {type: boolean}
+        tags: {type: array, items: {type: string}}
+        grid: {type: array, items: {type: array, items: {type: integer, format: int32}}}
+        labels: {type: object, additionalProperties: {type: string}}
+        anything: {type: object, additionalProperties: true}
+        freeForm: {type: object, properties: {}}
+        untyped: {}
+        maybe: {type: string, nullable: true}
+        fooBar: {type: string}
+        foo_bar: {type: string}
+";
+    let generated = generate(&doc(schemas, &echo("Thing")));
+    insta::assert_snapshot!(code(&generated));
+}
+
+#[test]
+fn inline_objects_enums_and_refs() {
+    let schemas = "    Batch:
+      type: object
+      description: A batch.
+      required: [status, owner]
+      properties:
+        status: {type: string, enum: [DONE, PENDING]}
+        owner:
+          type: object
+          required: [name]
+          properties:
+            name: {type: string}
+        next:
+          $ref: '#/components/schemas/Batch'
+          description: The batch after this one (a recursive reference).
+    Other:
+      type: object
+      properties:
+        status: {type: string, enum: [DONE, PENDING]}
+        kind: {type: string, enum: [a-b, a_b, Unknown, '']}
+    Named:
+      type: string
+      enum: [X, Y]
+    Names:
+      type: array
+      items: {$ref: '#/components/schemas/Named'}
+    Holder:
+      type: object
+      properties:
+        batch: {$ref: '#/components/schemas/Batch'}
+        other: {$ref: '#/components/schemas/Other'}
+        names: {$ref: '#/components/schemas/Names'}
+";
+    let generated = generate(&doc(schemas, &echo("Holder")));
+    insta::assert_snapshot!(code(&generated));
+}
+
+#[test]
+fn responses_params_and_method_names() {
+    let paths = "  /crm/v3/objects/things:
+    parameters:
+      - {$ref: '#/components/parameters/Archived'}
+    get:
+      operationId: list
+      parameters:
+        - {name: properties, in: query, style: form, explode: true, schema: {type: array, items: {type: string}}}
+        - {name: limit, in: query, required: true, schema: {type: integer, format: int32}}
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+        default: {$ref: '#/components/responses/Error', description: Something went wrong.}
+  /crm/v3/objects/things/{thingId}:
+    get:
+      operationId: one
+      parameters:
+        - {name: thingId, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+    delete:
+      operationId: remove
+      parameters:
+        - {name: thingId, in: path, required: true, schema: {type: string}}
+      responses:
+        '204': {description: gone, content: {}}
+        default: {$ref: '#/components/responses/Error'}
+  /crm/v3/objects/things/batch/upsert:
+    post:
+      operationId: upsert
+      requestBody: {$ref: '#/components/requestBodies/Upsert'}
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+        '207': {$ref: '#/components/responses/Page'}
+        default: {$ref: '#/components/responses/Error'}
+  /crm/v3/objects/things/search:
+    get:
+      operationId: searchGet
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+    post:
+      operationId: searchPost
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+";
+    let schemas = "    Page:
+      type: object
+      required: [results, properties]
+      properties:
+        results: {type: array, items: {type: string}}
+        properties: {type: object, additionalProperties: {type: string}}
+    Error:
+      type: object
+      required: [message]
+      properties:
+        message: {type: string}
+  parameters:
+    Archived: {name: archived, in: query, schema: {type: boolean}}
+  requestBodies:
+    Upsert:
+      required: true
+      content:
+        application/json:
+          schema: {type: array, items: {type: string}}
+  responses:
+    Page:
+      description: a page
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Page'}
+    Error:
+      description: an error
+      content:
+        '*/*':
+          schema: {$ref: '#/components/schemas/Error'}
+";
+    let generated = generate(&doc(schemas, paths));
+    let names: Vec<&str> = generated
+        .api
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "get_page",
+            "get_by_id",
+            "archive",
+            "batch_upsert",
+            "get_search",
+            "create_search"
+        ]
+    );
+    insta::assert_snapshot!(code(&generated));
+}
+
+/// Rejected input: each error names the place and the reason.
+#[test]
+fn rejections_name_the_node_and_the_reason() {
+    let ok_paths = echo("Thing");
+    let thing = |props: &str| format!("    Thing:\n      type: object\n      properties:\n{props}");
+    let cases: Vec<(&str, String)> = vec![
+        ("empty_document", String::new()),
+        ("not_yaml", "openapi: [3.0.1\n".to_owned()),
+        ("openapi_3_1", "openapi: 3.1.0\ninfo: {title: t, version: v}\npaths: {}\n".to_owned()),
+        ("swagger_2", "swagger: '2.0'\ninfo: {title: t, version: v}\npaths: {}\n".to_owned()),
+        ("no_operations", doc(&thing("        a: {type: string}\n"), "  {}")),
+        ("missing_ref", doc(&thing("        a: {$ref: '#/components/schemas/Nowhere'}\n"), &ok_paths)),
+        ("all_of", doc(&thing("        a: {allOf: [{type: string}]}\n"), &ok_paths)),
+        ("one_of", doc(&thing("        a: {oneOf: [{type: string}, {type: integer}]}\n"), &ok_paths)),
+        ("any_of", doc(&thing("        a: {anyOf: [{type: string}]}\n"), &ok_paths)),
+        ("binary", doc(&thing("        a: {type: string, format: binary}\n"), &ok_paths)),
+        (
+            "properties_and_additional",
+            doc(&thing("        a: {type: object, properties: {b: {type: string}}, additionalProperties: {type: string}}\n"), &ok_paths),
+        ),
+        ("missing_operation_id", doc(&thing("        a: {type: string}\n"), &ok_paths.replace("      operationId: echo\n", ""))),
+        (
+            "same_method_name",
+            doc(
+                &thing("        a: {type: string}\n"),
+                &format!("{ok_paths}{}", ok_paths.replace("/things/echo", "/things/echo/").replace("operationId: echo", "operationId: echo2")),
+            ),
+        ),
+        (
+            "header_parameter",
+            doc(
+                &thing("        a: {type: string}\n"),
+                &ok_paths.replace("      requestBody:", "      parameters:\n        - {name: X-Trace, in: header, schema: {type: string}}\n      requestBody:"),
+            ),
+        ),
+        (
+            "undeclared_path_parameter",
+            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("/things/echo", "/things/{id}/echo")),
+        ),
+        (
+            "non_json_answer",
+            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("            application/json:\n              schema", "            text/csv:\n              schema")),
+        ),
+    ];
+    for (name, text) in cases {
+        insta::assert_snapshot!(format!("rejects_{name}"), error(&text));
+    }
+}
+
+#[test]
+fn bad_json_names_line_and_column() {
+    let err =
+        generator::generate_from_text("{\"openapi\": \"3.0.1\",\n  \"info\": }", Syntax::Json)
+            .expect_err("bad JSON is refused");
+    assert_eq!(err.line_col.map(|(line, _)| line), Some(2), "{err}");
+}
