@@ -42,9 +42,17 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         match arg.as_str() {
             "--check" => parsed.check = true,
             "--spec" => {
-                parsed.spec = args.next().map(PathBuf::from).ok_or("--spec needs a path")?;
+                parsed.spec = args
+                    .next()
+                    .map(PathBuf::from)
+                    .ok_or("--spec needs a path")?;
             }
-            "--out" => parsed.out = args.next().map(PathBuf::from).ok_or("--out needs a directory")?,
+            "--out" => {
+                parsed.out = args
+                    .next()
+                    .map(PathBuf::from)
+                    .ok_or("--out needs a directory")?
+            }
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
@@ -67,7 +75,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mode = if args.check { WriteMode::Check } else { WriteMode::Write };
+    let mode = if args.check {
+        WriteMode::Check
+    } else {
+        WriteMode::Write
+    };
     match generator::write::apply(&args.out, &generated.files, mode) {
         Ok(differing) if args.check && !differing.is_empty() => {
             for path in &differing {
