@@ -58,6 +58,11 @@ mod generated;
 mod runtime;
 
 pub use generated::{operations, types};
+
+/// The README's examples, compiled as doctests so they cannot drift from the API.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 pub use runtime::{
     ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, RetryPolicy,
 };

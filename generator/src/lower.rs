@@ -980,15 +980,14 @@ impl<'a> Lowerer<'a> {
             let at = join(&join(&pointer, "responses"), &code.to_string());
             let status = match code {
                 StatusCode::Code(c) => *c,
-                StatusCode::Range(_) => {
-                    if is_success(code) {
-                        return Err(Error::at(
-                            at,
-                            "a `2XX` range response is not supported; list the statuses",
-                        ));
-                    }
-                    continue;
+                StatusCode::Range(2) => {
+                    return Err(Error::at(
+                        at,
+                        "a `2XX` range response is not supported; list the statuses",
+                    ));
                 }
+                // `4XX`/`5XX` describe errors like any status of their range.
+                StatusCode::Range(r) => r.saturating_mul(100),
             };
             let resp = self.resolve_response(resp, &at)?;
             if (200..300).contains(&status) {
