@@ -27,10 +27,30 @@ pub struct Item {
 }
 
 /// An identifier from an IR name (which may be a raw identifier `r#type`).
+///
+/// The IR's names come from `naming`, which only makes valid identifiers; anything else is
+/// made valid here rather than panicking inside proc-macro2.
 pub fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && bare != "_"
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        let cleaned: String = bare
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        return Ident::new(&format!("_{cleaned}"), Span::call_site());
+    }
+    if raw && !matches!(bare, "self" | "Self" | "super" | "crate") {
+        Ident::new_raw(bare, Span::call_site())
+    } else if crate::naming::is_keyword(bare) {
+        Ident::new(&format!("{bare}_"), Span::call_site())
+    } else {
+        Ident::new(bare, Span::call_site())
     }
 }
 
@@ -91,6 +111,10 @@ pub fn ty(t: &Ty, scope: Scope) -> TokenStream {
             let inner = ty(inner, scope);
             quote!(Option<#inner>)
         }
+        Ty::Boxed(inner) => {
+            let inner = ty(inner, scope);
+            quote!(Box<#inner>)
+        }
     }
 }
 
@@ -104,6 +128,7 @@ pub fn types(api: &Api) -> Vec<Item> {
                 TypeDef::Struct(s) => struct_def(s),
                 TypeDef::Enum(e) => enum_def(e),
                 TypeDef::Alias(a) => alias_def(a),
+                TypeDef::Union(u) => union_def(u),
             },
         })
         .collect()
@@ -170,6 +195,74 @@ fn alias_def(a: &AliasDef) -> TokenStream {
     quote! {
         #docs
         pub type #name = #target;
+    }
+}
+
+fn union_def(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let variants = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let vty = ty(&v.ty, Scope::Types);
+        let vdoc = if v.tags.is_empty() {
+            doc(&format!("The `{}` alternative.", v.name))
+        } else {
+            let tags: Vec<String> = v.tags.iter().map(|t| format!("`{t}`")).collect();
+            doc(&format!(
+                "Chosen when the discriminator is {}.",
+                tags.join(" or ")
+            ))
+        };
+        quote!(#vdoc #vname(#vty),)
+    });
+    let Some(d) = &u.discriminator else {
+        let docs = doc(&format!(
+            "{}\n\nDecoding tries the alternatives in order and keeps the first that fits.",
+            u.doc
+        ));
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    let docs = doc(&format!(
+        "{}\n\nThe `{}` property picks the alternative; an object with a value no alternative \
+         claims is kept as JSON in [`{}::{}`].",
+        u.doc, d.property, u.name, d.other_variant
+    ));
+    let property = &d.property;
+    let other = ident(&d.other_variant);
+    let arms = u.variants.iter().map(|v| {
+        let vname = ident(&v.name);
+        let tags = v.tags.iter().map(|t| Literal::string(t));
+        quote! {
+            Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#vname).map_err(D::Error::custom),
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+            /// An object whose discriminator names no alternative this version of the
+            /// document lists, as the server sent it.
+            #other(::serde_json::Value),
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                use ::serde::de::Error as _;
+                let value = ::serde_json::Value::deserialize(deserializer)?;
+                match value.get(#property).and_then(::serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => Ok(Self::#other(value)),
+                }
+            }
+        }
     }
 }
 

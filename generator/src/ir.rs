@@ -29,6 +29,8 @@ pub enum TypeDef {
     Enum(EnumDef),
     /// Another name for a type (a component schema that is an array, a map or a scalar).
     Alias(AliasDef),
+    /// One of several types (`oneOf`/`anyOf`).
+    Union(UnionDef),
 }
 
 impl TypeDef {
@@ -38,6 +40,7 @@ impl TypeDef {
             TypeDef::Struct(s) => &s.name,
             TypeDef::Enum(e) => &e.name,
             TypeDef::Alias(a) => &a.name,
+            TypeDef::Union(u) => &u.name,
         }
     }
 }
@@ -55,6 +58,41 @@ pub struct StructDef {
     pub derive_default: bool,
     /// Whether `Eq` is derived (no float or free-form JSON inside).
     pub derive_eq: bool,
+}
+
+/// An enum of alternatives, from `oneOf` or `anyOf`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// Rustdoc text.
+    pub doc: String,
+    /// The alternatives, in document order.
+    pub variants: Vec<UnionVariant>,
+    /// With a discriminator: the property whose value picks the variant, and the name of the
+    /// variant that keeps an object with any other value as JSON. Without one, the first
+    /// alternative that decodes wins.
+    pub discriminator: Option<Discriminator>,
+}
+
+/// How a discriminated union picks its variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    /// The property that names the alternative.
+    pub property: String,
+    /// The variant for values no alternative claims.
+    pub other_variant: String,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust name (UpperCamelCase).
+    pub name: String,
+    /// The type it holds.
+    pub ty: Ty,
+    /// With a discriminator: the property values that select this variant.
+    pub tags: Vec<String>,
 }
 
 /// `pub type Name = Ty;`
@@ -123,6 +161,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// `Option<T>`
     Option(Box<Ty>),
+    /// `Box<T>`: where a type contains itself.
+    Boxed(Box<Ty>),
 }
 
 impl Ty {
@@ -141,7 +181,9 @@ impl Ty {
         match self {
             Ty::F32 | Ty::F64 | Ty::Json => false,
             Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::DateTime | Ty::Date => true,
-            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => inner.is_eq_seen(types, seen),
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
+                inner.is_eq_seen(types, seen)
+            }
             Ty::Named(name) => {
                 if seen.contains(&name.as_str()) {
                     return true;
@@ -153,6 +195,10 @@ impl Ty {
                         s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen))
                     }
                     Some(TypeDef::Alias(a)) => a.ty.is_eq_seen(types, seen),
+                    Some(TypeDef::Union(u)) => {
+                        u.discriminator.is_none()
+                            && u.variants.iter().all(|v| v.ty.is_eq_seen(types, seen))
+                    }
                     None => false,
                 }
             }

@@ -103,7 +103,7 @@ impl<'a> Lowerer<'a> {
         let mut origins: BTreeMap<String, String> = BTreeMap::new();
         if let Some(components) = &api.components {
             for key in components.schemas.keys() {
-                let name = naming::camel(key);
+                let name = naming::type_name(key);
                 let pointer = join("/components/schemas", key);
                 if let Some(first) = origins.get(&name) {
                     return Err(Error::at(
@@ -168,6 +168,7 @@ impl<'a> Lowerer<'a> {
             operations,
         };
         self.name_inline_enums(&mut api)?;
+        box_recursion(&mut api.types, &self.origins)?;
         finish_derives(&mut api.types);
         Ok(api)
     }
@@ -283,11 +284,22 @@ impl<'a> Lowerer<'a> {
             self.types.push(TypeDef::Enum(def));
             return Ok(());
         }
-        match object_shape(schema, pointer)? {
+        if let Some((alternatives, discriminator, keyword)) = union_parts(schema) {
+            return self.lower_union(
+                name.to_owned(),
+                doc,
+                alternatives,
+                discriminator,
+                keyword,
+                pointer,
+                mode,
+            );
+        }
+        match self.object_shape(schema, pointer)? {
             Some(Shape::Struct {
                 properties,
                 required,
-            }) => self.lower_struct(name.to_owned(), doc, properties, required, pointer, mode),
+            }) => self.lower_struct(name.to_owned(), doc, &properties, &required, pointer, mode),
             _ => {
                 let ctx = Ctx {
                     parent: name,
@@ -482,15 +494,55 @@ impl<'a> Lowerer<'a> {
                 };
                 Ok(Ty::Vec(Box::new(self.ty_of_boxed(items, &item_ctx)?)))
             }
-            SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_) => {
-                match object_shape(schema, pointer)? {
+            SchemaKind::AllOf { all_of }
+                if all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. }) =>
+            {
+                // `allOf: [{$ref: X}]` is how a document gives a `$ref` its own description.
+                self.ty_of(&all_of[0], ctx)
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                let Some((alternatives, discriminator, keyword)) = union_parts(schema) else {
+                    return Err(unsupported(pointer, "oneOf"));
+                };
+                let name = naming::type_name(&format!(
+                    "{}{}",
+                    naming::bare(ctx.parent),
+                    naming::camel(&ctx.field)
+                ));
+                self.claim(&name, pointer)?;
+                let doc = doc_or(schema.schema_data.description.as_deref(), || {
+                    format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
+                });
+                self.lower_union(
+                    name.clone(),
+                    doc,
+                    alternatives,
+                    discriminator,
+                    keyword,
+                    pointer,
+                    ctx.mode,
+                )?;
+                Ok(Ty::Named(name))
+            }
+            SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_) | SchemaKind::AllOf { .. } => {
+                if let SchemaKind::Any(any) = &schema.schema_kind
+                    && (!any.one_of.is_empty() || !any.any_of.is_empty() || any.not.is_some())
+                {
+                    return Err(Error::at(
+                        pointer.clone(),
+                        "`oneOf`, `anyOf` or `not` mixed with other keywords is not supported",
+                    ));
+                }
+                match self.object_shape(schema, pointer)? {
                     Some(Shape::Struct {
                         properties,
                         required,
                     }) => {
-                        let name =
-                            format!("{}{}", naming::bare(ctx.parent), naming::camel(&ctx.field));
-                        let name = naming::camel(&name);
+                        let name = naming::type_name(&format!(
+                            "{}{}",
+                            naming::bare(ctx.parent),
+                            naming::camel(&ctx.field)
+                        ));
                         self.claim(&name, pointer)?;
                         let doc = doc_or(schema.schema_data.description.as_deref(), || {
                             format!("The `{}` object of [`{}`].", ctx.field, ctx.parent)
@@ -498,8 +550,8 @@ impl<'a> Lowerer<'a> {
                         self.lower_struct(
                             name.clone(),
                             doc,
-                            properties,
-                            required,
+                            &properties,
+                            &required,
                             pointer,
                             ctx.mode,
                         )?;
@@ -512,9 +564,10 @@ impl<'a> Lowerer<'a> {
                             pointer: join(pointer, "additionalProperties"),
                             mode: ctx.mode,
                         };
-                        let value = self.ty_of(values, &value_ctx)?;
+                        let value = self.ty_of(&values, &value_ctx)?;
                         Ok(Ty::Map(Box::new(value)))
                     }
+                    Some(Shape::AnyMap) => Ok(Ty::Map(Box::new(Ty::Json))),
                     Some(Shape::FreeForm) | None => match &schema.schema_kind {
                         SchemaKind::Any(any)
                             if any.items.is_some() || any.typ.as_deref() == Some("array") =>
@@ -539,10 +592,181 @@ impl<'a> Lowerer<'a> {
                     },
                 }
             }
-            SchemaKind::AllOf { .. } => Err(unsupported(pointer, "allOf")),
-            SchemaKind::OneOf { .. } => Err(unsupported(pointer, "oneOf")),
-            SchemaKind::AnyOf { .. } => Err(unsupported(pointer, "anyOf")),
             SchemaKind::Not { .. } => Err(unsupported(pointer, "not")),
+        }
+    }
+
+    /// Lowers a `oneOf`/`anyOf` into a union named `name`, placed before the types lifted out
+    /// of its alternatives.
+    #[allow(clippy::too_many_arguments)]
+    fn lower_union(
+        &mut self,
+        name: String,
+        doc: String,
+        alternatives: &[ReferenceOr<Schema>],
+        discriminator: Option<&openapiv3::Discriminator>,
+        keyword: &str,
+        pointer: &str,
+        mode: Mode,
+    ) -> Result<(), Error> {
+        if alternatives.is_empty() {
+            return Err(Error::at(
+                join(pointer, keyword),
+                format!("`{keyword}` needs at least one alternative"),
+            ));
+        }
+        let index = self.types.len();
+        let mut variants = Vec::new();
+        let mut used = BTreeSet::new();
+        for (i, alternative) in alternatives.iter().enumerate() {
+            let alt_pointer = format!("{pointer}/{keyword}/{i}");
+            let ctx = Ctx {
+                parent: &name,
+                field: format!("Variant{}", i + 1),
+                pointer: alt_pointer.clone(),
+                mode,
+            };
+            let ty = self.ty_of(alternative, &ctx)?;
+            let mut tags = Vec::new();
+            if let Some(d) = discriminator {
+                let ReferenceOr::Reference { reference } = alternative else {
+                    return Err(Error::at(
+                        alt_pointer,
+                        "with a `discriminator`, every alternative must be a `$ref`",
+                    ));
+                };
+                let key = unescape(reference.rsplit('/').next().unwrap_or_default());
+                tags = d
+                    .mapping
+                    .iter()
+                    .filter(|(_, target)| *target == reference || **target == key)
+                    .map(|(value, _)| value.clone())
+                    .collect();
+                if tags.is_empty() {
+                    tags.push(key);
+                }
+            }
+            let variant = unique_camel(variant_name(&ty), &mut used);
+            variants.push(UnionVariant {
+                name: variant,
+                ty,
+                tags,
+            });
+        }
+        let discriminator = discriminator.map(|d| Discriminator {
+            property: d.property_name.clone(),
+            other_variant: unique_camel("Other".to_owned(), &mut used),
+        });
+        self.types.insert(
+            index,
+            TypeDef::Union(UnionDef {
+                name,
+                doc,
+                variants,
+                discriminator,
+            }),
+        );
+        Ok(())
+    }
+
+    /// The shape of an object schema, `None` when it is not one. An `allOf` of objects (given
+    /// inline or by `$ref`) merges into one struct: properties in order, the first definition
+    /// of a repeated property kept, `required` lists joined.
+    fn object_shape(&self, schema: &Schema, pointer: &str) -> Result<Option<Shape>, Error> {
+        self.object_shape_at_depth(schema, pointer, 0)
+    }
+
+    fn object_shape_at_depth(
+        &self,
+        schema: &Schema,
+        pointer: &str,
+        depth: usize,
+    ) -> Result<Option<Shape>, Error> {
+        if depth > 32 {
+            return Err(Error::at(
+                pointer.to_owned(),
+                "`allOf` refers back to itself",
+            ));
+        }
+        let (properties, required, additional, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (
+                &o.properties,
+                &o.required,
+                &o.additional_properties,
+                &[][..],
+            ),
+            SchemaKind::AllOf { all_of } => (
+                &indexmap::IndexMap::new(),
+                &Vec::new(),
+                &None,
+                all_of.as_slice(),
+            ),
+            SchemaKind::Any(a) if a.typ.is_none() || a.typ.as_deref() == Some("object") => {
+                if a.items.is_some()
+                    || !a.one_of.is_empty()
+                    || !a.any_of.is_empty()
+                    || a.not.is_some()
+                {
+                    return Ok(None);
+                }
+                (
+                    &a.properties,
+                    &a.required,
+                    &a.additional_properties,
+                    a.all_of.as_slice(),
+                )
+            }
+            _ => return Ok(None),
+        };
+        // Owned copies: an `allOf` builds its property list from several schemas.
+        let mut properties = properties.clone();
+        let mut required = required.clone();
+        for (i, part) in all_of.iter().enumerate() {
+            let part_pointer = format!("{pointer}/allOf/{i}");
+            let part_schema = match part {
+                ReferenceOr::Reference { reference } => self.component(reference, &part_pointer)?,
+                ReferenceOr::Item(s) => s,
+            };
+            match self.object_shape_at_depth(part_schema, &part_pointer, depth + 1)? {
+                Some(Shape::Struct {
+                    properties: p,
+                    required: r,
+                }) => {
+                    for (key, value) in p {
+                        properties.entry(key).or_insert(value);
+                    }
+                    for key in r {
+                        if !required.contains(&key) {
+                            required.push(key);
+                        }
+                    }
+                }
+                Some(Shape::FreeForm) => {}
+                _ => {
+                    return Err(Error::at(
+                        part_pointer,
+                        "an `allOf` part must be an object with `properties`; other parts are not supported",
+                    ));
+                }
+            }
+        }
+        let is_all_of = !all_of.is_empty();
+        match (properties.is_empty(), additional) {
+            (false, None | Some(AdditionalProperties::Any(false))) => Ok(Some(Shape::Struct {
+                properties,
+                required,
+            })),
+            (true, _) if is_all_of => Ok(Some(Shape::Struct {
+                properties,
+                required,
+            })),
+            (false, Some(_)) => Err(Error::at(
+                join(pointer, "additionalProperties"),
+                "an object with both `properties` and `additionalProperties` is not supported",
+            )),
+            (true, Some(AdditionalProperties::Schema(s))) => Ok(Some(Shape::Map(s.clone()))),
+            (true, Some(AdditionalProperties::Any(true))) => Ok(Some(Shape::AnyMap)),
+            (true, _) => Ok(Some(Shape::FreeForm)),
         }
     }
 
@@ -607,7 +831,10 @@ impl<'a> Lowerer<'a> {
         // Group by field name; a group shares one type per distinct value list.
         let mut by_field: BTreeMap<String, Vec<&InlineEnum>> = BTreeMap::new();
         for e in &self.inline_enums {
-            by_field.entry(naming::camel(&e.field)).or_default().push(e);
+            by_field
+                .entry(naming::type_name(&e.field))
+                .or_default()
+                .push(e);
         }
         let mut rename: BTreeMap<String, String> = BTreeMap::new();
         let mut docs: BTreeMap<String, String> = BTreeMap::new();
@@ -619,7 +846,7 @@ impl<'a> Lowerer<'a> {
             let mut first_of: BTreeMap<String, String> = BTreeMap::new();
             for e in group {
                 let name = if contested {
-                    naming::camel(&format!(
+                    naming::type_name(&format!(
                         "{}{}",
                         naming::bare(&e.parent),
                         naming::camel(&e.field)
@@ -709,12 +936,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         let all = self.operations_iter();
-        let prefix = naming::collection_prefix_len(all.iter().map(|(p, ..)| *p));
+        let namer = naming::MethodNamer::new(all.iter().map(|(p, ..)| *p));
         // Names, with rule 4 for the ones two operations share.
-        let base: Vec<String> = all
-            .iter()
-            .map(|(p, _, m, _)| naming::method_name(p, *m, prefix))
-            .collect();
+        let base: Vec<String> = all.iter().map(|(p, _, m, _)| namer.name(p, *m)).collect();
         let mut count: BTreeMap<&str, usize> = BTreeMap::new();
         for n in &base {
             *count.entry(n.as_str()).or_default() += 1;
@@ -1286,38 +1510,18 @@ fn unique(name: String, used: &mut BTreeSet<String>) -> String {
 }
 
 /// The shape of an object schema.
-enum Shape<'s> {
+enum Shape {
+    /// Named properties (an `allOf` of objects merged into one).
     Struct {
-        properties: &'s indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &'s [String],
+        properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: Vec<String>,
     },
-    Map(&'s ReferenceOr<Schema>),
+    /// `additionalProperties` with a schema.
+    Map(Box<ReferenceOr<Schema>>),
+    /// Any object: `additionalProperties: true`, or no keyword at all.
+    AnyMap,
+    /// Any JSON: `type: object` with nothing else, or no keyword at all.
     FreeForm,
-}
-
-fn object_shape<'s>(schema: &'s Schema, pointer: &str) -> Result<Option<Shape<'s>>, Error> {
-    let (properties, required, additional) = match &schema.schema_kind {
-        SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
-        SchemaKind::Any(a) if a.typ.is_none() || a.typ.as_deref() == Some("object") => {
-            if a.items.is_some() {
-                return Ok(None);
-            }
-            (&a.properties, &a.required, &a.additional_properties)
-        }
-        _ => return Ok(None),
-    };
-    match (properties.is_empty(), additional) {
-        (false, None | Some(AdditionalProperties::Any(false))) => Ok(Some(Shape::Struct {
-            properties,
-            required,
-        })),
-        (false, Some(_)) => Err(Error::at(
-            join(pointer, "additionalProperties"),
-            "an object with both `properties` and `additionalProperties` is not supported",
-        )),
-        (true, Some(AdditionalProperties::Schema(s))) => Ok(Some(Shape::Map(s))),
-        (true, _) => Ok(Some(Shape::FreeForm)),
-    }
 }
 
 /// The values of a string enum schema, `None` when it is not one.
@@ -1337,6 +1541,26 @@ fn string_enum(schema: &Schema, pointer: &str) -> Result<Option<Vec<String>>, Er
             join(pointer, "enum"),
             "a number enum is not supported",
         )),
+        // `enum` without `type`: an enum of strings when every value is a string.
+        SchemaKind::Any(a)
+            if !a.enumeration.is_empty()
+                && matches!(a.typ.as_deref(), None | Some("string"))
+                && a.properties.is_empty() =>
+        {
+            let values: Option<Vec<String>> = a
+                .enumeration
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            match values {
+                Some(values) if !values.is_empty() => Ok(Some(values)),
+                _ => Err(Error::at(
+                    join(pointer, "enum"),
+                    "an enum without `type` must list strings only",
+                )),
+            }
+        }
         _ => Ok(None),
     }
 }
@@ -1447,7 +1671,13 @@ fn children(schema: &Schema) -> Vec<ReferenceOr<Schema>> {
         SchemaKind::Type(Type::Array(a)) => {
             object(&indexmap::IndexMap::new(), &None, a.items.as_ref())
         }
-        SchemaKind::Any(a) => object(&a.properties, &a.additional_properties, a.items.as_ref()),
+        SchemaKind::Any(a) => {
+            object(&a.properties, &a.additional_properties, a.items.as_ref());
+            out.extend(a.all_of.iter().chain(&a.one_of).chain(&a.any_of).cloned());
+            if let Some(not) = &a.not {
+                out.push((**not).clone());
+            }
+        }
         SchemaKind::AllOf { all_of: v }
         | SchemaKind::OneOf { one_of: v }
         | SchemaKind::AnyOf { any_of: v } => out.extend(v.iter().cloned()),
@@ -1464,7 +1694,9 @@ fn rename_ty(ty: &mut Ty, rename: &BTreeMap<String, String>) {
                 *n = new.clone();
             }
         }
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => rename_ty(inner, rename),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
+            rename_ty(inner, rename)
+        }
         _ => {}
     }
 }
@@ -1477,6 +1709,10 @@ fn rename_types(api: &mut Api, rename: &BTreeMap<String, String>) {
                 .iter_mut()
                 .for_each(|f| rename_ty(&mut f.ty, rename)),
             TypeDef::Alias(a) => rename_ty(&mut a.ty, rename),
+            TypeDef::Union(u) => u
+                .variants
+                .iter_mut()
+                .for_each(|v| rename_ty(&mut v.ty, rename)),
             TypeDef::Enum(_) => {}
         }
     }
@@ -1516,5 +1752,181 @@ fn finish_derives(types: &mut [TypeDef]) {
         if let TypeDef::Struct(s) = t {
             s.derive_eq = eq;
         }
+    }
+}
+
+/// The alternatives of a `oneOf`/`anyOf` schema, its discriminator and the keyword.
+/// The alternatives, the discriminator and the keyword (`oneOf` or `anyOf`) of a union.
+type UnionParts<'s> = (
+    &'s [ReferenceOr<Schema>],
+    Option<&'s openapiv3::Discriminator>,
+    &'static str,
+);
+
+fn union_parts(schema: &Schema) -> Option<UnionParts<'_>> {
+    let discriminator = schema.schema_data.discriminator.as_ref();
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of } => Some((one_of, discriminator, "oneOf")),
+        SchemaKind::AnyOf { any_of } => Some((any_of, discriminator, "anyOf")),
+        _ => None,
+    }
+}
+
+/// The variant name of a union alternative: its type's name, or what kind of value it is.
+fn variant_name(ty: &Ty) -> String {
+    match ty {
+        Ty::Named(n) if n.starts_with('\u{0}') => "Enum".to_owned(),
+        Ty::Named(n) => naming::bare(n).to_owned(),
+        Ty::String => "String".to_owned(),
+        Ty::Bool => "Boolean".to_owned(),
+        Ty::I32 | Ty::I64 => "Integer".to_owned(),
+        Ty::F32 | Ty::F64 => "Number".to_owned(),
+        Ty::DateTime => "DateTime".to_owned(),
+        Ty::Date => "Date".to_owned(),
+        Ty::Json => "Value".to_owned(),
+        Ty::Vec(_) => "Array".to_owned(),
+        Ty::Map(_) => "Map".to_owned(),
+        Ty::Option(inner) | Ty::Boxed(inner) => variant_name(inner),
+    }
+}
+
+/// `name`, or `name2`, `name3`… when taken.
+fn unique_camel(name: String, used: &mut BTreeSet<String>) -> String {
+    if used.insert(name.clone()) {
+        return name;
+    }
+    (2..)
+        .map(|n| format!("{name}{n}"))
+        .find(|candidate| used.insert(candidate.clone()))
+        .unwrap_or(name)
+}
+
+/// The named type a value of `ty` holds in place (through `Option` and `Box`, not through the
+/// heap storage of `Vec` and maps).
+fn held_in_place(ty: &Ty) -> Option<&str> {
+    match ty {
+        Ty::Named(n) => Some(n),
+        Ty::Option(inner) | Ty::Boxed(inner) => held_in_place(inner),
+        _ => None,
+    }
+}
+
+/// Every named type `ty` mentions, anywhere.
+fn mentions<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
+    match ty {
+        Ty::Named(n) => out.push(n),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
+            mentions(inner, out)
+        }
+        _ => {}
+    }
+}
+
+/// The types a value of `t` holds in place.
+fn in_place_edges(t: &TypeDef) -> Vec<&str> {
+    match t {
+        TypeDef::Struct(s) => s
+            .fields
+            .iter()
+            .filter_map(|f| held_in_place(&f.ty))
+            .collect(),
+        TypeDef::Alias(a) => held_in_place(&a.ty).into_iter().collect(),
+        TypeDef::Union(u) => u
+            .variants
+            .iter()
+            .filter_map(|v| held_in_place(&v.ty))
+            .collect(),
+        TypeDef::Enum(_) => Vec::new(),
+    }
+}
+
+fn reaches(
+    index: &BTreeMap<&str, &TypeDef>,
+    from: &str,
+    to: &str,
+    edges: fn(&TypeDef) -> Vec<&str>,
+) -> bool {
+    let mut stack = vec![from];
+    let mut seen = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if name == to {
+            return true;
+        }
+        if !seen.insert(name) {
+            continue;
+        }
+        if let Some(t) = index.get(name) {
+            stack.extend(edges(t));
+        }
+    }
+    false
+}
+
+/// Puts a `Box` where a type would contain itself (directly or through others), and refuses
+/// aliases that name themselves, which Rust cannot express.
+fn box_recursion(types: &mut [TypeDef], origins: &BTreeMap<String, String>) -> Result<(), Error> {
+    let mut to_box: Vec<(usize, usize)> = Vec::new();
+    {
+        let index: BTreeMap<&str, &TypeDef> = types.iter().map(|t| (t.name(), t)).collect();
+        for (ti, t) in types.iter().enumerate() {
+            if let TypeDef::Alias(a) = t {
+                let alias_edges: fn(&TypeDef) -> Vec<&str> = |t| match t {
+                    TypeDef::Alias(a) => {
+                        let mut out = Vec::new();
+                        mentions(&a.ty, &mut out);
+                        out
+                    }
+                    _ => Vec::new(),
+                };
+                let mut direct = Vec::new();
+                mentions(&a.ty, &mut direct);
+                if direct
+                    .iter()
+                    .any(|d| reaches(&index, d, &a.name, alias_edges))
+                {
+                    let pointer = origins.get(&a.name).cloned().unwrap_or_default();
+                    return Err(Error::at(
+                        pointer,
+                        format!(
+                            "`{}` is defined through itself with no object in between; Rust cannot name such a type",
+                            a.name
+                        ),
+                    ));
+                }
+            }
+            let held: Vec<Option<&str>> = match t {
+                TypeDef::Struct(s) => s.fields.iter().map(|f| held_in_place(&f.ty)).collect(),
+                TypeDef::Union(u) => u.variants.iter().map(|v| held_in_place(&v.ty)).collect(),
+                _ => Vec::new(),
+            };
+            for (fi, target) in held.into_iter().enumerate() {
+                if let Some(target) = target
+                    && reaches(&index, target, t.name(), in_place_edges)
+                {
+                    to_box.push((ti, fi));
+                }
+            }
+        }
+    }
+    for (ti, fi) in to_box {
+        let ty = match &mut types[ti] {
+            TypeDef::Struct(s) => &mut s.fields[fi].ty,
+            TypeDef::Union(u) => &mut u.variants[fi].ty,
+            _ => continue,
+        };
+        box_named(ty);
+    }
+    Ok(())
+}
+
+/// Wraps the named type held in place by `ty` in a `Box`.
+fn box_named(ty: &mut Ty) {
+    match ty {
+        Ty::Named(_) => {
+            let named = std::mem::replace(ty, Ty::Json);
+            *ty = Ty::Boxed(Box::new(named));
+        }
+        Ty::Option(inner) => box_named(inner),
+        _ => {}
     }
 }

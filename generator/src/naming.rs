@@ -5,24 +5,49 @@
 //! A method's name comes from its path and HTTP method, never from a table of operations:
 //!
 //! 1. The *collection path* is the run of leading literal segments that every path of the
-//!    document shares (for orders, `/crm/v3/objects/orders`). It is dropped.
-//! 2. The remaining literal segments, in snake_case and joined by `_`, form the name:
-//!    `/batch/upsert` gives `batch_upsert`, `/search` gives `search`, `/gdpr-delete` gives
-//!    `gdpr_delete`. Path parameters are skipped.
-//! 3. When no literal segment remains, the HTTP method decides. On the collection itself:
-//!    GET `get_page`, POST `create`, PUT `replace`, DELETE `archive_all`. On one record (the path
-//!    ends in a parameter): GET `get_by_id`, PATCH `update`, PUT `replace`, DELETE `archive`.
-//! 4. When literal segments remain and the path ends in a parameter, or the method is not the
-//!    one the name implies, the method's verb is put in front where two operations would
-//!    otherwise share a name: GET becomes `get_`, PUT `replace_`, DELETE `archive_`, PATCH
-//!    `update_`, POST `create_`. Two operations that still share a name are an error.
+//!    document shares (for orders, `/crm/v3/objects/orders`; for a date-versioned document,
+//!    `/crm/objects/2026-03`). It is dropped.
+//! 2. Path parameters are skipped, but they tell what a path addresses. A parameter that some
+//!    path of the document follows directly with another parameter is a *selector*: it picks a
+//!    collection, not a record (`{objectType}` in `{objectType}/{objectId}`, `{toObjectType}`
+//!    in `…/associations/{toObjectType}/{toObjectId}`). Every other parameter is a *record
+//!    parameter*: it picks one member of a collection (`{orderId}`, `{objectId}`).
+//! 3. When no literal segment remains, the HTTP method decides. On a collection (the path
+//!    ends in a literal or a selector): GET `get_page`, POST `create`, PUT `replace`, DELETE
+//!    `archive_all`. On one record (the path ends in a record parameter): GET `get_by_id`,
+//!    PATCH `update`, PUT `replace`, DELETE `archive`.
+//! 4. Otherwise the remaining literal segments, in snake_case and joined by `_`, are the
+//!    *words*: `/batch/upsert` gives `batch_upsert`, `/search` `search`, `/merge` `merge`,
+//!    `/gdpr-delete` `gdpr_delete`. On their own they are the name, unless:
+//!    - the path ends in a record parameter after the words: it addresses one member of the
+//!      collection the words name. The name is a verb, then the words with the last one made
+//!      singular (`associations` gives `association`; a final `ies` becomes `y`, a final `s`
+//!      goes unless the word ends in `ss`, `us` or `is`). The verb: GET `get`, POST and PUT
+//!      `create` (putting a member at its own address is how it is made: a link between two
+//!      records), PATCH `update`, DELETE `archive`. So `PUT …/associations/{toObjectType}/
+//!      {toObjectId}` is `create_association` and `DELETE` there `archive_association`.
+//!    - the words follow a record parameter and the method is not POST: the path addresses a
+//!      collection belonging to one record, and the method's verb goes in front: GET `get`,
+//!      PUT `replace`, PATCH `update`, DELETE `archive` (`GET …/{objectId}/associations/
+//!      {toObjectType}` is `get_associations`). A POST to words names an action wherever it
+//!      sits (`search`, `merge`), so it keeps the words alone.
+//! 5. Where two operations would still share a name, the method's verb is put in front of
+//!    both (GET `get_`, PUT `replace_`, DELETE `archive_`, PATCH `update_`, POST `create_`):
+//!    `GET /search` and `POST /search` become `get_search` and `create_search`. Two operations
+//!    that still share a name are an error.
+//!
+//! Rules 1 to 4 are [`MethodNamer::name`]; rule 5 is applied by the lowering, which sees every
+//! operation at once.
 //!
 //! # Identifiers
 //!
 //! Fields, parameters and methods are snake_case; types and variants UpperCamelCase (heck's
 //! conversion). A Rust keyword becomes a raw identifier (`r#type`); the few keywords that cannot
 //! be raw (`self`, `Self`, `super`, `crate`) and names that start with a digit get a trailing or
-//! leading `_`. A name that is empty after conversion becomes `value`/`Value`.
+//! leading `_`. Only ASCII letters and digits are kept; any other character breaks words. A
+//! name that is empty after conversion becomes `value`/`Value`.
+
+use std::collections::BTreeSet;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -46,9 +71,11 @@ pub fn is_keyword(word: &str) -> bool {
 }
 
 /// Keeps only characters valid in an identifier, turning the rest into word breaks.
+/// Identifiers are kept to ASCII letters, digits and `_`: everything else (punctuation, and
+/// letters outside ASCII, which not every tool and lint accepts) breaks words.
 fn clean(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect()
 }
 
@@ -75,6 +102,20 @@ pub fn snake(name: &str) -> String {
 /// An UpperCamelCase identifier for a type or variant.
 pub fn camel(name: &str) -> String {
     finish(clean(name).to_upper_camel_case(), "Value")
+}
+
+/// Names of the prelude that the generated `types` module uses unqualified: a schema of that
+/// name would hide them, so it gets `Type` appended (`String` → `StringType`).
+const PRELUDE: &[&str] = &["Box", "From", "Option", "String", "Vec"];
+
+/// An UpperCamelCase identifier for a type of the `types` module.
+pub fn type_name(name: &str) -> String {
+    let ident = camel(name);
+    if PRELUDE.contains(&ident.as_str()) {
+        format!("{ident}Type")
+    } else {
+        ident
+    }
 }
 
 /// The identifier without its `r#` prefix, for building longer names from it.
@@ -125,22 +166,86 @@ pub fn collection_prefix_len<'a>(paths: impl IntoIterator<Item = &'a str>) -> us
     common.map_or(0, |c| c.len())
 }
 
-/// The method name for one operation, before collisions are looked at (rules 1 to 3).
-pub fn method_name(path: &str, method: HttpMethod, prefix_len: usize) -> String {
-    let segs = segments(path);
-    let rest = segs.get(prefix_len..).unwrap_or_default();
-    let words: Vec<String> = rest
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Literal(text) => Some(bare(&snake(text)).to_owned()),
-            Segment::Param(_) => None,
-        })
-        .collect();
-    if !words.is_empty() {
-        return snake(&words.join("_"));
+/// What the method naming rule needs to know of the whole document: the collection path
+/// and the selector parameters (rules 1 and 2 of the module docs).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MethodNamer {
+    prefix_len: usize,
+    selectors: BTreeSet<String>,
+}
+
+impl MethodNamer {
+    /// Reads the document's paths.
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        let paths: Vec<&str> = paths.into_iter().collect();
+        let mut selectors = BTreeSet::new();
+        for path in &paths {
+            for pair in segments(path).windows(2) {
+                if let [Segment::Param(name), Segment::Param(_)] = pair {
+                    selectors.insert((*name).to_owned());
+                }
+            }
+        }
+        MethodNamer {
+            prefix_len: collection_prefix_len(paths),
+            selectors,
+        }
     }
-    let on_record = matches!(rest.last(), Some(Segment::Param(_)));
-    let name = match (method, on_record) {
+
+    /// The number of segments of the collection path.
+    pub fn prefix_len(&self) -> usize {
+        self.prefix_len
+    }
+
+    /// Whether the parameter `name` picks a collection rather than a record (rule 2).
+    pub fn is_selector(&self, name: &str) -> bool {
+        self.selectors.contains(name)
+    }
+
+    fn is_record(&self, segment: &Segment<'_>) -> bool {
+        matches!(segment, Segment::Param(name) if !self.is_selector(name))
+    }
+
+    /// The method name for one operation, before collisions are looked at (rules 1 to 4).
+    pub fn name(&self, path: &str, method: HttpMethod) -> String {
+        let segs = segments(path);
+        let rest = segs.get(self.prefix_len..).unwrap_or_default();
+        let mut words: Vec<String> = rest
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Literal(text) => Some(bare(&snake(text)).to_owned()),
+                Segment::Param(_) => None,
+            })
+            .collect();
+        let ends_on_record = rest.last().is_some_and(|s| self.is_record(s));
+        if words.is_empty() {
+            return on_collection_or_record(method, ends_on_record).to_owned();
+        }
+        let first_word = rest
+            .iter()
+            .position(|s| matches!(s, Segment::Literal(_)))
+            .unwrap_or_default();
+        let below_record = rest[..first_word].iter().any(|s| self.is_record(s));
+        let verb = if ends_on_record {
+            if let Some(last) = words.last_mut() {
+                *last = singular_last(last);
+            }
+            match method {
+                HttpMethod::Put | HttpMethod::Post => "create",
+                other => verb_prefix(other),
+            }
+        } else if below_record && method != HttpMethod::Post {
+            verb_prefix(method)
+        } else {
+            return snake(&words.join("_"));
+        };
+        snake(&format!("{verb}_{}", words.join("_")))
+    }
+}
+
+/// Rule 3: the name of an operation on the collection itself or on one of its records.
+fn on_collection_or_record(method: HttpMethod, on_record: bool) -> &'static str {
+    match (method, on_record) {
         (HttpMethod::Get, false) => "get_page",
         (HttpMethod::Post, false) => "create",
         (HttpMethod::Put, _) => "replace",
@@ -153,8 +258,34 @@ pub fn method_name(path: &str, method: HttpMethod, prefix_len: usize) -> String 
         (HttpMethod::Options, _) => "options",
         (HttpMethod::Head, _) => "head",
         (HttpMethod::Trace, _) => "trace",
+    }
+}
+
+/// The snake_case `words` with their last word made singular (rule 4).
+fn singular_last(words: &str) -> String {
+    let (head, last) = match words.rsplit_once('_') {
+        Some((head, last)) => (Some(head), last),
+        None => (None, words),
     };
-    name.to_owned()
+    let one = singular(last);
+    match head {
+        Some(head) => format!("{head}_{one}"),
+        None => one,
+    }
+}
+
+/// One English word made singular, by the few endings rule 4 names.
+pub fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies").filter(|s| !s.is_empty()) {
+        return format!("{stem}y");
+    }
+    if ["ss", "us", "is"].iter().any(|end| word.ends_with(end)) {
+        return word.to_owned();
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => word.to_owned(),
+    }
 }
 
 /// The verb put in front of a name that two operations share (rule 4).
@@ -201,33 +332,140 @@ mod tests {
         assert_eq!(camel("Self"), "Self_");
         assert_eq!(camel("a-b c"), "ABC");
         assert_eq!(snake("gdpr-delete"), "gdpr_delete");
+        // Identifiers stay ASCII: `¹` is alphanumeric but cannot be in an identifier.
+        assert_eq!(snake("a¹b"), "a_b");
+        assert_eq!(snake("¹"), "value");
+    }
+
+    fn names(paths: &[(&str, HttpMethod)]) -> Vec<String> {
+        let namer = MethodNamer::new(paths.iter().map(|(p, _)| *p));
+        paths.iter().map(|(p, m)| namer.name(p, *m)).collect()
     }
 
     #[test]
     fn method_names_follow_the_rule() {
+        use HttpMethod::*;
         let paths = [
-            "/crm/v3/objects/orders",
-            "/crm/v3/objects/orders/batch/upsert",
-            "/crm/v3/objects/orders/{orderId}",
+            ("/crm/v3/objects/orders", Get),
+            ("/crm/v3/objects/orders", Post),
+            ("/crm/v3/objects/orders/batch/upsert", Post),
+            ("/crm/v3/objects/orders/{orderId}", Get),
+            ("/crm/v3/objects/orders/{orderId}", Patch),
+            ("/crm/v3/objects/orders/{orderId}", Delete),
+            ("/crm/v3/objects/orders/gdpr-delete", Post),
         ];
-        let n = collection_prefix_len(paths);
-        assert_eq!(n, 4);
-        assert_eq!(method_name(paths[0], HttpMethod::Get, n), "get_page");
-        assert_eq!(method_name(paths[0], HttpMethod::Post, n), "create");
-        assert_eq!(method_name(paths[1], HttpMethod::Post, n), "batch_upsert");
-        assert_eq!(method_name(paths[2], HttpMethod::Get, n), "get_by_id");
-        assert_eq!(method_name(paths[2], HttpMethod::Patch, n), "update");
-        assert_eq!(method_name(paths[2], HttpMethod::Delete, n), "archive");
         assert_eq!(
-            method_name("/crm/v3/objects/orders/gdpr-delete", HttpMethod::Post, n),
-            "gdpr_delete"
+            MethodNamer::new(paths.iter().map(|(p, _)| *p)).prefix_len(),
+            4
+        );
+        assert_eq!(
+            names(&paths),
+            [
+                "get_page",
+                "create",
+                "batch_upsert",
+                "get_by_id",
+                "update",
+                "archive",
+                "gdpr_delete"
+            ]
         );
     }
 
     #[test]
+    fn a_type_id_segment_is_part_of_the_collection_path() {
+        use HttpMethod::*;
+        let paths = [
+            ("/crm/v3/objects/0-3", Get),
+            ("/crm/v3/objects/0-3/merge", Post),
+            ("/crm/v3/objects/0-3/{dealId}", Get),
+        ];
+        assert_eq!(names(&paths), ["get_page", "merge", "get_by_id"]);
+    }
+
+    #[test]
+    fn a_selector_parameter_picks_a_collection_not_a_record() {
+        use HttpMethod::*;
+        let paths = [
+            ("/crm/objects/2026-03/{objectType}", Get),
+            ("/crm/objects/2026-03/{objectType}", Post),
+            ("/crm/objects/2026-03/{objectType}/batch/upsert", Post),
+            ("/crm/objects/2026-03/{objectType}/search", Post),
+            ("/crm/objects/2026-03/{objectType}/{objectId}", Get),
+            ("/crm/objects/2026-03/{objectType}/{objectId}", Patch),
+            ("/crm/objects/2026-03/{objectType}/{objectId}", Delete),
+        ];
+        let namer = MethodNamer::new(paths.iter().map(|(p, _)| *p));
+        assert_eq!(namer.prefix_len(), 3);
+        assert!(namer.is_selector("objectType"));
+        assert!(!namer.is_selector("objectId"));
+        assert_eq!(
+            names(&paths),
+            [
+                "get_page",
+                "create",
+                "batch_upsert",
+                "search",
+                "get_by_id",
+                "update",
+                "archive"
+            ]
+        );
+    }
+
+    #[test]
+    fn below_a_record_the_verb_goes_in_front() {
+        use HttpMethod::*;
+        let assoc = "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}";
+        let member = format!("{assoc}/{{toObjectId}}");
+        let paths = [
+            ("/crm/objects/2026-03/{objectType}", Get),
+            (assoc, Get),
+            (member.as_str(), Put),
+            (member.as_str(), Delete),
+            (member.as_str(), Get),
+            ("/crm/objects/2026-03/{objectType}/{objectId}/settings", Put),
+            ("/crm/objects/2026-03/{objectType}/{objectId}/restore", Post),
+            (
+                "/crm/objects/2026-03/{objectType}/{objectId}/notes/{noteId}",
+                Post,
+            ),
+            (
+                "/crm/objects/2026-03/{objectType}/{objectId}/properties/{name}",
+                Patch,
+            ),
+        ];
+        assert_eq!(
+            names(&paths),
+            [
+                "get_page",
+                "get_associations",
+                "create_association",
+                "archive_association",
+                "get_association",
+                "replace_settings",
+                "restore",
+                "create_note",
+                "update_property",
+            ]
+        );
+    }
+
+    #[test]
+    fn singular_words() {
+        assert_eq!(singular("associations"), "association");
+        assert_eq!(singular("properties"), "property");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("access"), "access");
+        assert_eq!(singular("analysis"), "analysis");
+        assert_eq!(singular("s"), "s");
+        assert_eq!(singular("data"), "data");
+        assert_eq!(singular_last("line_items"), "line_item");
+    }
+
+    #[test]
     fn a_single_path_keeps_nothing_for_the_name_but_the_verb() {
-        let n = collection_prefix_len(["/things/list"]);
-        assert_eq!(n, 2);
-        assert_eq!(method_name("/things/list", HttpMethod::Get, n), "get_page");
+        assert_eq!(names(&[("/things/list", HttpMethod::Get)]), ["get_page"]);
+        assert_eq!(names(&[("/things/{id}", HttpMethod::Get)]), ["get_by_id"]);
     }
 }

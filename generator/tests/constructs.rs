@@ -218,9 +218,27 @@ fn rejections_name_the_node_and_the_reason() {
         ("swagger_2", "swagger: '2.0'\ninfo: {title: t, version: v}\npaths: {}\n".to_owned()),
         ("no_operations", doc(&thing("        a: {type: string}\n"), "  {}")),
         ("missing_ref", doc(&thing("        a: {$ref: '#/components/schemas/Nowhere'}\n"), &ok_paths)),
-        ("all_of", doc(&thing("        a: {allOf: [{type: string}]}\n"), &ok_paths)),
-        ("one_of", doc(&thing("        a: {oneOf: [{type: string}, {type: integer}]}\n"), &ok_paths)),
-        ("any_of", doc(&thing("        a: {anyOf: [{type: string}]}\n"), &ok_paths)),
+        ("not", doc(&thing("        a: {not: {type: string}}\n"), &ok_paths)),
+        (
+            "all_of_part_not_an_object",
+            doc(&thing("        a: {allOf: [{type: object, properties: {b: {type: string}}}, {type: string}]}\n"), &ok_paths),
+        ),
+        (
+            "discriminator_with_inline_alternative",
+            doc(
+                &thing("        a: {oneOf: [{type: object, properties: {k: {type: string}}}], discriminator: {propertyName: k}}\n"),
+                &ok_paths,
+            ),
+        ),
+        (
+            "alias_of_itself",
+            doc(
+                &format!("{}    Loop:\n      type: array\n      items: {{$ref: '#/components/schemas/Loop'}}\n", thing("        a: {type: string}\n")),
+                &ok_paths,
+            ),
+        ),
+        ("number_enum", doc(&thing("        a: {type: number, enum: [1.5, 2.5]}\n"), &ok_paths)),
+        ("success_range", doc(&thing("        a: {type: string}\n"), &ok_paths.replace("'200':", "2XX:"))),
         ("binary", doc(&thing("        a: {type: string, format: binary}\n"), &ok_paths)),
         (
             "properties_and_additional",
