@@ -16,6 +16,9 @@
 //! | `object` with `properties` | a struct (inline ones lifted out and named `Parent` + `Field`) |
 //! | `object` free-form, or no type at all | `serde_json::Value` |
 //! | `nullable: true` | `Option<T>` |
+//! | `allOf` of objects | one struct with the properties of every part (first definition of a repeated property wins, `required` joined); `allOf: [{$ref: X}]` alone is `X` |
+//! | `oneOf` / `anyOf` | an enum, one variant an alternative (named after its schema, or after the kind of value); without a discriminator `#[serde(untagged)]`, with one a decoder that reads the property and keeps unknown values as JSON |
+//! | a type that holds itself (directly or through others, not through `Vec` or a map) | `Box<T>` on the way round |
 //!
 //! # Optional and lenient fields
 //!
