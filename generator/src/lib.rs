@@ -3,7 +3,7 @@
 //!
 //! Four stages, each a module, data flowing one way:
 //! [`load`] (JSON or YAML into openapiv3's model) → [`lower`] (into the plain-data [`ir`], where
-//! every naming and typing decision is made) → [`emit`] (IR into tokens) → [`write`] (prettyplease,
+//! every naming and typing decision is made) → [`emit`] (IR into tokens) → [`write`](mod@write) (prettyplease,
 //! header, atomic write or freshness check).
 //!
 //! The generated crate keeps its hand-written runtime (`src/runtime/`, `src/lib.rs`) next to
