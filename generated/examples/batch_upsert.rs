@@ -40,7 +40,8 @@ fn input(order: &ShopOrder) -> SimplePublicObjectBatchInputUpsert {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let token = std::env::var("HUBSPOT_TOKEN").map_err(|_| "set HUBSPOT_TOKEN to a private app token")?;
+    let token =
+        std::env::var("HUBSPOT_TOKEN").map_err(|_| "set HUBSPOT_TOKEN to a private app token")?;
     let mut builder = Client::builder().token(token);
     if let Ok(base_url) = std::env::var("HUBSPOT_BASE_URL") {
         builder = builder.base_url(&base_url);
@@ -48,10 +49,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = builder.build()?;
 
     let orders = [
-        ShopOrder { number: "1001", name: "Order #1001", total: "149.90", currency: "EUR" },
-        ShopOrder { number: "1002", name: "Order #1002", total: "20.00", currency: "EUR" },
+        ShopOrder {
+            number: "1001",
+            name: "Order #1001",
+            total: "149.90",
+            currency: "EUR",
+        },
+        ShopOrder {
+            number: "1002",
+            name: "Order #1002",
+            total: "20.00",
+            currency: "EUR",
+        },
     ];
-    let body = BatchInputSimplePublicObjectBatchInputUpsert { inputs: orders.iter().map(input).collect() };
+    let body = BatchInputSimplePublicObjectBatchInputUpsert {
+        inputs: orders.iter().map(input).collect(),
+    };
 
     match client.batch_upsert(&body).await {
         Ok(BatchUpsertResponse::Ok(done)) => {
@@ -67,12 +80,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             // The failures: each error names the inputs it concerns in `context`, when it can.
             for error in partial.errors.iter().flatten() {
                 let ids = error.context.as_ref().and_then(|c| c.get("ids"));
-                println!("failed {:?}: {}", ids, error.message.as_deref().unwrap_or("(no message)"));
+                println!(
+                    "failed {:?}: {}",
+                    ids,
+                    error.message.as_deref().unwrap_or("(no message)")
+                );
             }
         }
         Err(Error::Api(api)) => {
             if let ErrorBody::Decoded(body) = api.body() {
-                eprintln!("HubSpot refused the batch: {:?} {:?}", body.category, body.message);
+                eprintln!(
+                    "HubSpot refused the batch: {:?} {:?}",
+                    body.category, body.message
+                );
             }
             return Err(Error::Api(api).into());
         }
