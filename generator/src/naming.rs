@@ -70,7 +70,6 @@ pub fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
 
-/// Keeps only characters valid in an identifier, turning the rest into word breaks.
 /// Identifiers are kept to ASCII letters, digits and `_`: everything else (punctuation, and
 /// letters outside ASCII, which not every tool and lint accepts) breaks words.
 fn clean(name: &str) -> String {
