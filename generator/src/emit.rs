@@ -147,11 +147,58 @@ fn struct_def(s: &StructDef) -> TokenStream {
     derives.push(quote!(::serde::Serialize));
     derives.push(quote!(::serde::Deserialize));
     let fields = s.fields.iter().map(field);
+    let constructor = if s.constructor {
+        constructor(s)
+    } else {
+        quote!()
+    };
     quote! {
         #docs
         #[derive(#(#derives),*)]
         pub struct #name {
             #(#fields)*
+        }
+
+        #constructor
+    }
+}
+
+fn constructor(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let required: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| !matches!(f.ty, Ty::Option(_)))
+        .collect();
+    let args = required.iter().map(|f| {
+        let fname = ident(&f.name);
+        let fty = ty(&f.ty, Scope::Types);
+        quote!(#fname: #fty)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        if matches!(f.ty, Ty::Option(_)) {
+            quote!(#fname: None)
+        } else {
+            quote!(#fname)
+        }
+    });
+    let allow = if required.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    let docs = doc(&format!(
+        "A `{}` with the required fields given and the optional ones left out.",
+        s.name
+    ));
+    quote! {
+        impl #name {
+            #docs
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
         }
     }
 }

@@ -58,6 +58,8 @@ pub struct StructDef {
     pub derive_default: bool,
     /// Whether `Eq` is derived (no float or free-form JSON inside).
     pub derive_eq: bool,
+    /// Whether it gets `new(required fields…)`, leaving the optional ones `None`.
+    pub constructor: bool,
 }
 
 /// An enum of alternatives, from `oneOf` or `anyOf`.

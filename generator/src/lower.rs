@@ -368,6 +368,8 @@ impl<'a> Lowerer<'a> {
             });
         }
         let derive_default = fields.iter().all(|f| f.ty.defaults_to_empty());
+        // A constructor where a struct literal would make the caller spell out `None`s.
+        let constructor = !derive_default && fields.iter().any(|f| matches!(f.ty, Ty::Option(_)));
         self.types.insert(
             index,
             TypeDef::Struct(StructDef {
@@ -376,6 +378,7 @@ impl<'a> Lowerer<'a> {
                 fields,
                 derive_default,
                 derive_eq: false,
+                constructor,
             }),
         );
         Ok(())

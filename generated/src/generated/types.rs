@@ -162,6 +162,25 @@ pub struct BatchResponseSimplePublicObject {
     pub status: Status,
 }
 
+impl BatchResponseSimplePublicObject {
+    /// A `BatchResponseSimplePublicObject` with the required fields given and the optional ones left out.
+    pub fn new(
+        completed_at: ::chrono::DateTime<::chrono::Utc>,
+        results: Vec<SimplePublicObject>,
+        started_at: ::chrono::DateTime<::chrono::Utc>,
+        status: Status,
+    ) -> Self {
+        Self {
+            completed_at,
+            links: None,
+            requested_at: None,
+            results,
+            started_at,
+            status,
+        }
+    }
+}
+
 /// Processing state of the batch.
 ///
 /// Open to values the document does not list: those are kept in [`Status::Unknown`] and written back unchanged.
@@ -264,6 +283,27 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
     pub status: Status,
 }
 
+impl BatchResponseSimplePublicObjectWithErrors {
+    /// A `BatchResponseSimplePublicObjectWithErrors` with the required fields given and the optional ones left out.
+    pub fn new(
+        completed_at: ::chrono::DateTime<::chrono::Utc>,
+        results: Vec<SimplePublicObject>,
+        started_at: ::chrono::DateTime<::chrono::Utc>,
+        status: Status,
+    ) -> Self {
+        Self {
+            completed_at,
+            errors: None,
+            links: None,
+            num_errors: None,
+            requested_at: None,
+            results,
+            started_at,
+            status,
+        }
+    }
+}
+
 /// Outcome of a batch upsert in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicUpsertObject {
@@ -287,6 +327,25 @@ pub struct BatchResponseSimplePublicUpsertObject {
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     /// Processing state of the batch.
     pub status: Status,
+}
+
+impl BatchResponseSimplePublicUpsertObject {
+    /// A `BatchResponseSimplePublicUpsertObject` with the required fields given and the optional ones left out.
+    pub fn new(
+        completed_at: ::chrono::DateTime<::chrono::Utc>,
+        results: Vec<SimplePublicUpsertObject>,
+        started_at: ::chrono::DateTime<::chrono::Utc>,
+        status: Status,
+    ) -> Self {
+        Self {
+            completed_at,
+            links: None,
+            requested_at: None,
+            results,
+            started_at,
+            status,
+        }
+    }
 }
 
 /// Outcome of a batch upsert in which some inputs failed (HTTP 207).
@@ -318,6 +377,27 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
     pub started_at: ::chrono::DateTime<::chrono::Utc>,
     /// Processing state of the batch.
     pub status: Status,
+}
+
+impl BatchResponseSimplePublicUpsertObjectWithErrors {
+    /// A `BatchResponseSimplePublicUpsertObjectWithErrors` with the required fields given and the optional ones left out.
+    pub fn new(
+        completed_at: ::chrono::DateTime<::chrono::Utc>,
+        results: Vec<SimplePublicUpsertObject>,
+        started_at: ::chrono::DateTime<::chrono::Utc>,
+        status: Status,
+    ) -> Self {
+        Self {
+            completed_at,
+            errors: None,
+            links: None,
+            num_errors: None,
+            requested_at: None,
+            results,
+            started_at,
+            status,
+        }
+    }
 }
 
 /// A page of records associated with an order, for one object type.
@@ -362,6 +442,17 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
     pub results: Vec<SimplePublicObject>,
     /// Number of orders matching the search, across all pages.
     pub total: i32,
+}
+
+impl CollectionResponseWithTotalSimplePublicObject {
+    /// A `CollectionResponseWithTotalSimplePublicObject` with the required fields given and the optional ones left out.
+    pub fn new(results: Vec<SimplePublicObject>, total: i32) -> Self {
+        Self {
+            paging: None,
+            results,
+            total,
+        }
+    }
 }
 
 /// Body of a failed request. Real error bodies may lack fields marked required here, and 5xx answers may have no body at all.
@@ -427,6 +518,19 @@ pub struct Filter {
     /// Values to compare against, for the `IN` and `NOT_IN` operators.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<String>>,
+}
+
+impl Filter {
+    /// A `Filter` with the required fields given and the optional ones left out.
+    pub fn new(operator: Operator, property_name: String) -> Self {
+        Self {
+            high_value: None,
+            operator,
+            property_name,
+            value: None,
+            values: None,
+        }
+    }
 }
 
 /// How the property value is compared.
@@ -561,6 +665,13 @@ pub struct NextPage {
     pub link: Option<String>,
 }
 
+impl NextPage {
+    /// A `NextPage` with the required fields given and the optional ones left out.
+    pub fn new(after: String) -> Self {
+        Self { after, link: None }
+    }
+}
+
 /// Cursors to the pages around the current one.
 #[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Paging {
@@ -580,6 +691,13 @@ pub struct PreviousPage {
     /// Ready-made URL of the previous page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+}
+
+impl PreviousPage {
+    /// A `PreviousPage` with the required fields given and the optional ones left out.
+    pub fn new(before: String) -> Self {
+        Self { before, link: None }
+    }
 }
 
 /// Associations to create from a new order to one existing record.
@@ -615,6 +733,26 @@ pub struct PublicObjectSearchRequest {
     pub query: Option<String>,
     /// Property names to sort the results by.
     pub sorts: Vec<String>,
+}
+
+impl PublicObjectSearchRequest {
+    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out.
+    pub fn new(
+        after: String,
+        filter_groups: Vec<FilterGroup>,
+        limit: i32,
+        properties: Vec<String>,
+        sorts: Vec<String>,
+    ) -> Self {
+        Self {
+            after,
+            filter_groups,
+            limit,
+            properties,
+            query: None,
+            sorts,
+        }
+    }
 }
 
 /// A non-fatal problem HubSpot noticed while handling a record.
@@ -670,6 +808,30 @@ pub struct SimplePublicObject {
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
 
+impl SimplePublicObject {
+    /// A `SimplePublicObject` with the required fields given and the optional ones left out.
+    pub fn new(
+        archived: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        id: String,
+        properties: ::std::collections::BTreeMap<String, Option<String>>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            archived,
+            archived_at: None,
+            created_at,
+            id,
+            object_write_trace_id: None,
+            properties,
+            properties_with_history: None,
+            updated_at,
+            url: None,
+            warnings: None,
+        }
+    }
+}
+
 /// One order to update within a batch update.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInput {
@@ -683,6 +845,21 @@ pub struct SimplePublicObjectBatchInput {
     pub object_write_trace_id: Option<String>,
     /// New property values keyed by property name, all as strings. An empty string clears the property.
     pub properties: ::std::collections::BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectBatchInput {
+    /// A `SimplePublicObjectBatchInput` with the required fields given and the optional ones left out.
+    pub fn new(
+        id: String,
+        properties: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            id,
+            id_property: None,
+            object_write_trace_id: None,
+            properties,
+        }
+    }
 }
 
 /// One order to create within a batch create.
@@ -710,6 +887,21 @@ pub struct SimplePublicObjectBatchInputUpsert {
     pub object_write_trace_id: Option<String>,
     /// Property values to write keyed by property name, all as strings. An empty string clears the property.
     pub properties: ::std::collections::BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectBatchInputUpsert {
+    /// A `SimplePublicObjectBatchInputUpsert` with the required fields given and the optional ones left out.
+    pub fn new(
+        id: String,
+        properties: ::std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            id,
+            id_property: None,
+            object_write_trace_id: None,
+            properties,
+        }
+    }
 }
 
 /// Reference to an order by record id or unique property value.
@@ -778,6 +970,31 @@ pub struct SimplePublicObjectWithAssociations {
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
 
+impl SimplePublicObjectWithAssociations {
+    /// A `SimplePublicObjectWithAssociations` with the required fields given and the optional ones left out.
+    pub fn new(
+        archived: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        id: String,
+        properties: ::std::collections::BTreeMap<String, Option<String>>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            archived,
+            archived_at: None,
+            associations: None,
+            created_at,
+            id,
+            object_write_trace_id: None,
+            properties,
+            properties_with_history: None,
+            updated_at,
+            url: None,
+            warnings: None,
+        }
+    }
+}
+
 /// An order written by a batch upsert, flagged as created or updated.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicUpsertObject {
@@ -816,6 +1033,32 @@ pub struct SimplePublicUpsertObject {
     /// Non-fatal problems noticed while handling the order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<PublicObjectWarning>>,
+}
+
+impl SimplePublicUpsertObject {
+    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out.
+    pub fn new(
+        archived: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        id: String,
+        new: bool,
+        properties: ::std::collections::BTreeMap<String, Option<String>>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            archived,
+            archived_at: None,
+            created_at,
+            id,
+            new,
+            object_write_trace_id: None,
+            properties,
+            properties_with_history: None,
+            updated_at,
+            url: None,
+            warnings: None,
+        }
+    }
 }
 
 /// One failure inside a batch answer.
@@ -866,4 +1109,22 @@ pub struct ValueWithTimestamp {
     pub updated_by_user_id: Option<i32>,
     /// The value, as a string.
     pub value: String,
+}
+
+impl ValueWithTimestamp {
+    /// A `ValueWithTimestamp` with the required fields given and the optional ones left out.
+    pub fn new(
+        source_type: String,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+        value: String,
+    ) -> Self {
+        Self {
+            source_id: None,
+            source_label: None,
+            source_type,
+            timestamp,
+            updated_by_user_id: None,
+            value,
+        }
+    }
 }

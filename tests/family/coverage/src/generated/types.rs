@@ -85,6 +85,43 @@ pub struct Widget {
     pub dimensions: Option<WidgetDimensions>,
 }
 
+impl Widget {
+    /// A `Widget` with the required fields given and the optional ones left out.
+    pub fn new(
+        id: String,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        tags: Vec<String>,
+    ) -> Self {
+        Self {
+            id,
+            r#type: None,
+            r#in: None,
+            self_: None,
+            r#fn: None,
+            created_at,
+            day: None,
+            blob: None,
+            small: None,
+            big: None,
+            ratio: None,
+            amount: None,
+            any_number: None,
+            flag: None,
+            tags,
+            grid: None,
+            labels: None,
+            extra: None,
+            free_form: None,
+            untyped: None,
+            note: None,
+            foo_bar: None,
+            foo_bar_2: None,
+            kind: None,
+            dimensions: None,
+        }
+    }
+}
+
 /// Values that are not identifiers, or collide after case conversion.
 ///
 /// Open to values the document does not list: those are kept in [`Kind::UnknownValue`] and written back unchanged.
@@ -174,6 +211,13 @@ pub struct WidgetDimensions {
     pub height: Option<f64>,
 }
 
+impl WidgetDimensions {
+    /// A `WidgetDimensions` with the required fields given and the optional ones left out.
+    pub fn new(width: f64) -> Self {
+        Self { width, height: None }
+    }
+}
+
 /// An allOf of a reference and an inline object, merged into one struct.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NewWidget {
@@ -184,6 +228,13 @@ pub struct NewWidget {
     /// A reference with its own description, written as a one-part allOf.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<Named>,
+}
+
+impl NewWidget {
+    /// A `NewWidget` with the required fields given and the optional ones left out.
+    pub fn new(name: String, size: Size) -> Self {
+        Self { name, size, parent: None }
+    }
 }
 
 /// Values of `size` in [`NewWidget`].
@@ -360,6 +411,13 @@ pub struct Dog {
     pub barks: Option<bool>,
 }
 
+impl Dog {
+    /// A `Dog` with the required fields given and the optional ones left out.
+    pub fn new(pet_type: String) -> Self {
+        Self { pet_type, barks: None }
+    }
+}
+
 /// The `Cat` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Cat {
@@ -369,6 +427,13 @@ pub struct Cat {
     /// The `lives` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lives: Option<i32>,
+}
+
+impl Cat {
+    /// A `Cat` with the required fields given and the optional ones left out.
+    pub fn new(pet_type: String) -> Self {
+        Self { pet_type, lives: None }
+    }
 }
 
 /// An anyOf.
@@ -582,4 +647,11 @@ pub struct MatchOk {
     /// The `score` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
+}
+
+impl MatchOk {
+    /// A `MatchOk` with the required fields given and the optional ones left out.
+    pub fn new(matched: bool) -> Self {
+        Self { matched, score: None }
+    }
 }
