@@ -54,7 +54,7 @@
 //!   500 `application/problem+json` (shape below), so a 2xx means the exchange conformed both
 //!   ways. Request violations still get the 422 above.
 //!
-//! Proxy mode ([`Prism::proxy`], `prism proxy <spec> <upstream> --errors`):
+//! Proxy mode ([`Prism::proxy`], `prism proxy <copy of spec> <upstream> --errors`):
 //! - A request that breaks the document is answered **422** `application/problem+json` by Prism
 //!   itself and is **not forwarded** upstream:
 //!   `{"type": "https://stoplight.io/prism/errors#UNPROCESSABLE_ENTITY", "title": "Invalid request",
@@ -68,14 +68,21 @@
 //!   "Error", "code": "required", "message": "Response body must have required property
 //!   'results'"}]}`.
 //! - A conforming answer passes through unchanged: status, body bytes and upstream headers.
+//!   Error answers are checked against the `default` response: HubSpot's 429 with a JSON error
+//!   body and `Retry-After` passes, but a 5xx with an HTML or empty body ("The received media
+//!   type … does not match") or an error body without `category`/`correlationId` is flagged as
+//!   above, so test doubles of such off-document answers cannot sit behind the proxy.
 //!
 //! # Processes
 //!
-//! Each [`Prism`] owns one `node` process (Prism runs single-process unless `--multiprocess` is
-//! given, which we never pass), listening on 127.0.0.1 at a free port. Dropping the value kills and
-//! reaps it (and deletes its copy of the document), so a finished or failed test leaves no `node`
-//! behind. [`Prism::shared_mock`] lets tests running at the same time share one mock server: it
-//! lives while any test holds it.
+//! Each [`Prism`] is one `node` process (Prism runs single-process unless `--multiprocess` is
+//! given, which we never pass) listening on 127.0.0.1 at a free port. It is started as
+//! `node -e <watchdog> <prism> …`: the watchdog, run before Prism's own code, exits the process
+//! when its stdin, a pipe from the test process, reaches end of file, which the OS guarantees
+//! when the test process ends, however it ends (even killed by a CI timeout). Dropping a
+//! [`Prism`] also kills and reaps it at once. So no `node` outlives the tests, and
+//! [`Prism::shared_mock`] can keep one mock server per document for the whole test binary. The
+//! temporary copy of the document is deleted as soon as Prism has loaded it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
@@ -85,7 +92,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -103,6 +110,13 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How many times to retry when another process takes the port we picked.
 const PORT_ATTEMPTS: usize = 5;
+
+/// Runs before Prism in the same `node` process (`node -e WATCHDOG <prism> <args…>`, so that
+/// `process.argv[1]` is Prism's script): exits when stdin, a pipe from the test process, closes.
+const WATCHDOG: &str = "process.stdin.on('data', () => {}); \
+     process.stdin.on('end', () => process.exit(0)); \
+     process.stdin.on('error', () => process.exit(0)); \
+     require(process.argv[1]);";
 
 /// How many lines of Prism's output to keep for error messages.
 const KEPT_LINES: usize = 400;
@@ -258,7 +272,7 @@ fn check_node() -> Result<(), String> {
 /// Writes a copy of the OpenAPI document `spec` (YAML or JSON) that Prism can serve faithfully
 /// into a fresh temporary file and returns its path: every `example: null` removed and every
 /// `*/*` media type declared `application/json` (see the module docs for why). The caller deletes
-/// the file; [`Prism`] does so when dropped.
+/// the file; [`Prism`] does so once Prism has read it.
 ///
 /// # Errors
 /// When `spec` cannot be read or parsed, or the copy cannot be written.
@@ -316,11 +330,10 @@ pub enum Answers {
     Dynamic,
 }
 
-/// A running Prism server; dropping it kills the process and deletes its copy of the document.
+/// A running Prism server; dropping it kills the process.
 #[derive(Debug)]
 pub struct Prism {
     child: Child,
-    spec_copy: PathBuf,
     port: u16,
     output: Arc<Mutex<VecDeque<String>>>,
     drains: Vec<thread::JoinHandle<()>>,
@@ -347,28 +360,31 @@ impl Prism {
         Self::start(spec, args)
     }
 
-    /// Like [`Prism::mock`], but tests that run at the same time share one server for the same
-    /// `spec` and `answers`: the first caller starts it and it dies when the last holder drops it.
+    /// Like [`Prism::mock`], but every test of the binary that asks for the same `spec` and
+    /// `answers` shares one server, started by the first caller. It runs until the test binary
+    /// exits (the watchdog described in the module docs then stops it).
     ///
     /// # Errors
     /// As [`Prism::mock`].
     pub fn shared_mock(spec: &Path, answers: Answers) -> Result<Arc<Self>, String> {
-        type Servers = BTreeMap<(PathBuf, Answers), Weak<Prism>>;
-        static SHARED: Mutex<Servers> = Mutex::new(BTreeMap::new());
-        // Hold the lock while starting, so concurrent callers wait for one server.
-        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
-        let key = (spec.to_path_buf(), answers);
-        if let Some(prism) = shared.get(&key).and_then(Weak::upgrade) {
-            return Ok(prism);
-        }
-        let prism = Arc::new(Self::mock(spec, answers)?);
-        shared.insert(key, Arc::downgrade(&prism));
-        Ok(prism)
+        type Started = Arc<OnceLock<Result<Arc<Prism>, String>>>;
+        static SHARED: Mutex<BTreeMap<(PathBuf, Answers), Started>> = Mutex::new(BTreeMap::new());
+        let started = Arc::clone(
+            SHARED
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry((spec.to_path_buf(), answers))
+                .or_default(),
+        );
+        // Concurrent callers for the same server wait for the first one's start.
+        started
+            .get_or_init(|| Self::mock(spec, answers).map(Arc::new))
+            .clone()
     }
 
-    /// Starts `prism proxy <copy of spec> <upstream> --errors` on 127.0.0.1 at a free port: a validating
-    /// proxy that forwards valid requests to `upstream` and checks its answers against `spec`.
-    /// See the module docs for what it answers on a violation.
+    /// Starts `prism proxy <copy of spec> <upstream> --errors` on 127.0.0.1 at a free port: a
+    /// validating proxy that forwards valid requests to `upstream` and checks its answers against
+    /// `spec`. See the module docs for what it answers on a violation.
     ///
     /// # Errors
     /// When Prism cannot be installed or started; the message carries Prism's output.
@@ -396,17 +412,22 @@ impl Prism {
     /// Runs `prism <command> <copy of spec> <rest…>`, `args` being `[command, rest…]`.
     fn start(spec: &Path, args: Vec<OsString>) -> Result<Self, String> {
         let bin = ensure_installed()?;
+        // `node` resolves the main script's symlink itself, but `require` in `-e` does not.
+        let script = std::fs::canonicalize(&bin)
+            .map_err(|e| format!("cannot resolve {}: {e}", bin.display()))?;
         let mut last = String::new();
         for _ in 0..PORT_ATTEMPTS {
-            // A copy per attempt: a failed attempt's Prism deletes its own when dropped.
             let spec_copy = servable_copy(spec)?;
             let mut args = args.clone();
             args.insert(1, spec_copy.clone().into());
             let port = free_port()?;
-            let spawned = Command::new(&bin)
+            let spawned = Command::new("node")
+                .args(["-e", WATCHDOG])
+                .arg(&script)
                 .args(&args)
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-                .stdin(Stdio::null())
+                // Held open by `child` for as long as this process lives: see `WATCHDOG`.
+                .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn();
@@ -414,7 +435,7 @@ impl Prism {
                 Ok(child) => child,
                 Err(e) => {
                     let _ = std::fs::remove_file(&spec_copy);
-                    return Err(format!("cannot run {}: {e}", bin.display()));
+                    return Err(format!("cannot run node {}: {e}", script.display()));
                 }
             };
             let output = Arc::new(Mutex::new(VecDeque::new()));
@@ -428,12 +449,14 @@ impl Prism {
             .collect();
             let mut prism = Self {
                 child,
-                spec_copy,
                 port,
                 output,
                 drains,
             };
-            match prism.wait_until_listening() {
+            let started = prism.wait_until_listening();
+            // Prism has read the copy once it listens (its file watcher ignores deletion).
+            let _ = std::fs::remove_file(&spec_copy);
+            match started {
                 Ok(()) => return Ok(prism),
                 Err(StartError::PortTaken(message)) => last = message,
                 Err(StartError::Failed(message)) => return Err(message),
@@ -491,7 +514,6 @@ impl Drop for Prism {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.spec_copy);
     }
 }
 
