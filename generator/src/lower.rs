@@ -510,12 +510,7 @@ impl<'a> Lowerer<'a> {
                 let Some((alternatives, discriminator, keyword)) = union_parts(schema) else {
                     return Err(unsupported(pointer, "oneOf"));
                 };
-                let name = naming::type_name(&format!(
-                    "{}{}",
-                    naming::bare(ctx.parent),
-                    naming::camel(&ctx.field)
-                ));
-                self.claim(&name, pointer)?;
+                let name = self.lifted_name(ctx)?;
                 let doc = doc_or(schema.schema_data.description.as_deref(), || {
                     format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
                 });
@@ -544,12 +539,7 @@ impl<'a> Lowerer<'a> {
                         properties,
                         required,
                     }) => {
-                        let name = naming::type_name(&format!(
-                            "{}{}",
-                            naming::bare(ctx.parent),
-                            naming::camel(&ctx.field)
-                        ));
-                        self.claim(&name, pointer)?;
+                        let name = self.lifted_name(ctx)?;
                         let doc = doc_or(schema.schema_data.description.as_deref(), || {
                             format!("The `{}` object of [`{}`].", ctx.field, ctx.parent)
                         });
@@ -774,6 +764,17 @@ impl<'a> Lowerer<'a> {
             (true, Some(AdditionalProperties::Any(true))) => Ok(Some(Shape::AnyMap)),
             (true, _) => Ok(Some(Shape::FreeForm)),
         }
+    }
+
+    /// The name of a type lifted out of `ctx` (`Parent` + `Field`), claimed for its node.
+    fn lifted_name(&mut self, ctx: &Ctx<'_>) -> Result<String, Error> {
+        let name = naming::type_name(&format!(
+            "{}{}",
+            naming::bare(ctx.parent),
+            naming::camel(&ctx.field)
+        ));
+        self.claim(&name, &ctx.pointer)?;
+        Ok(name)
     }
 
     /// Records that the type `name` comes from `pointer`, or fails when another node has it.
