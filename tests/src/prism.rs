@@ -125,13 +125,7 @@ const NEED_NODE: &str = "the Prism contract tests need Node.js >= 18.20 (Node 20
      and npm on PATH; install them (e.g. `apt-get install nodejs npm`, or from \
      https://nodejs.org/) and rerun";
 
-/// The workspace root: the parent of this crate's folder.
-pub fn workspace_root() -> PathBuf {
-    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest_dir
-        .parent()
-        .map_or_else(|| manifest_dir.join(".."), Path::to_path_buf)
-}
+pub use crate::workspace_root;
 
 /// Returns the path of the `prism` executable, installing Prism [`PRISM_VERSION`] into
 /// `<workspace>/.tools/prism` first if it is missing or at another version.

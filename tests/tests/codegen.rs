@@ -21,17 +21,7 @@ fn generate(path: &Path) -> generator::Generated {
 
 #[test]
 fn generated_crate_is_fresh() {
-    let generated = generate(&spec());
-    let stale = generator::write::apply(
-        &root().join("generated"),
-        &generated.files,
-        generator::WriteMode::Check,
-    )
-    .expect("checking generated/");
-    assert!(
-        stale.is_empty(),
-        "generated/ is stale ({stale:?}); run `cargo xtask codegen` and commit the result"
-    );
+    workspace_tests::assert_fresh("spec/orders.yaml", "generated");
 }
 
 #[test]

@@ -2,8 +2,6 @@
 //! OpenAPI construct: it is fresh, it compiles (being a workspace member), and its types
 //! behave as the generator's documentation says.
 
-use std::path::Path;
-
 use family_coverage::types::{
     Cat, Dog, Either, Kind, Named, NewWidget, OptionType, Pet, Shape, Size, StringType, Tree,
     Widget,
@@ -12,14 +10,9 @@ use serde_json::json;
 
 #[test]
 fn coverage_crate_is_fresh() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("family/coverage");
-    let generated =
-        generator::generate(&root.join("coverage.yaml")).expect("coverage.yaml generates");
-    let stale = generator::write::apply(&root, &generated.files, generator::WriteMode::Check)
-        .expect("check");
-    assert!(
-        stale.is_empty(),
-        "stale: {stale:?}; run `cargo xtask codegen --spec tests/family/coverage/coverage.yaml --out tests/family/coverage`"
+    workspace_tests::assert_fresh(
+        "tests/family/coverage/coverage.yaml",
+        "tests/family/coverage",
     );
 }
 

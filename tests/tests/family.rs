@@ -84,25 +84,9 @@ fn option(inner: Ty) -> Ty {
 
 #[test]
 fn family_crates_are_fresh() {
-    let mut stale = Vec::new();
     for name in FAMILY {
-        let generated = generate(name);
-        let out = root().join("tests/family").join(name);
-        let differing =
-            generator::write::apply(&out, &generated.files, generator::WriteMode::Check)
-                .unwrap_or_else(|e| panic!("checking {}: {e}", out.display()));
-        if !differing.is_empty() {
-            stale.push(format!(
-                "{differing:?}: run `cargo xtask codegen --spec {} --out tests/family/{name}`",
-                spec(name)
-            ));
-        }
+        workspace_tests::assert_fresh(&spec(name), &format!("tests/family/{name}"));
     }
-    assert!(
-        stale.is_empty(),
-        "stale family crates; regenerate them and commit the result:\n{}",
-        stale.join("\n")
-    );
 }
 
 #[test]
