@@ -152,6 +152,10 @@ struct ApiErrorInner<E> {
     path: String,
     headers: HeaderMap,
     body: ErrorBody<E>,
+    /// The body as text, kept even when it decoded: a JSON body from something other than
+    /// HubSpot (a gateway, a proxy) can decode into an all-optional error schema and say
+    /// nothing through it.
+    raw: String,
     message: Option<String>,
     correlation_id: Option<String>,
 }
@@ -180,9 +184,10 @@ impl<E> ApiError<E> {
         };
         let message = field("message");
         let correlation_id = field("correlationId");
+        let raw = String::from_utf8_lossy(body).into_owned();
         let body = match serde_json::from_slice::<E>(body) {
             Ok(decoded) => ErrorBody::Decoded(decoded),
-            Err(_) => ErrorBody::Raw(String::from_utf8_lossy(body).into_owned()),
+            Err(_) => ErrorBody::Raw(raw.clone()),
         };
         ApiError {
             inner: Box::new(ApiErrorInner {
@@ -191,6 +196,7 @@ impl<E> ApiError<E> {
                 path,
                 headers,
                 body,
+                raw,
                 message,
                 correlation_id,
             }),
@@ -227,6 +233,11 @@ impl<E> ApiError<E> {
         self.inner.body
     }
 
+    /// The body as the server sent it (as text), whether or not it decoded.
+    pub fn raw_body(&self) -> &str {
+        &self.inner.raw
+    }
+
     /// The `message` field of a JSON body, whatever `E` is.
     pub fn message(&self) -> Option<&str> {
         self.inner.message.as_deref()
@@ -252,13 +263,11 @@ impl<E> fmt::Display for ApiError<E> {
             "HubSpot answered {} to {} {}",
             inner.status, inner.method, inner.path
         )?;
-        match (&inner.message, &inner.body) {
-            (Some(message), _) => write!(f, ": {message}")?,
-            (None, ErrorBody::Raw(text)) if text.trim().is_empty() => {
-                f.write_str(": empty body")?
-            }
-            (None, ErrorBody::Raw(text)) => write_snippet(f, text)?,
-            (None, ErrorBody::Decoded(_)) => {}
+        match &inner.message {
+            Some(message) => write!(f, ": {message}")?,
+            None if inner.raw.trim().is_empty() => f.write_str(": empty body")?,
+            // No `message`: show what the body does say, decoded or not.
+            None => write_snippet(f, &inner.raw)?,
         }
         if let Some(id) = &inner.correlation_id {
             write!(f, " (correlation id {id})")?;
@@ -492,6 +501,30 @@ mod tests {
             error.to_string(),
             "HubSpot answered 400 Bad Request to POST /crm/v3/objects/orders/batch/upsert: \
              Property values were not valid (correlation id abc-123)"
+        );
+    }
+
+    #[test]
+    fn a_decoded_body_without_message_still_shows_its_text() {
+        // A proxy's problem+json decodes into an all-optional schema and says nothing there.
+        #[derive(Debug, serde::Deserialize)]
+        struct Lenient {
+            #[allow(dead_code)]
+            message: Option<String>,
+        }
+        let body = r#"{"type":"https://stoplight.io/prism/errors#VIOLATIONS","title":"Request/Response not valid"}"#;
+        let error: ApiError<Lenient> = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Method::GET,
+            "/x".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+        );
+        assert!(error.body().decoded().is_some());
+        assert_eq!(error.raw_body(), body);
+        assert!(
+            error.to_string().contains("Request/Response not valid"),
+            "{error}"
         );
     }
 
