@@ -83,8 +83,9 @@ pub fn parse(text: &str, syntax: Syntax) -> Result<(Value, openapiv3::OpenAPI), 
         }
     };
     check_version(&raw)?;
+    check_depth(&raw)?;
     let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
-        let pointer = pointer_of(e.path());
+        let pointer = narrow(&raw, pointer_of(e.path()));
         Error::at(
             pointer,
             format!("not a valid OpenAPI 3.0 node: {}", e.into_inner()),
@@ -115,6 +116,128 @@ fn check_version(raw: &Value) -> Result<(), Error> {
             "",
             "not an OpenAPI document: there is no `openapi` field",
         )),
+    }
+}
+
+/// How deeply the document's JSON may nest. openapiv3's deserializer recurses a few frames
+/// a level, so a deeper document could exhaust a thread's stack; real documents stay far below
+/// (HubSpot's orders document nests 9 levels).
+pub const MAX_NESTING: usize = 40;
+
+/// Refuses a document nested deeper than [`MAX_NESTING`], naming the first node too deep.
+fn check_depth(raw: &Value) -> Result<(), Error> {
+    let mut stack: Vec<(&Value, String, usize)> = vec![(raw, String::new(), 0)];
+    while let Some((value, pointer, depth)) = stack.pop() {
+        if depth > MAX_NESTING {
+            return Err(Error::at(
+                pointer,
+                format!("the document nests more than {MAX_NESTING} levels deep here"),
+            ));
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    stack.push((child, format!("{pointer}/{}", escape_token(key)), depth + 1));
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    stack.push((child, format!("{pointer}/{i}"), depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Finds the node at fault below `pointer`, where serde_path_to_error lost track (openapiv3's
+/// flattened and untagged types hide the path below them): while removing one child of the
+/// current node makes the document valid, that child holds the fault, and the search goes on
+/// inside it. Only runs on a failure, and stops after a bounded number of tries.
+fn narrow(raw: &Value, mut pointer: String) -> String {
+    let mut tries = 0;
+    'descend: loop {
+        let Some(node) = raw.pointer(&pointer) else {
+            return pointer;
+        };
+        let children: Vec<String> = match node {
+            Value::Object(map) => map.keys().cloned().collect(),
+            Value::Array(items) => (0..items.len()).map(|i| i.to_string()).collect(),
+            _ => return pointer,
+        };
+        // Validate the smallest enclosing node whose type is known, not the whole document.
+        let (base, valid) = validator(&pointer);
+        let Some(subtree) = raw.pointer(&base) else {
+            return pointer;
+        };
+        let inside = &pointer[base.len()..];
+        for child in children {
+            // Without the child, or with it emptied (for a child the node cannot do without).
+            for emptied in [false, true] {
+                tries += 1;
+                if tries > 500 {
+                    return pointer;
+                }
+                let mut candidate = subtree.clone();
+                if without(&mut candidate, inside, &child, emptied) && valid(candidate) {
+                    pointer = format!("{pointer}/{}", escape_token(&child));
+                    continue 'descend;
+                }
+            }
+        }
+        return pointer;
+    }
+}
+
+/// Whether a JSON value deserializes as `T`.
+fn is<T: serde::de::DeserializeOwned>(value: Value) -> bool {
+    serde_json::from_value::<T>(value).is_ok()
+}
+
+/// The enclosing node of `pointer` whose openapiv3 type is known (a path item or a component),
+/// with the check of that type; the whole document otherwise.
+fn validator(pointer: &str) -> (String, fn(Value) -> bool) {
+    use openapiv3::{Parameter, PathItem, ReferenceOr, RequestBody, Response, Schema};
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    let base = |n: usize| format!("/{}", tokens[..n].join("/"));
+    match tokens.as_slice() {
+        ["paths", _, ..] => (base(2), is::<ReferenceOr<PathItem>>),
+        ["components", "schemas", _, ..] => (base(3), is::<ReferenceOr<Schema>>),
+        ["components", "responses", _, ..] => (base(3), is::<ReferenceOr<Response>>),
+        ["components", "parameters", _, ..] => (base(3), is::<ReferenceOr<Parameter>>),
+        ["components", "requestBodies", _, ..] => (base(3), is::<ReferenceOr<RequestBody>>),
+        _ => (String::new(), is::<openapiv3::OpenAPI>),
+    }
+}
+
+/// Removes `child` of the node at `pointer`, or with `emptied` replaces an object or array
+/// child by an empty one. Whether anything changed.
+fn without(doc: &mut Value, pointer: &str, child: &str, emptied: bool) -> bool {
+    match doc.pointer_mut(pointer) {
+        Some(Value::Object(map)) if !emptied => map.shift_remove(child).is_some(),
+        Some(Value::Array(items)) if !emptied => match child.parse::<usize>() {
+            Ok(i) if i < items.len() => {
+                items.remove(i);
+                true
+            }
+            _ => false,
+        },
+        Some(node) => {
+            let token = escape_token(child);
+            match node.pointer_mut(&format!("/{token}")) {
+                Some(value @ Value::Object(_)) => {
+                    *value = Value::Object(serde_json::Map::new());
+                    true
+                }
+                Some(value @ Value::Array(_)) => {
+                    *value = Value::Array(Vec::new());
+                    true
+                }
+                _ => false,
+            }
+        }
+        None => false,
     }
 }
 
@@ -200,6 +323,28 @@ mod tests {
         let err = parse("{\"openapi\": \"3.1.0\"}", Syntax::Json).expect_err("3.1 refused");
         assert_eq!(err.pointer.as_deref(), Some("/openapi"));
         assert!(err.message.contains("3.1.0"), "{err}");
+    }
+
+    #[test]
+    fn an_invalid_node_below_an_untagged_one_is_found() {
+        let text = "openapi: 3.0.1\ninfo: {title: t, version: v}\npaths:\n  /a:\n    get:\n      parameters:\n        - {name: p, in: query, schema: {type: string}}\n        - {name: q, in: body, schema: {type: string}}\n      responses:\n        '200': {description: ok}\n";
+        let err = parse(text, Syntax::Yaml).expect_err("`in: body` is not OpenAPI 3.0");
+        assert_eq!(
+            err.pointer.as_deref(),
+            Some("/paths/~1a/get/parameters/1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn too_deep_a_document_is_refused_before_it_is_deserialized() {
+        let mut text = "1".to_owned();
+        for _ in 0..=MAX_NESTING {
+            text = format!("[{text}]");
+        }
+        let text = format!("{{\"openapi\": \"3.0.1\", \"x\": {text}}}");
+        let err = parse(&text, Syntax::Json).expect_err("too deep");
+        assert!(err.message.contains("levels deep"), "{err}");
     }
 
     #[test]

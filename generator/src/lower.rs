@@ -54,6 +54,9 @@ use crate::naming;
 
 const SCHEMAS: &str = "#/components/schemas/";
 
+/// How deep inline schemas may nest inside one another.
+const MAX_DEPTH: usize = 32;
+
 /// Builds the IR of a loaded document.
 pub fn lower(doc: &Document) -> Result<Api, Error> {
     Lowerer::new(doc)?.run()
@@ -97,6 +100,8 @@ struct Lowerer<'a> {
     /// Rust type name → pointer of the node it came from, to report clashes.
     origins: BTreeMap<String, String>,
     inline_enums: Vec<InlineEnum>,
+    /// How many inline schemas deep `schema_ty` is.
+    depth: usize,
 }
 
 impl<'a> Lowerer<'a> {
@@ -128,6 +133,7 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             origins,
             inline_enums: Vec::new(),
+            depth: 0,
         })
     }
 
@@ -187,7 +193,7 @@ impl<'a> Lowerer<'a> {
             let pointer = op_pointer(path, method);
             let _ = item;
             if let Some(body) = &op.request_body {
-                let body = self.resolve_request_body(body, &pointer)?;
+                let body = self.resolve_request_body(body, &join(&pointer, "requestBody"))?;
                 for media in body.content.values() {
                     if let Some(s) = &media.schema {
                         self.reach(s, &mut request);
@@ -195,7 +201,8 @@ impl<'a> Lowerer<'a> {
                 }
             }
             for (code, resp) in &op.responses.responses {
-                let resp = self.resolve_response(resp, &pointer)?;
+                let at = join(&join(&pointer, "responses"), &code.to_string());
+                let resp = self.resolve_response(resp, &at)?;
                 let set = if is_success(code) {
                     &mut response
                 } else {
@@ -208,7 +215,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             if let Some(resp) = &op.responses.default {
-                let resp = self.resolve_response(resp, &pointer)?;
+                let resp = self.resolve_response(resp, &join(&pointer, "responses/default"))?;
                 for media in resp.content.values() {
                     if let Some(s) = &media.schema {
                         self.reach(s, &mut error);
@@ -438,7 +445,20 @@ impl<'a> Lowerer<'a> {
 
     /// The Rust type of an inline schema; lifts out enums and objects.
     fn schema_ty(&mut self, schema: &Schema, ctx: &Ctx<'_>) -> Result<Ty, Error> {
-        let ty = self.schema_ty_inner(schema, ctx)?;
+        // Inline schemas inside inline schemas: an `allOf` that includes its own parent would
+        // lift a new struct at every level, forever.
+        if self.depth >= MAX_DEPTH {
+            return Err(Error::at(
+                ctx.pointer.clone(),
+                format!(
+                    "inline schemas nest more than {MAX_DEPTH} levels deep here (an `allOf` that includes the schema around it?)"
+                ),
+            ));
+        }
+        self.depth += 1;
+        let ty = self.schema_ty_inner(schema, ctx);
+        self.depth -= 1;
+        let ty = ty?;
         Ok(if schema.schema_data.nullable {
             Ty::Option(Box::new(ty))
         } else {
@@ -571,6 +591,27 @@ impl<'a> Lowerer<'a> {
                             Err(Error::at(
                                 pointer.clone(),
                                 "an array schema without `type: array` is not supported",
+                            ))
+                        }
+                        SchemaKind::Any(any)
+                            if !matches!(
+                                any.typ.as_deref(),
+                                None | Some(
+                                    "object"
+                                        | "string"
+                                        | "number"
+                                        | "integer"
+                                        | "boolean"
+                                        | "array"
+                                )
+                            ) =>
+                        {
+                            Err(Error::at(
+                                pointer.clone(),
+                                format!(
+                                    "unknown `type: {}`; OpenAPI 3.0 has string, number, integer, boolean, array and object",
+                                    any.typ.as_deref().unwrap_or_default()
+                                ),
                             ))
                         }
                         SchemaKind::Any(any)

@@ -1,0 +1,363 @@
+//! `cargo xtask codegen` on bad input, through the real binary: every failure exits with status 1
+//! and says which file, where in it and what is wrong, and leaves the output directory exactly as
+//! it was (same files, same bytes, no temporary file left behind). Usage errors exit with 2.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn orders() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/orders.yaml")
+}
+
+fn xtask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .output()
+        .expect("the xtask binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Every file under `dir` (hidden ones included) with its bytes.
+fn contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(at) = todo.pop() {
+        for entry in std::fs::read_dir(&at).expect("a readable directory") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("a readable file");
+                files.insert(path.strip_prefix(dir).expect("under dir").to_owned(), bytes);
+            }
+        }
+    }
+    files
+}
+
+/// A temporary directory with an output crate generated from spec/orders.yaml, as a previous run
+/// leaves it.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Workspace {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let workspace = Workspace { dir };
+        let output = xtask(&[
+            "codegen",
+            "--spec",
+            path(&orders()),
+            "--out",
+            path(&workspace.out()),
+        ]);
+        assert!(
+            output.status.success(),
+            "the baseline run fails: {}",
+            stderr(&output)
+        );
+        assert!(
+            workspace.out().join("src/generated/types.rs").is_file(),
+            "{:?}",
+            contents(&workspace.out()).keys()
+        );
+        workspace
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Writes a document named `name` beside the output directory.
+    fn spec(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("the document is written");
+        path
+    }
+
+    /// Runs `codegen --spec SPEC --out OUT`, expects status 1, and checks that the output
+    /// directory did not change. Returns stderr.
+    fn fails(&self, spec: &Path) -> String {
+        let before = contents(&self.out());
+        let output = xtask(&["codegen", "--spec", path(spec), "--out", path(&self.out())]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "stderr: {message}");
+        let after = contents(&self.out());
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "files were added or removed; stderr: {message}"
+        );
+        assert!(before == after, "a file changed; stderr: {message}");
+        assert!(
+            message.contains(path(spec)),
+            "stderr does not name {}: {message}",
+            spec.display()
+        );
+        message
+    }
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+fn assert_mentions(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(message.contains(part), "stderr lacks {part:?}: {message}");
+    }
+}
+
+/// A small document: `paths` and `schemas` are YAML indented by 2.
+fn doc(paths: &str, schemas: &str) -> String {
+    format!(
+        "openapi: 3.0.1\ninfo: {{title: Things, version: v1}}\npaths:\n{paths}components:\n  schemas:\n{schemas}"
+    )
+}
+
+const THING: &str =
+    "    Thing:\n      type: object\n      properties:\n        id: {type: string}\n";
+
+#[test]
+fn malformed_json_names_the_line() {
+    let ws = Workspace::new();
+    let spec = ws.spec(
+        "bad.json",
+        "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\"title\": \"t\",, \"version\": \"v\"}\n}\n",
+    );
+    let message = ws.fails(&spec);
+    assert_mentions(
+        &message,
+        &[&format!("{}:3:", path(&spec)), "not valid JSON"],
+    );
+}
+
+#[test]
+fn malformed_yaml_names_the_line() {
+    let ws = Workspace::new();
+    let spec = ws.spec(
+        "bad.yaml",
+        "openapi: 3.0.1\ninfo:\n  title: [unclosed\n  version: v1\npaths: {}\n",
+    );
+    let message = ws.fails(&spec);
+    assert_mentions(&message, &[&format!("{}:", path(&spec)), "not valid YAML"]);
+    // A line number follows the file name.
+    let after = &message[message.find(path(&spec)).expect("named") + path(&spec).len()..];
+    assert!(
+        after.starts_with(':') && after[1..].starts_with(|c: char| c.is_ascii_digit()),
+        "no line after the file name: {message}"
+    );
+}
+
+#[test]
+fn a_missing_ref_target_names_the_node() {
+    let ws = Workspace::new();
+    let paths = "  /things:\n    get:\n      operationId: list\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Nowhere'}\n";
+    let spec = ws.spec("missing-ref.yaml", &doc(paths, THING));
+    let message = ws.fails(&spec);
+    assert_mentions(
+        &message,
+        &[
+            "/paths/~1things/get/responses/200/content/application~1json/schema",
+            "#/components/schemas/Nowhere",
+            "does not exist",
+        ],
+    );
+}
+
+#[test]
+fn a_missing_operation_id_names_the_operation() {
+    let ws = Workspace::new();
+    let paths = "  /things:\n    get:\n      responses:\n        '204': {description: done}\n";
+    let spec = ws.spec("no-id.yaml", &doc(paths, THING));
+    let message = ws.fails(&spec);
+    assert_mentions(&message, &["/paths/~1things/get", "operationId"]);
+}
+
+#[test]
+fn two_operations_with_one_method_name_are_refused() {
+    let ws = Workspace::new();
+    // Both would be `search`: the rule names a method by its path, not its operationId.
+    let paths = "  /things/search:\n    post:\n      operationId: search\n      responses:\n        '204': {description: done}\n  /things/search/:\n    post:\n      operationId: searchAgain\n      responses:\n        '204': {description: done}\n";
+    let spec = ws.spec("clash.yaml", &doc(paths, THING));
+    let message = ws.fails(&spec);
+    // Both operations are named, so the user sees which two clash.
+    assert_mentions(
+        &message,
+        &[
+            "/paths/~1things~1search/post",
+            "/paths/~1things~1search~1/post",
+        ],
+    );
+}
+
+#[test]
+fn an_empty_document_is_refused() {
+    let ws = Workspace::new();
+    for (name, text) in [("empty.yaml", ""), ("blank.json", " \n\n")] {
+        let spec = ws.spec(name, text);
+        let message = ws.fails(&spec);
+        assert_mentions(&message, &["empty"]);
+    }
+}
+
+#[test]
+fn an_unknown_file_extension_is_refused() {
+    let ws = Workspace::new();
+    let spec = ws.spec(
+        "orders.txt",
+        &std::fs::read_to_string(orders()).expect("the spec"),
+    );
+    let message = ws.fails(&spec);
+    assert_mentions(&message, &[".json", ".yaml"]);
+}
+
+#[test]
+fn a_missing_file_is_refused() {
+    let ws = Workspace::new();
+    let spec = ws.dir.path().join("nowhere.yaml");
+    let message = ws.fails(&spec);
+    assert_mentions(&message, &["cannot read"]);
+}
+
+#[test]
+fn openapi_3_1_is_refused_at_its_node() {
+    let ws = Workspace::new();
+    let text = std::fs::read_to_string(orders())
+        .expect("the spec")
+        .replacen("openapi: 3.0.1", "openapi: 3.1.0", 1);
+    let spec = ws.spec("orders.yaml", &text);
+    let message = ws.fails(&spec);
+    assert_mentions(&message, &["/openapi", "3.1.0"]);
+}
+
+#[test]
+
+fn an_invalid_node_inside_paths_is_named_precisely() {
+    let ws = Workspace::new();
+    let paths =
+        "  /things:\n    get:\n      operationId: list\n      responses:\n        '200': {}\n";
+    let spec = ws.spec("no-description.yaml", &doc(paths, THING));
+    let message = ws.fails(&spec);
+    assert_mentions(
+        &message,
+        &["/paths/~1things/get/responses/200", "description"],
+    );
+}
+
+#[test]
+fn a_failed_run_creates_no_output_directory() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("out");
+    let spec = dir.path().join("bad.json");
+    std::fs::write(&spec, "{").expect("written");
+    let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&out)]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(!out.exists(), "the failed run created {}", out.display());
+}
+
+#[test]
+fn check_names_each_stale_file_and_the_fix() {
+    let ws = Workspace::new();
+    let generated = ws.out().join("src/generated");
+    let types = generated.join("types.rs");
+    let operations = generated.join("operations.rs");
+    let mut edited = std::fs::read_to_string(&types).expect("types.rs");
+    edited.push_str("\n// edited by hand\n");
+    std::fs::write(&types, edited).expect("written");
+    std::fs::remove_file(&operations).expect("removed");
+
+    let before = contents(&ws.out());
+    let spec = orders();
+    let output = xtask(&[
+        "codegen",
+        "--check",
+        "--spec",
+        path(&spec),
+        "--out",
+        path(&ws.out()),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert_mentions(
+        &message,
+        &[
+            path(&types),
+            path(&operations),
+            &format!(
+                "cargo xtask codegen --spec {} --out {}",
+                path(&spec),
+                path(&ws.out())
+            ),
+        ],
+    );
+    assert!(
+        !message.contains("mod.rs"),
+        "a fresh file is called stale: {message}"
+    );
+    assert!(before == contents(&ws.out()), "--check wrote: {message}");
+
+    // The command it names fixes it.
+    let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&ws.out())]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = xtask(&[
+        "codegen",
+        "--check",
+        "--spec",
+        path(&spec),
+        "--out",
+        path(&ws.out()),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn check_on_a_fresh_directory_passes_and_a_rerun_writes_nothing() {
+    let ws = Workspace::new();
+    let before = contents(&ws.out());
+    let spec = orders();
+    let out = ws.out();
+    for check in [true, false] {
+        let mut args = vec!["codegen", "--spec", path(&spec), "--out", path(&out)];
+        if check {
+            args.push("--check");
+        }
+        let output = xtask(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("wrote"),
+            "an unchanged file was rewritten: {}",
+            stderr(&output)
+        );
+    }
+    assert!(before == contents(&ws.out()));
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    for args in [
+        &[][..],
+        &["build"][..],
+        &["codegen", "--bogus"][..],
+        &["codegen", "--spec"][..],
+        &["codegen", "--out"][..],
+    ] {
+        let output = xtask(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("usage:") || stderr(&output).contains("needs"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+}
