@@ -3,23 +3,35 @@
 //!
 //! Run with `cargo bench -p generator --bench generate`. Stages, as `generate_from_text` runs
 //! them: load (text into a `Document`), lower (`Document` into the IR), emit (IR into the tokens
-//! of the types and the operations), format (prettyplease: every item alone, for snapshots, then
-//! the three files), and the whole pipeline.
+//! of the types and the operations), format (syn and prettyplease, the types and operations
+//! files), and the whole pipeline, which emits and formats on worker threads, one a core.
 //!
 //! A synthetic document of `n` copies keeps every schema and path of the original once as it is
 //! and adds `n - 1` renamed copies of each: schema `X` becomes `XCopyK`, with every `$ref` in the
 //! copy rewritten to match; a path gets a `copyK` segment after the collection path (and
 //! `copyK/record` before a leading parameter, so the naming rule still gives every operation its
 //! own method), and its operationId a `-copyK` suffix.
+//!
+//! Times are wall-clock, criterion's default. On a machine shared with other work (two cores
+//! running builds) wall time swings by tens of percent between runs: `BENCH_CLOCK=cpu` measures
+//! the benchmark thread's CPU time instead, which waiting for a core does not count (nor the
+//! worker threads of the whole pipeline: compare its figures in wall time only).
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use cpu_time::ThreadTime;
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use generator::emit::Item;
 use generator::ir::Api;
 use generator::load::{self, Document, Syntax};
 use generator::{emit, lower, naming, write};
+
+// The allocator `cargo xtask codegen` runs with, so the figures are those of the real command.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::{Map, Value};
@@ -50,26 +62,19 @@ fn emit_stage(api: &Api) -> (Vec<Item>, Vec<Item>) {
     (emit::types(api), emit::operations(api))
 }
 
-/// The formatting `generate_from` does: each item on its own, then the types and operations
-/// files (the small `mod.rs` is left out).
+/// The formatting `generate_from` does: the types and operations files (the small `mod.rs` is
+/// left out; items are formatted one by one only for snapshots).
 fn format_stage(types: &[Item], operations: &[Item]) -> Vec<String> {
-    let mut out = Vec::with_capacity(types.len() + operations.len() + 2);
-    for item in types.iter().chain(operations) {
-        out.push(ok(
-            write::format(item.tokens.clone(), &item.name),
-            "format item",
-        ));
-    }
     let type_tokens = types.iter().map(|i| &i.tokens);
     let op_tokens = operations.iter().map(|i| &i.tokens);
     let files: [(TokenStream, &str); 2] = [
         (quote!(#(#type_tokens)*), "types.rs"),
         (quote!(#(#op_tokens)*), "operations.rs"),
     ];
-    for (tokens, name) in files {
-        out.push(ok(write::format(tokens, name), "format file"));
-    }
-    out
+    files
+        .into_iter()
+        .map(|(tokens, name)| ok(write::format(tokens, name), "format file"))
+        .collect()
 }
 
 /// Appends `suffix` to every reference to a component schema under `value`.
@@ -139,7 +144,7 @@ fn synthetic(n: usize) -> String {
     }
 }
 
-fn spec(c: &mut Criterion) {
+fn spec<M: Measurement>(c: &mut Criterion<M>) {
     let doc = load_stage(SPEC);
     let api = ok(lower::lower(&doc), "lower");
     let (types, operations) = emit_stage(&api);
@@ -233,7 +238,7 @@ fn inputs() -> Vec<Input> {
         .collect()
 }
 
-fn scaling(c: &mut Criterion) {
+fn scaling<M: Measurement>(c: &mut Criterion<M>) {
     let inputs = inputs();
     let stages: [Stage; 5] = [
         ("load", |i| drop(black_box(load_stage(&i.text)))),
@@ -265,5 +270,47 @@ fn scaling(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, spec, scaling);
-criterion_main!(benches);
+/// The CPU time of the benchmark thread (the generator runs on one thread).
+struct CpuTime;
+
+/// Lends its formatter (nanoseconds shown as a duration) to [`CpuTime`].
+static WALL_TIME: WallTime = WallTime;
+
+impl Measurement for CpuTime {
+    type Intermediate = ThreadTime;
+    type Value = Duration;
+
+    fn start(&self) -> ThreadTime {
+        ThreadTime::now()
+    }
+    fn end(&self, start: ThreadTime) -> Duration {
+        start.elapsed()
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, value: &Duration) -> f64 {
+        value.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        WALL_TIME.formatter()
+    }
+}
+
+fn run<M: Measurement>(mut c: Criterion<M>) {
+    spec(&mut c);
+    scaling(&mut c);
+    c.final_summary();
+}
+
+fn main() {
+    let c = Criterion::default().configure_from_args();
+    match std::env::var("BENCH_CLOCK").as_deref() {
+        Ok("cpu") => run(c.with_measurement(CpuTime)),
+        Ok("wall") | Err(_) => run(c),
+        Ok(other) => panic!("BENCH_CLOCK={other}: use `cpu` or `wall`"),
+    }
+}

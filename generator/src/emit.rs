@@ -18,7 +18,7 @@ pub enum Scope {
 }
 
 /// One emitted item, with a name for snapshots.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Item {
     /// `module/Name`, e.g. `types/SimplePublicObject` or `operations/batch_upsert`.
     pub name: String,
@@ -120,18 +120,20 @@ pub fn ty(t: &Ty, scope: Scope) -> TokenStream {
 
 /// The `types` module's items.
 pub fn types(api: &Api) -> Vec<Item> {
-    api.types
-        .iter()
-        .map(|t| Item {
-            name: format!("types/{}", t.name()),
-            tokens: match t {
-                TypeDef::Struct(s) => struct_def(s),
-                TypeDef::Enum(e) => enum_def(e),
-                TypeDef::Alias(a) => alias_def(a),
-                TypeDef::Union(u) => union_def(u),
-            },
-        })
-        .collect()
+    api.types.iter().map(type_item).collect()
+}
+
+/// The item of one type.
+pub fn type_item(t: &TypeDef) -> Item {
+    Item {
+        name: format!("types/{}", t.name()),
+        tokens: match t {
+            TypeDef::Struct(s) => struct_def(s),
+            TypeDef::Enum(e) => enum_def(e),
+            TypeDef::Alias(a) => alias_def(a),
+            TypeDef::Union(u) => union_def(u),
+        },
+    }
 }
 
 fn struct_def(s: &StructDef) -> TokenStream {
@@ -393,17 +395,31 @@ fn enum_def(e: &EnumDef) -> TokenStream {
 /// The `operations` module's items: the base URL, parameter structs, answer enums, and one
 /// `impl Client` item a method.
 pub fn operations(api: &Api) -> Vec<Item> {
-    let mut items = Vec::new();
+    let mut items = vec![base_url_item(api)];
+    for op in &api.operations {
+        items.extend(operation_items(op));
+    }
+    items
+}
+
+/// The `DEFAULT_BASE_URL` constant.
+pub fn base_url_item(api: &Api) -> Item {
     let base = &api.default_base_url;
-    items.push(Item {
+    Item {
         name: "operations/DEFAULT_BASE_URL".to_owned(),
         tokens: quote! {
             /// The server the document names first: where a [`Client`](crate::Client) sends
             /// requests unless told otherwise.
             pub const DEFAULT_BASE_URL: &str = #base;
         },
-    });
-    for op in &api.operations {
+    }
+}
+
+/// The items of one operation: its parameters struct and answer enum when it has them, then
+/// its method.
+pub fn operation_items(op: &Operation) -> Vec<Item> {
+    let mut items = Vec::new();
+    {
         if let Some(q) = &op.query {
             items.push(Item {
                 name: format!("operations/{}", q.name),

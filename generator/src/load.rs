@@ -72,6 +72,9 @@ pub fn parse(text: &str, syntax: Syntax) -> Result<(Value, openapiv3::OpenAPI), 
             pointer: None,
             message: format!("not valid JSON: {e}"),
         })?,
+        // Straight into JSON values when the keys allow (the quick way); through YAML values
+        // otherwise, turning scalar keys such as an unquoted `200:` into strings.
+        Syntax::Yaml if let Ok(value) = serde_yaml::from_str::<Value>(text) => value,
         Syntax::Yaml => {
             let yaml = serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| Error {
                 file: None,
@@ -84,13 +87,21 @@ pub fn parse(text: &str, syntax: Syntax) -> Result<(Value, openapiv3::OpenAPI), 
     };
     check_version(&raw)?;
     check_depth(&raw)?;
-    let api = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw).map_err(|e| {
-        let pointer = narrow(&raw, pointer_of(e.path()));
-        Error::at(
-            pointer,
-            format!("not a valid OpenAPI 3.0 node: {}", e.into_inner()),
-        )
-    })?;
+    // The plain deserializer first; tracking the path costs time, so only a failure pays it.
+    let api = match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw) {
+        Ok(api) => api,
+        Err(plain) => {
+            return Err(
+                match serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&raw) {
+                    Err(e) => Error::at(
+                        narrow(&raw, pointer_of(e.path())),
+                        format!("not a valid OpenAPI 3.0 node: {}", e.into_inner()),
+                    ),
+                    Ok(_) => Error::at("", format!("not a valid OpenAPI 3.0 document: {plain}")),
+                },
+            );
+        }
+    };
     Ok((raw, api))
 }
 
@@ -126,6 +137,23 @@ pub const MAX_NESTING: usize = 40;
 
 /// Refuses a document nested deeper than [`MAX_NESTING`], naming the first node too deep.
 fn check_depth(raw: &Value) -> Result<(), Error> {
+    // A quick pass for the depth alone; the pointers are built only when a node is too deep.
+    let mut quick: Vec<(&Value, usize)> = vec![(raw, 0)];
+    let mut too_deep = false;
+    while let Some((value, depth)) = quick.pop() {
+        if depth > MAX_NESTING {
+            too_deep = true;
+            break;
+        }
+        match value {
+            Value::Object(map) => quick.extend(map.values().map(|v| (v, depth + 1))),
+            Value::Array(items) => quick.extend(items.iter().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    if !too_deep {
+        return Ok(());
+    }
     let mut stack: Vec<(&Value, String, usize)> = vec![(raw, String::new(), 0)];
     while let Some((value, pointer, depth)) = stack.pop() {
         if depth > MAX_NESTING {
