@@ -189,9 +189,8 @@ impl<'a> Lowerer<'a> {
         let mut request = BTreeSet::new();
         let mut response = BTreeSet::new();
         let mut error = BTreeSet::new();
-        for (path, item, method, op) in self.operations_iter() {
+        for (path, _, method, op) in self.operations_iter() {
             let pointer = op_pointer(path, method);
-            let _ = item;
             if let Some(body) = &op.request_body {
                 let body = self.resolve_request_body(body, &join(&pointer, "requestBody"))?;
                 for media in body.content.values() {
