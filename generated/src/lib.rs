@@ -64,5 +64,6 @@ pub use generated::{operations, types};
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, RetryPolicy,
+    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, OperationInfo,
+    RateClass, Repeat, RetryPolicy,
 };

@@ -602,20 +602,46 @@ fn method(op: &Operation) -> TokenStream {
         }
     };
     let error_ty = ty(&op.error_ty, Scope::Crate);
+    let operation = operation_info(op);
 
     quote! {
         impl crate::Client {
             #docs
             pub async fn #name(&self, #(#args),*) -> Result<#ret, crate::Error<#error_ty>> {
-                let #mutability request = crate::runtime::Request::new(::reqwest::Method::#http_method, #path);
+                let #mutability request = crate::runtime::Request::new(::reqwest::Method::#http_method, #path, #operation);
                 #(#query)*
                 #body
-                let response = self.send(request).await?;
+                let response = crate::runtime::send(self, request).await?;
                 match response.status() {
                     #arms
                     _ => Err(response.into_error()),
                 }
             }
+        }
+    }
+}
+
+/// The `&'static` description of the operation that the runtime paces, retries and traces
+/// the request by.
+fn operation_info(op: &Operation) -> TokenStream {
+    let name = op.method_name.trim_start_matches("r#");
+    let operation_id = &op.operation_id;
+    let path = &op.path;
+    let repeat = match op.repeat {
+        Repeat::Safe => quote!(Safe),
+        Repeat::Unsafe => quote!(Unsafe),
+    };
+    let rate = match op.rate_class {
+        RateClass::Standard => quote!(Standard),
+        RateClass::Search => quote!(Search),
+    };
+    quote! {
+        &crate::runtime::OperationInfo {
+            name: #name,
+            operation_id: #operation_id,
+            path_template: #path,
+            repeat: crate::runtime::Repeat::#repeat,
+            rate_class: crate::runtime::RateClass::#rate,
         }
     }
 }

@@ -292,6 +292,31 @@ pub struct Operation {
     pub success: Success,
     /// The type an error answer's body decodes into.
     pub error_ty: Ty,
+    /// Whether the request may be sent again after an ambiguous failure (a timeout, a reset
+    /// connection, a 502/503/504), when HubSpot may or may not have processed it.
+    pub repeat: Repeat,
+    /// Which of HubSpot's rate limits the request counts against.
+    pub rate_class: RateClass,
+}
+
+/// Whether an operation may be repeated after an ambiguous failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    /// Repeating has the same effect as sending once (a read, an idempotent method, an upsert
+    /// keyed on a unique value): the runtime retries it.
+    Safe,
+    /// Repeating may apply the request twice (a create): the runtime retries it only when
+    /// the caller opts in.
+    Unsafe,
+}
+
+/// The rate limit an operation counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateClass {
+    /// The app's rolling ten-second limit.
+    Standard,
+    /// The search endpoints' own, lower limit.
+    Search,
 }
 
 /// A piece of a path template.

@@ -1334,6 +1334,24 @@ impl<'a> Lowerer<'a> {
             "`{} {path}` (operationId `{operation_id}`).",
             method.as_str()
         ));
+        let repeat = repeat_safety(method, path);
+        let rate_class = rate_class(path);
+        doc.push_str(match repeat {
+            Repeat::Safe => {
+                "\n\nSafe to repeat: after a timeout, a broken connection or a 502, 503 or 504 \
+                 the client sends it again, within its retry policy."
+            }
+            Repeat::Unsafe => {
+                "\n\nNot safe to repeat: HubSpot may have applied a request whose answer was \
+                 lost, so after a timeout, a broken connection or a 502, 503 or 504 the client \
+                 returns the error instead of sending it again, unless \
+                 [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. \
+                 A 429 is always retried: HubSpot did not process the request."
+            }
+        });
+        if rate_class == RateClass::Search {
+            doc.push_str(" Counts against HubSpot's separate, lower limit for search requests.");
+        }
         if !path_params.is_empty() {
             doc.push_str("\n\n# Arguments\n");
             for p in &path_params {
@@ -1356,6 +1374,8 @@ impl<'a> Lowerer<'a> {
             body,
             success,
             error_ty: error_ty.unwrap_or(Ty::Json),
+            repeat,
+            rate_class,
         })
     }
 
@@ -1975,5 +1995,91 @@ fn box_named(ty: &mut Ty) {
         }
         Ty::Option(inner) => box_named(inner),
         _ => {}
+    }
+}
+
+/// The last literal segment of a path template (`/batch/upsert` → `upsert`), if any.
+fn last_literal(path: &str) -> Option<&str> {
+    path.split('/')
+        .rfind(|segment| !segment.is_empty() && !segment.starts_with('{'))
+}
+
+/// Whether an operation may be sent again after an ambiguous failure. Idempotent HTTP
+/// methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) and PATCH, which HubSpot uses to set
+/// property values (setting them twice leaves the record as once), may. A POST may when
+/// the path ends in an action whose repetition changes nothing: `read` and `search` read,
+/// `upsert` is keyed on a unique value, `update` and `archive` set a state. Every other POST
+/// (create, batch create, merge, ...) may create or change something twice, and may not.
+pub(crate) fn repeat_safety(method: HttpMethod, path: &str) -> Repeat {
+    match method {
+        HttpMethod::Post => match last_literal(path) {
+            Some("read" | "search" | "upsert" | "update" | "archive") => Repeat::Safe,
+            _ => Repeat::Unsafe,
+        },
+        HttpMethod::Get
+        | HttpMethod::Head
+        | HttpMethod::Options
+        | HttpMethod::Put
+        | HttpMethod::Delete
+        | HttpMethod::Trace
+        | HttpMethod::Patch => Repeat::Safe,
+    }
+}
+
+/// HubSpot's search endpoints (paths ending in `/search`) have their own rate limit.
+pub(crate) fn rate_class(path: &str) -> RateClass {
+    if last_literal(path) == Some("search") {
+        RateClass::Search
+    } else {
+        RateClass::Standard
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    fn repeat_safety_follows_the_method_and_the_action() {
+        use HttpMethod::*;
+        let safe = [
+            (Get, "/crm/v3/objects/orders"),
+            (Patch, "/crm/v3/objects/orders/{orderId}"),
+            (Delete, "/crm/v3/objects/orders/{orderId}"),
+            (
+                Put,
+                "/crm/v4/objects/orders/{id}/associations/{toType}/{toId}",
+            ),
+            (Post, "/crm/v3/objects/orders/batch/upsert"),
+            (Post, "/crm/v3/objects/orders/batch/read"),
+            (Post, "/crm/v3/objects/orders/batch/update"),
+            (Post, "/crm/v3/objects/orders/batch/archive"),
+            (Post, "/crm/v3/objects/orders/search"),
+        ];
+        for (method, path) in safe {
+            assert_eq!(repeat_safety(method, path), Repeat::Safe, "{path}");
+        }
+        let unsafe_ = [
+            (Post, "/crm/v3/objects/orders"),
+            (Post, "/crm/v3/objects/orders/batch/create"),
+            (Post, "/crm/v3/objects/orders/merge"),
+            (Post, "/crm/v3/objects/{objectType}"),
+        ];
+        for (method, path) in unsafe_ {
+            assert_eq!(repeat_safety(method, path), Repeat::Unsafe, "{path}");
+        }
+    }
+
+    #[test]
+    fn only_search_paths_use_the_search_limit() {
+        assert_eq!(
+            rate_class("/crm/v3/objects/orders/search"),
+            RateClass::Search
+        );
+        assert_eq!(
+            rate_class("/crm/v3/objects/orders/{search}"),
+            RateClass::Standard
+        );
+        assert_eq!(rate_class("/crm/v3/objects/orders"), RateClass::Standard);
     }
 }

@@ -31,6 +31,8 @@ impl crate::Client {
     ///
     /// `GET /crm/v3/objects/orders` (operationId `get-/crm/v3/objects/orders`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -44,6 +46,13 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/crm/v3/objects/orders".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "get_page",
+                operation_id: "get-/crm/v3/objects/orders",
+                path_template: "/crm/v3/objects/orders",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("after", params.after.as_ref());
         request.query_opt("archived", params.archived.as_ref());
@@ -55,7 +64,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -70,6 +79,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders` (operationId `post-/crm/v3/objects/orders`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -80,9 +91,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "create",
+                operation_id: "post-/crm/v3/objects/orders",
+                path_template: "/crm/v3/objects/orders",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -97,6 +115,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/batch/archive` (operationId `post-/crm/v3/objects/orders/batch/archive`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -107,9 +127,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/batch/archive".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_archive",
+                operation_id: "post-/crm/v3/objects/orders/batch/archive",
+                path_template: "/crm/v3/objects/orders/batch/archive",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -143,6 +170,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/batch/create` (operationId `post-/crm/v3/objects/orders/batch/create`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -153,9 +182,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/batch/create".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_create",
+                operation_id: "post-/crm/v3/objects/orders/batch/create",
+                path_template: "/crm/v3/objects/orders/batch/create",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(BatchCreateResponse::Created(response.json()?)),
             207 => Ok(BatchCreateResponse::MultiStatus(response.json()?)),
@@ -197,6 +233,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/batch/read` (operationId `post-/crm/v3/objects/orders/batch/read`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -208,10 +246,17 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/batch/read".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_read",
+                operation_id: "post-/crm/v3/objects/orders/batch/read",
+                path_template: "/crm/v3/objects/orders/batch/read",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchReadResponse::Ok(response.json()?)),
             207 => Ok(BatchReadResponse::MultiStatus(response.json()?)),
@@ -246,6 +291,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/batch/update` (operationId `post-/crm/v3/objects/orders/batch/update`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -256,9 +303,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/batch/update".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_update",
+                operation_id: "post-/crm/v3/objects/orders/batch/update",
+                path_template: "/crm/v3/objects/orders/batch/update",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpdateResponse::Ok(response.json()?)),
             207 => Ok(BatchUpdateResponse::MultiStatus(response.json()?)),
@@ -293,6 +347,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/batch/upsert` (operationId `post-/crm/v3/objects/orders/batch/upsert`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -303,9 +359,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/batch/upsert".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_upsert",
+                operation_id: "post-/crm/v3/objects/orders/batch/upsert",
+                path_template: "/crm/v3/objects/orders/batch/upsert",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpsertResponse::Ok(response.json()?)),
             207 => Ok(BatchUpsertResponse::MultiStatus(response.json()?)),
@@ -321,6 +384,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/orders/search` (operationId `post-/crm/v3/objects/orders/search`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy. Counts against HubSpot's separate, lower limit for search requests.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -334,9 +399,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/orders/search".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "search",
+                operation_id: "post-/crm/v3/objects/orders/search",
+                path_template: "/crm/v3/objects/orders/search",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Search,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -366,6 +438,8 @@ impl crate::Client {
     ///
     /// `GET /crm/v3/objects/orders/{orderId}` (operationId `get-/crm/v3/objects/orders/{orderId}`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `order_id`: Record id of the order, or the unique property value when `idProperty` is set.
@@ -387,6 +461,13 @@ impl crate::Client {
                 "/crm/v3/objects/orders/{}", crate
                 ::runtime::encode_path_segment(order_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_by_id",
+                operation_id: "get-/crm/v3/objects/orders/{orderId}",
+                path_template: "/crm/v3/objects/orders/{orderId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.query_each("associations", params.associations.as_deref());
@@ -397,7 +478,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -411,6 +492,8 @@ impl crate::Client {
     /// Archives (soft-deletes) one order given by record id.
     ///
     /// `DELETE /crm/v3/objects/orders/{orderId}` (operationId `delete-/crm/v3/objects/orders/{orderId}`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -429,8 +512,15 @@ impl crate::Client {
                 "/crm/v3/objects/orders/{}", crate
                 ::runtime::encode_path_segment(order_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "archive",
+                operation_id: "delete-/crm/v3/objects/orders/{orderId}",
+                path_template: "/crm/v3/objects/orders/{orderId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -452,6 +542,8 @@ impl crate::Client {
     ///
     /// `PATCH /crm/v3/objects/orders/{orderId}` (operationId `patch-/crm/v3/objects/orders/{orderId}`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `order_id`: Record id of the order, or the unique property value when `idProperty` is set.
@@ -472,10 +564,17 @@ impl crate::Client {
                 "/crm/v3/objects/orders/{}", crate
                 ::runtime::encode_path_segment(order_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "update",
+                operation_id: "patch-/crm/v3/objects/orders/{orderId}",
+                path_template: "/crm/v3/objects/orders/{orderId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("idProperty", params.id_property.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),

@@ -8,6 +8,8 @@ use reqwest::Url;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 
 use super::error::{BuildError, BuildErrorKind, Failure};
+#[cfg(test)]
+use super::request::{OperationInfo, RateClass, Repeat};
 use super::request::{Request, Response};
 use super::retry::{self, RetryPolicy};
 use crate::generated::operations::DEFAULT_BASE_URL;
@@ -55,11 +57,16 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
+}
 
-    /// Sends a request, retrying it while HubSpot answers 429 and the retry policy allows,
-    /// and reads the whole body of the answer.
-    pub(crate) async fn send(&self, request: Request) -> Result<Response, Failure> {
-        let inner = self
+/// Sends a request, retrying it while HubSpot answers 429 and the retry policy allows,
+/// and reads the whole body of the answer.
+///
+/// A free function, not a method of [`Client`], so that no operation of any document can
+/// collide with it: `Client`'s method names belong to the generated operations.
+pub(crate) async fn send(client: &Client, request: Request) -> Result<Response, Failure> {
+    {
+        let inner = client
             .inner
             .as_ref()
             .map_err(|error| Failure::Build(error.clone()))?;
@@ -310,6 +317,14 @@ mod tests {
         MultiStatus(serde_json::Value),
     }
 
+    const TEST_OPERATION: OperationInfo = OperationInfo {
+        name: "test",
+        operation_id: "test",
+        path_template: "/crm/v3/objects/things",
+        repeat: Repeat::Safe,
+        rate_class: RateClass::Standard,
+    };
+
     // Operations written exactly as the generator writes them, but over test-local types,
     // so these tests hold whatever the generated code currently contains.
     impl Client {
@@ -320,9 +335,10 @@ mod tests {
             let mut request = crate::runtime::Request::new(
                 reqwest::Method::POST,
                 "/crm/v3/objects/things/batch/upsert".to_owned(),
+                &TEST_OPERATION,
             );
             request.json(body)?;
-            let response = self.send(request).await?;
+            let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 200 => Ok(UpsertResponse::Ok(response.json()?)),
                 207 => Ok(UpsertResponse::MultiStatus(response.json()?)),
@@ -341,9 +357,10 @@ mod tests {
                     "/crm/v3/objects/things/{}",
                     crate::runtime::encode_path_segment(id)
                 ),
+                &TEST_OPERATION,
             );
             request.query_opt("archived", archived.as_ref());
-            let response = self.send(request).await?;
+            let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 200 => Ok(response.json()?),
                 _ => Err(response.into_error()),
@@ -357,8 +374,9 @@ mod tests {
                     "/crm/v3/objects/things/{}",
                     crate::runtime::encode_path_segment(id)
                 ),
+                &TEST_OPERATION,
             );
-            let response = self.send(request).await?;
+            let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 204 => Ok(()),
                 _ => Err(response.into_error()),

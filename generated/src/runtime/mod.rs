@@ -10,10 +10,13 @@ pub(crate) mod serde_helpers;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, BuildError, DecodeError, Error, ErrorBody};
+pub use request::{OperationInfo, RateClass, Repeat};
 pub use retry::RetryPolicy;
 
 // The crate-internal contract with generated code, reachable as `crate::runtime::…` whether
 // or not the current generated code names each item.
+#[allow(unused_imports)]
+pub(crate) use client::send;
 #[allow(unused_imports)]
 pub(crate) use error::Failure;
 #[allow(unused_imports)]

@@ -19,9 +19,49 @@ pub(crate) fn encode_path_segment(value: &str) -> String {
     utf8_percent_encode(value, NOT_UNRESERVED).to_string()
 }
 
+/// What the runtime knows of the operation a request belongs to, as the generator decided
+/// it from the document: its name for traces, and how it may be retried and paced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// The method's name on [`Client`](crate::Client), e.g. `batch_upsert`.
+    pub name: &'static str,
+    /// The document's operationId.
+    pub operation_id: &'static str,
+    /// The path template as the document writes it, e.g. `/crm/v3/objects/orders/{orderId}`.
+    pub path_template: &'static str,
+    /// Whether the request may be sent again after an ambiguous failure.
+    pub repeat: Repeat,
+    /// Which rate limit the request counts against.
+    pub rate_class: RateClass,
+}
+
+/// Whether an operation may be sent again after an ambiguous failure (a timeout, a broken
+/// connection, a 502, 503 or 504), when HubSpot may or may not have applied it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Repeat {
+    /// Sending it twice has the effect of sending it once: reads, searches, updates,
+    /// archives, and batch upsert (keyed on a unique property value).
+    Safe,
+    /// Sending it twice may apply it twice: create and batch create.
+    Unsafe,
+}
+
+/// The HubSpot rate limit a request counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateClass {
+    /// The app's rolling ten-second limit, shared by every endpoint but search.
+    Standard,
+    /// The search endpoints' own limit (about four requests a second).
+    Search,
+}
+
 /// One HTTP request under construction.
 #[derive(Debug)]
 pub(crate) struct Request {
+    /// The operation, as the generator described it.
+    #[allow(dead_code)] // Read by pacing and retries, which are being built on it.
+    pub(crate) operation: &'static OperationInfo,
     pub(crate) method: Method,
     /// Starts with `/`, percent-encoded, relative to the base URL.
     pub(crate) path: String,
@@ -32,8 +72,9 @@ pub(crate) struct Request {
 }
 
 impl Request {
-    pub(crate) fn new(method: Method, path: String) -> Request {
+    pub(crate) fn new(method: Method, path: String, operation: &'static OperationInfo) -> Request {
         Request {
+            operation,
             method,
             path,
             query: Vec::new(),
@@ -171,8 +212,16 @@ mod tests {
         }
     }
 
+    const TEST_OPERATION: OperationInfo = OperationInfo {
+        name: "get_by_id",
+        operation_id: "test",
+        path_template: "/crm/v3/objects/orders/{orderId}",
+        repeat: Repeat::Safe,
+        rate_class: RateClass::Standard,
+    };
+
     fn get(path: &str) -> Request {
-        Request::new(Method::GET, path.to_owned())
+        Request::new(Method::GET, path.to_owned(), &TEST_OPERATION)
     }
 
     #[test]

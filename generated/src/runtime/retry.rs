@@ -43,6 +43,7 @@ pub struct RetryPolicy {
     pub(crate) initial_backoff: Duration,
     pub(crate) max_backoff: Duration,
     pub(crate) max_wait: Duration,
+    pub(crate) retry_unsafe: bool,
 }
 
 impl RetryPolicy {
@@ -53,6 +54,7 @@ impl RetryPolicy {
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(10),
             max_wait: Duration::from_secs(60),
+            retry_unsafe: false,
         }
     }
 
@@ -79,6 +81,16 @@ impl RetryPolicy {
     #[must_use]
     pub const fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
+        self
+    }
+
+    /// Whether operations that are not safe to repeat (create, batch create) are sent again
+    /// after an ambiguous failure too, accepting that HubSpot may apply them twice. Off by
+    /// default. A 429 is retried for every operation either way, since HubSpot did not
+    /// process the request.
+    #[must_use]
+    pub const fn retry_unsafe(mut self, retry_unsafe: bool) -> Self {
+        self.retry_unsafe = retry_unsafe;
         self
     }
 

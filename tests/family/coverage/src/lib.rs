@@ -11,5 +11,6 @@ mod runtime;
 
 pub use generated::{operations, types};
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, RetryPolicy,
+    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, OperationInfo,
+    RateClass, Repeat, RetryPolicy,
 };

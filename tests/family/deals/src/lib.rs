@@ -19,5 +19,6 @@ mod runtime;
 
 pub use generated::{operations, types};
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, RetryPolicy,
+    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, OperationInfo,
+    RateClass, Repeat, RetryPolicy,
 };

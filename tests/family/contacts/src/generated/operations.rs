@@ -31,6 +31,8 @@ impl crate::Client {
     ///
     /// `GET /crm/v3/objects/contacts` (operationId `get-/crm/v3/objects/contacts_getPage`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -44,6 +46,13 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/crm/v3/objects/contacts".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "get_page",
+                operation_id: "get-/crm/v3/objects/contacts_getPage",
+                path_template: "/crm/v3/objects/contacts",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("after", params.after.as_ref());
         request.query_opt("archived", params.archived.as_ref());
@@ -55,7 +64,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -70,6 +79,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts` (operationId `post-/crm/v3/objects/contacts_create`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -80,9 +91,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "create",
+                operation_id: "post-/crm/v3/objects/contacts_create",
+                path_template: "/crm/v3/objects/contacts",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -97,6 +115,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/batch/archive` (operationId `post-/crm/v3/objects/contacts/batch/archive_archive`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -107,9 +127,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/batch/archive".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_archive",
+                operation_id: "post-/crm/v3/objects/contacts/batch/archive_archive",
+                path_template: "/crm/v3/objects/contacts/batch/archive",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -143,6 +170,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/batch/create` (operationId `post-/crm/v3/objects/contacts/batch/create_create`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -153,9 +182,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/batch/create".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_create",
+                operation_id: "post-/crm/v3/objects/contacts/batch/create_create",
+                path_template: "/crm/v3/objects/contacts/batch/create",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(BatchCreateResponse::Created(response.json()?)),
             207 => Ok(BatchCreateResponse::MultiStatus(response.json()?)),
@@ -197,6 +233,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/batch/read` (operationId `post-/crm/v3/objects/contacts/batch/read_read`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -208,10 +246,17 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/batch/read".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_read",
+                operation_id: "post-/crm/v3/objects/contacts/batch/read_read",
+                path_template: "/crm/v3/objects/contacts/batch/read",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchReadResponse::Ok(response.json()?)),
             207 => Ok(BatchReadResponse::MultiStatus(response.json()?)),
@@ -246,6 +291,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/batch/update` (operationId `post-/crm/v3/objects/contacts/batch/update_update`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -256,9 +303,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/batch/update".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_update",
+                operation_id: "post-/crm/v3/objects/contacts/batch/update_update",
+                path_template: "/crm/v3/objects/contacts/batch/update",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpdateResponse::Ok(response.json()?)),
             207 => Ok(BatchUpdateResponse::MultiStatus(response.json()?)),
@@ -293,6 +347,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/batch/upsert` (operationId `post-/crm/v3/objects/contacts/batch/upsert_upsert`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -303,9 +359,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/batch/upsert".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "batch_upsert",
+                operation_id: "post-/crm/v3/objects/contacts/batch/upsert_upsert",
+                path_template: "/crm/v3/objects/contacts/batch/upsert",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpsertResponse::Ok(response.json()?)),
             207 => Ok(BatchUpsertResponse::MultiStatus(response.json()?)),
@@ -321,6 +384,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/gdpr-delete` (operationId `post-/crm/v3/objects/contacts/gdpr-delete_purge`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -331,9 +396,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/gdpr-delete".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "gdpr_delete",
+                operation_id: "post-/crm/v3/objects/contacts/gdpr-delete_purge",
+                path_template: "/crm/v3/objects/contacts/gdpr-delete",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -348,6 +420,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/contacts/search` (operationId `post-/crm/v3/objects/contacts/search_doSearch`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy. Counts against HubSpot's separate, lower limit for search requests.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -361,9 +435,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/contacts/search".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "search",
+                operation_id: "post-/crm/v3/objects/contacts/search_doSearch",
+                path_template: "/crm/v3/objects/contacts/search",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Search,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -393,6 +474,8 @@ impl crate::Client {
     ///
     /// `GET /crm/v3/objects/contacts/{contactId}` (operationId `get-/crm/v3/objects/contacts/{contactId}_getById`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `contact_id`: Record id of the contact, or the unique property value when `idProperty` is set.
@@ -414,6 +497,13 @@ impl crate::Client {
                 "/crm/v3/objects/contacts/{}", crate
                 ::runtime::encode_path_segment(contact_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_by_id",
+                operation_id: "get-/crm/v3/objects/contacts/{contactId}_getById",
+                path_template: "/crm/v3/objects/contacts/{contactId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.query_each("associations", params.associations.as_deref());
@@ -424,7 +514,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -438,6 +528,8 @@ impl crate::Client {
     /// Archives (soft-deletes) one contact given by record id.
     ///
     /// `DELETE /crm/v3/objects/contacts/{contactId}` (operationId `delete-/crm/v3/objects/contacts/{contactId}_archive`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -456,8 +548,15 @@ impl crate::Client {
                 "/crm/v3/objects/contacts/{}", crate
                 ::runtime::encode_path_segment(contact_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "archive",
+                operation_id: "delete-/crm/v3/objects/contacts/{contactId}_archive",
+                path_template: "/crm/v3/objects/contacts/{contactId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -479,6 +578,8 @@ impl crate::Client {
     ///
     /// `PATCH /crm/v3/objects/contacts/{contactId}` (operationId `patch-/crm/v3/objects/contacts/{contactId}_update`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `contact_id`: Record id of the contact, or the unique property value when `idProperty` is set.
@@ -499,10 +600,17 @@ impl crate::Client {
                 "/crm/v3/objects/contacts/{}", crate
                 ::runtime::encode_path_segment(contact_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "update",
+                operation_id: "patch-/crm/v3/objects/contacts/{contactId}_update",
+                path_template: "/crm/v3/objects/contacts/{contactId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("idProperty", params.id_property.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),

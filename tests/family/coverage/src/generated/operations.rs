@@ -27,6 +27,8 @@ impl crate::Client {
     ///
     /// `GET /crm/v3/objects/widgets` (operationId `get-widgets`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -37,13 +39,20 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
             "/crm/v3/objects/widgets".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "get_page",
+                operation_id: "get-widgets",
+                path_template: "/crm/v3/objects/widgets",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.query_each("kinds", params.kinds.as_deref());
         request.query_opt("since", params.since.as_ref());
         request.query("limit", &params.limit);
         request.query_opt("type", params.r#type.as_ref());
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -63,6 +72,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/widgets` (operationId `post-widgets`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -74,10 +85,17 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/widgets".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "create",
+                operation_id: "post-widgets",
+                path_template: "/crm/v3/objects/widgets",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -87,6 +105,8 @@ impl crate::Client {
 
 impl crate::Client {
     /// `GET /crm/v3/objects/widgets/{widgetId}` (operationId `get-widget`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -105,8 +125,15 @@ impl crate::Client {
                 "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
                 widget_id.to_string())
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_by_id",
+                operation_id: "get-widget",
+                path_template: "/crm/v3/objects/widgets/{widgetId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -116,6 +143,8 @@ impl crate::Client {
 
 impl crate::Client {
     /// `DELETE /crm/v3/objects/widgets/{widgetId}` (operationId `delete-widget`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -134,8 +163,15 @@ impl crate::Client {
                 "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
                 widget_id.to_string())
             ),
+            &crate::runtime::OperationInfo {
+                name: "archive",
+                operation_id: "delete-widget",
+                path_template: "/crm/v3/objects/widgets/{widgetId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -148,6 +184,8 @@ impl crate::Client {
     ///
     /// `POST /crm/v3/objects/widgets/match` (operationId `post-match`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) when the server answers with a status the document does not list as a success, and the other [`Error`](crate::Error) variants when no usable answer arrives.
@@ -158,11 +196,18 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
             "/crm/v3/objects/widgets/match".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "match",
+                operation_id: "post-match",
+                path_template: "/crm/v3/objects/widgets/match",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         if let Some(body) = body {
             request.json(body)?;
         }
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -174,6 +219,8 @@ impl crate::Client {
     /// An array request body and a map answer.
     ///
     /// `PUT /crm/v3/objects/widgets/labels` (operationId `put-labels`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Errors
     ///
@@ -188,9 +235,16 @@ impl crate::Client {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/crm/v3/objects/widgets/labels".to_owned(),
+            &crate::runtime::OperationInfo {
+                name: "labels",
+                operation_id: "put-labels",
+                path_template: "/crm/v3/objects/widgets/labels",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),

@@ -31,6 +31,8 @@ impl crate::Client {
     ///
     /// `GET /crm/objects/2026-03/{objectType}` (operationId `get-/crm/objects/2026-03/{objectType}_listRecordsOfOneObjectTypeAPageAtATime`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -52,6 +54,13 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_page",
+                operation_id: "get-/crm/objects/2026-03/{objectType}_listRecordsOfOneObjectTypeAPageAtATime",
+                path_template: "/crm/objects/2026-03/{objectType}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("after", params.after.as_ref());
         request.query_opt("archived", params.archived.as_ref());
@@ -63,7 +72,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -77,6 +86,8 @@ impl crate::Client {
     /// Creates one record from the given property values and associations, and returns the new record with its id.
     ///
     /// `POST /crm/objects/2026-03/{objectType}` (operationId `post-/crm/objects/2026-03/{objectType}_createOneRecordOfTheGivenObjectType`).
+    ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
     ///
     /// # Arguments
     ///
@@ -97,9 +108,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "create",
+                operation_id: "post-/crm/objects/2026-03/{objectType}_createOneRecordOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -113,6 +131,8 @@ impl crate::Client {
     /// Archives (soft-deletes) up to 100 records given by record id. Archived records can be listed with `archived=true`.
     ///
     /// `POST /crm/objects/2026-03/{objectType}/batch/archive` (operationId `post-/crm/objects/2026-03/{objectType}/batch/archive_archiveABatchOfRecordsOfTheGivenObjectType`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -133,9 +153,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/batch/archive", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "batch_archive",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/batch/archive_archiveABatchOfRecordsOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/batch/archive",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -169,6 +196,8 @@ impl crate::Client {
     ///
     /// `POST /crm/objects/2026-03/{objectType}/batch/create` (operationId `post-/crm/objects/2026-03/{objectType}/batch/create_createABatchOfRecordsOfTheGivenObjectType`).
     ///
+    /// Not safe to repeat: HubSpot may have applied a request whose answer was lost, so after a timeout, a broken connection or a 502, 503 or 504 the client returns the error instead of sending it again, unless [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. A 429 is always retried: HubSpot did not process the request.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -188,9 +217,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/batch/create", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "batch_create",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/batch/create_createABatchOfRecordsOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/batch/create",
+                repeat: crate::runtime::Repeat::Unsafe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             201 => Ok(BatchCreateResponse::Created(response.json()?)),
             207 => Ok(BatchCreateResponse::MultiStatus(response.json()?)),
@@ -232,6 +268,8 @@ impl crate::Client {
     ///
     /// `POST /crm/objects/2026-03/{objectType}/batch/read` (operationId `post-/crm/objects/2026-03/{objectType}/batch/read_readABatchOfRecordsOfTheGivenObjectType`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -252,10 +290,17 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/batch/read", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "batch_read",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/batch/read_readABatchOfRecordsOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/batch/read",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchReadResponse::Ok(response.json()?)),
             207 => Ok(BatchReadResponse::MultiStatus(response.json()?)),
@@ -290,6 +335,8 @@ impl crate::Client {
     ///
     /// `POST /crm/objects/2026-03/{objectType}/batch/update` (operationId `post-/crm/objects/2026-03/{objectType}/batch/update_updateABatchOfRecordsOfTheGivenObjectType`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -309,9 +356,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/batch/update", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "batch_update",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/batch/update_updateABatchOfRecordsOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/batch/update",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpdateResponse::Ok(response.json()?)),
             207 => Ok(BatchUpdateResponse::MultiStatus(response.json()?)),
@@ -346,6 +400,8 @@ impl crate::Client {
     ///
     /// `POST /crm/objects/2026-03/{objectType}/batch/upsert` (operationId `post-/crm/objects/2026-03/{objectType}/batch/upsert_createOrUpdateABatchOfRecordsByUniqueProperty`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -365,9 +421,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/batch/upsert", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "batch_upsert",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/batch/upsert_createOrUpdateABatchOfRecordsByUniqueProperty",
+                path_template: "/crm/objects/2026-03/{objectType}/batch/upsert",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(BatchUpsertResponse::Ok(response.json()?)),
             207 => Ok(BatchUpsertResponse::MultiStatus(response.json()?)),
@@ -382,6 +445,8 @@ impl crate::Client {
     /// Finds records matching filter groups and/or a text query, sorted and paged. Search has its own, tighter rate limit (about four requests per second).
     ///
     /// `POST /crm/objects/2026-03/{objectType}/search` (operationId `post-/crm/objects/2026-03/{objectType}/search_searchRecordsOfTheGivenObjectType`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy. Counts against HubSpot's separate, lower limit for search requests.
     ///
     /// # Arguments
     ///
@@ -405,9 +470,16 @@ impl crate::Client {
                 "/crm/objects/2026-03/{}/search", crate
                 ::runtime::encode_path_segment(object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "search",
+                operation_id: "post-/crm/objects/2026-03/{objectType}/search_searchRecordsOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/search",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Search,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -437,6 +509,8 @@ impl crate::Client {
     ///
     /// `GET /crm/objects/2026-03/{objectType}/{objectId}` (operationId `get-/crm/objects/2026-03/{objectType}/{objectId}_readOneRecordOfTheGivenObjectType`).
     ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
+    ///
     /// # Arguments
     ///
     /// - `object_type`: The kind of CRM object: a type id such as `0-3`, or a name such as `deals` or `contacts`.
@@ -461,6 +535,13 @@ impl crate::Client {
                 ::runtime::encode_path_segment(object_type), crate
                 ::runtime::encode_path_segment(object_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_by_id",
+                operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}_readOneRecordOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("archived", params.archived.as_ref());
         request.query_each("associations", params.associations.as_deref());
@@ -471,7 +552,7 @@ impl crate::Client {
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
             );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -485,6 +566,8 @@ impl crate::Client {
     /// Archives (soft-deletes) one record given by record id.
     ///
     /// `DELETE /crm/objects/2026-03/{objectType}/{objectId}` (operationId `delete-/crm/objects/2026-03/{objectType}/{objectId}_archiveOneRecordOfTheGivenObjectType`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -506,8 +589,15 @@ impl crate::Client {
                 ::runtime::encode_path_segment(object_type), crate
                 ::runtime::encode_path_segment(object_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "archive",
+                operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}_archiveOneRecordOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
@@ -528,6 +618,8 @@ impl crate::Client {
     /// Changes property values on one record. Properties left out keep their value; an empty string clears a property.
     ///
     /// `PATCH /crm/objects/2026-03/{objectType}/{objectId}` (operationId `patch-/crm/objects/2026-03/{objectType}/{objectId}_updateOneRecordOfTheGivenObjectType`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -552,10 +644,17 @@ impl crate::Client {
                 ::runtime::encode_path_segment(object_type), crate
                 ::runtime::encode_path_segment(object_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "update",
+                operation_id: "patch-/crm/objects/2026-03/{objectType}/{objectId}_updateOneRecordOfTheGivenObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("idProperty", params.id_property.as_ref());
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -578,6 +677,8 @@ impl crate::Client {
     /// Returns one page of the records of type `toObjectType` linked to the given record, each with the labels of its links. Follow `paging.next.after` for the next page.
     ///
     /// `GET /crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}` (operationId `get-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}_listTheAssociationsOfARecordToOneObjectType`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -606,10 +707,17 @@ impl crate::Client {
                 ::runtime::encode_path_segment(object_id), crate
                 ::runtime::encode_path_segment(to_object_type)
             ),
+            &crate::runtime::OperationInfo {
+                name: "get_associations",
+                operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}_listTheAssociationsOfARecordToOneObjectType",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.query_opt("after", params.after.as_ref());
         request.query_opt("limit", params.limit.as_ref());
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -623,6 +731,8 @@ impl crate::Client {
     /// Links the two records with every association type listed in the body. Types already linking them are kept; the answer lists the labels the pair now has.
     ///
     /// `PUT /crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}` (operationId `put-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_createAssociationsWithLabels`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -655,9 +765,16 @@ impl crate::Client {
                 ::runtime::encode_path_segment(to_object_type), crate
                 ::runtime::encode_path_segment(to_object_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "create_association",
+                operation_id: "put-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_createAssociationsWithLabels",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
         request.json(body)?;
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
             _ => Err(response.into_error()),
@@ -671,6 +788,8 @@ impl crate::Client {
     /// Removes every association between the two records, whatever its type.
     ///
     /// `DELETE /crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}` (operationId `delete-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_removeAllAssociations`).
+    ///
+    /// Safe to repeat: after a timeout, a broken connection or a 502, 503 or 504 the client sends it again, within its retry policy.
     ///
     /// # Arguments
     ///
@@ -698,8 +817,15 @@ impl crate::Client {
                 ::runtime::encode_path_segment(to_object_type), crate
                 ::runtime::encode_path_segment(to_object_id)
             ),
+            &crate::runtime::OperationInfo {
+                name: "archive_association",
+                operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_removeAllAssociations",
+                path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
+                repeat: crate::runtime::Repeat::Safe,
+                rate_class: crate::runtime::RateClass::Standard,
+            },
         );
-        let response = self.send(request).await?;
+        let response = crate::runtime::send(self, request).await?;
         match response.status() {
             204 => Ok(()),
             _ => Err(response.into_error()),
