@@ -58,5 +58,9 @@ async fn batch_upsert_creates_then_updates_by_unique_value() {
     assert_eq!(fake.order_count(), 3);
     let updated = fake.order_by("hs_external_order_id", "shop-1").unwrap();
     assert_eq!(updated.property("hs_total_price"), Some("12.50"));
-    assert_eq!(updated.property("hs_order_name"), Some("One"), "untouched properties stay");
+    assert_eq!(
+        updated.property("hs_order_name"),
+        Some("One"),
+        "untouched properties stay"
+    );
 }

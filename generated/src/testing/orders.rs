@@ -121,12 +121,18 @@ impl fmt::Display for Route {
     }
 }
 
+/// The check of a [`PropertyRule`]: `Err(why)` for a value it refuses.
+pub(crate) type Check = dyn Fn(&str) -> Result<(), String> + Send + Sync;
+
+/// A rule broken by a write: (property, value, why).
+type Broken = (String, String, String);
+
 /// A rule on the values of one property: `Err(why)` makes a write that sets such a value
 /// fail with a 400 `VALIDATION_ERROR` (a whole batch, when one input breaks it).
 #[derive(Clone)]
 pub(crate) struct PropertyRule {
     pub property: String,
-    pub check: Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>,
+    pub check: Arc<Check>,
 }
 
 impl fmt::Debug for PropertyRule {
@@ -449,10 +455,7 @@ fn check_id_property(
 }
 
 /// The configured rules a write breaks: (property, value, why).
-fn broken_rules(
-    rules: &[PropertyRule],
-    properties: &BTreeMap<String, String>,
-) -> Vec<(String, String, String)> {
+fn broken_rules(rules: &[PropertyRule], properties: &BTreeMap<String, String>) -> Vec<Broken> {
     rules
         .iter()
         .filter_map(|rule| {
@@ -469,10 +472,7 @@ fn broken_rules(
 
 /// HubSpot's 400 for property values that break the rules, naming each input (`labels`)
 /// and property.
-fn validation_failure(
-    ctx: &mut Ctx<'_>,
-    broken: &[(String, Vec<(String, String, String)>)],
-) -> Option<Answer> {
+fn validation_failure(ctx: &mut Ctx<'_>, broken: &[(String, Vec<Broken>)]) -> Option<Answer> {
     if broken.iter().all(|(_, rules)| rules.is_empty()) {
         return None;
     }
