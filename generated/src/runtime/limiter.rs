@@ -212,8 +212,9 @@ impl fmt::Debug for Permit {
 /// The standard window adapts to what HubSpot reports: `X-HubSpot-RateLimit-Max` and
 /// `-Interval-Milliseconds` replace the configured budget, and a `-Remaining` lower than this
 /// limiter expects (other processes using the same app) makes it count the difference as
-/// spent. A 429 makes it treat the window as full until the answer's `Retry-After` (or for a
-/// whole window without one). The search window follows 429s only.
+/// spent. A 429 without a `-Remaining` figure makes it treat the window as full until the
+/// answer's `Retry-After` (or for a whole window without one). The search window follows
+/// 429s only.
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -256,10 +257,13 @@ impl RateLimiter for SlidingWindowLimiter {
 
     fn observe(&self, class: RateClass, answer: &Observed) {
         let window = self.window(class);
+        let mut counted = false;
         if let (RateClass::Standard, Some(figures)) = (class, answer.rate_limits) {
             window.adapt(&figures, answer.retry_after);
+            counted = figures.remaining.is_some();
         }
-        if answer.status == 429 {
+        // A 429 that does not say how much is left: take the window as full.
+        if answer.status == 429 && !counted {
             window.fill(answer.retry_after);
         }
     }
