@@ -205,7 +205,8 @@ async fn attempts(
         attempt += 1;
         let asked = Instant::now();
         let permit = inner.limiter.acquire(operation.rate_class).await;
-        let paced = asked.elapsed();
+        let sent_at = Instant::now();
+        let paced = sent_at - asked;
         inner.counters.waited(paced);
         waited += paced;
         progress.attempts.store(attempt, Ordering::Relaxed);
@@ -234,6 +235,7 @@ async fn attempts(
                     status,
                     rate_limits,
                     retry_after: retry::retry_after_header(&answer.headers),
+                    sent_at: sent_at.into_std(),
                 };
                 inner.limiter.observe(operation.rate_class, &observed);
                 let fault = Fault::Answer {
