@@ -96,8 +96,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         busiest = busiest.max(count);
     }
     let metrics = client.metrics();
-    let last = answered.last().copied().unwrap_or_default();
-    let overall = answered.len() as f64 / (last.as_secs_f64() / WINDOW.as_secs_f64()).max(1.0);
 
     println!(
         "pacing: {CALLERS} callers on one Client, budget {BUDGET} per {WINDOW:?} (fake HubSpot, time scale 0.1)"
