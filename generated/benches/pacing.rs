@@ -110,10 +110,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_window / f64::from(BUDGET)
     );
     println!(
-        "  (first to last answer: {overall:.1} per window, {:.3} of the budget)",
-        overall / f64::from(BUDGET)
-    );
-    println!(
         "  share answered 429:         {:.4} (goal <= 0.01)",
         refused as f64 / sent as f64
     );
