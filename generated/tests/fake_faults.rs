@@ -274,3 +274,19 @@ async fn the_log_records_each_request() {
     fake.clear_requests();
     assert!(fake.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_limited_log_keeps_the_last_requests_and_counts_all() {
+    let fake = FakeHubSpot::builder().log_limit(2).start().await;
+    let raw = Raw::new(&fake);
+    for limit in 1..=4 {
+        raw.get(&format!("?limit={limit}")).await;
+    }
+    let kept: Vec<Vec<String>> = fake
+        .requests()
+        .iter()
+        .map(|request| request.query_values("limit"))
+        .collect();
+    assert_eq!(kept, [["3"], ["4"]]);
+    assert_eq!(fake.request_count(), 4);
+}
