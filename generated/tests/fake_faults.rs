@@ -290,3 +290,25 @@ async fn a_limited_log_keeps_the_last_requests_and_counts_all() {
     assert_eq!(kept, [["3"], ["4"]]);
     assert_eq!(fake.request_count(), 4);
 }
+
+#[tokio::test]
+async fn a_fake_that_never_answers_still_stops_at_once() {
+    let fake = FakeHubSpot::builder()
+        .fault(FaultRule::new(Fault::Slow(Duration::MAX)))
+        .start()
+        .await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let error = http
+        .get(format!("{}/crm/v3/objects/orders", fake.base_url()))
+        .bearer_auth(hubspot_orders::testing::FAKE_TOKEN)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    let started = std::time::Instant::now();
+    drop(fake);
+    assert!(started.elapsed() < Duration::from_secs(1));
+}

@@ -21,7 +21,8 @@ pub enum Fault {
     /// Close the connection without answering; the request is not processed.
     Reset,
     /// Process the request, then answer only after this delay (to run past a client's
-    /// timeout). A write is applied even if the client gives up waiting.
+    /// timeout). A write is applied even if the client gives up waiting. `Duration::MAX`
+    /// never answers: the connection stays open until the client gives up or the fake stops.
     Slow(Duration),
     /// Process the request, then answer its status with a truncated JSON body.
     MalformedJson,

@@ -49,10 +49,14 @@
 //!   that name the same record refuse the whole request with 400; a value that breaks a
 //!   [`FakeHubSpotBuilder::property_rule`] refuses the whole batch with a 400
 //!   `VALIDATION_ERROR` naming the input and the property. Inputs the fake rejects (ids given to
-//!   [`FakeHubSpot::reject_ids`], unknown ids of batch read and update, unique values taken)
-//!   get a `StandardError` each, naming the input in `context` (`{"ids": [...]}`, and
-//!   `objectWriteTraceId` when the input had one), in a 207 answer with `numErrors`;
-//!   `objectWriteTraceId` is echoed in the results of batch writes.
+//!   [`FakeHubSpot::reject_ids`], unknown ids of batch update, unique values taken) get a
+//!   `StandardError` each, naming the input in `context` (`{"ids": [...]}`, and
+//!   `objectWriteTraceId` when the input had one), in a 207 answer with `numErrors`; the
+//!   unknown ids of a batch read share one `OBJECT_NOT_FOUND` error naming them all. Batch
+//!   archive answers 204 whatever the ids. `objectWriteTraceId` is echoed in the results of
+//!   batch writes.
+//! - **Pages**: `get_page` returns records by id, 10 by default, `limit` clamped to 100, and
+//!   `paging.next.after` while more remain; `archived=true` lists archived records instead.
 //! - **Search**: filter groups (OR) of filters (AND) with `EQ`, `NEQ`, `IN`, `NOT_IN`,
 //!   `HAS_PROPERTY`, `NOT_HAS_PROPERTY` and the numeric `GT`, `GTE`, `LT`, `LTE` (others are
 //!   refused with a 400 saying so), HubSpot's bounds on groups, filters and `limit`, one sort
