@@ -173,8 +173,18 @@ async fn injected_429s_carry_the_policy_and_are_counted() {
     let first = raw.get("").await;
     assert_eq!(first.status, 429);
     assert_eq!(first.json["policyName"], "TEN_SECONDLY_ROLLING");
+    assert_eq!(first.header("x-hubspot-ratelimit-remaining"), Some("0"));
+    assert_ne!(
+        first.header("x-hubspot-ratelimit-daily-remaining"),
+        Some("0")
+    );
     let second = raw.get("").await;
     assert_eq!(second.json["policyName"], "DAILY");
+    assert_eq!(
+        second.header("x-hubspot-ratelimit-daily-remaining"),
+        Some("0")
+    );
+    assert_ne!(second.header("x-hubspot-ratelimit-remaining"), Some("0"));
     assert_eq!(raw.get("").await.status, 200);
     assert_eq!(fake.rate_limited_count(), 2);
     assert_eq!(fake.rate_limited_count_for(Policy::Daily), 1);

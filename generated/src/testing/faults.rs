@@ -10,8 +10,10 @@ use super::orders::Route;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Answer 429 with HubSpot's body and headers for this policy, whatever the budgets say.
-    /// The request is not processed.
+    /// Answer 429 with HubSpot's body and headers for this policy, whatever the budgets say,
+    /// as if another client had spent the budget: the `…-Remaining` (or `…-Daily-Remaining`)
+    /// header says 0, and `Retry-After`, when enabled, says 1 s. The request is not processed
+    /// (it still counts against the budgets, having passed them).
     RateLimited(Policy),
     /// Answer this status (e.g. 502, 503, 504) with a JSON error body; not processed.
     Status(u16),

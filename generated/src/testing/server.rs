@@ -246,6 +246,13 @@ impl State {
         let fault = faults::pick(&mut self.faults, &mut self.rng, route, &keys);
         let outcome = match &fault {
             Some(Fault::RateLimited(policy)) => {
+                // As if another client had spent the budget: the headers say none is left.
+                let mut figures = figures;
+                if *policy == Policy::Daily {
+                    figures.daily = figures.daily.map(|(budget, _)| (budget, 0));
+                } else {
+                    figures.window = figures.window.map(|(max, _, interval)| (max, 0, interval));
+                }
                 let retry_in = Duration::from_secs(1);
                 Outcome::Answer(self.too_many(*policy, figures, retry_in), None)
             }
