@@ -173,8 +173,18 @@ async fn injected_429s_carry_the_policy_and_are_counted() {
     let first = raw.get("").await;
     assert_eq!(first.status, 429);
     assert_eq!(first.json["policyName"], "TEN_SECONDLY_ROLLING");
+    assert_eq!(first.header("x-hubspot-ratelimit-remaining"), Some("0"));
+    assert_ne!(
+        first.header("x-hubspot-ratelimit-daily-remaining"),
+        Some("0")
+    );
     let second = raw.get("").await;
     assert_eq!(second.json["policyName"], "DAILY");
+    assert_eq!(
+        second.header("x-hubspot-ratelimit-daily-remaining"),
+        Some("0")
+    );
+    assert_ne!(second.header("x-hubspot-ratelimit-remaining"), Some("0"));
     assert_eq!(raw.get("").await.status, 200);
     assert_eq!(fake.rate_limited_count(), 2);
     assert_eq!(fake.rate_limited_count_for(Policy::Daily), 1);
@@ -273,4 +283,42 @@ async fn the_log_records_each_request() {
     assert!(log[1].at >= log[0].at && log[1].elapsed >= log[0].elapsed);
     fake.clear_requests();
     assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_limited_log_keeps_the_last_requests_and_counts_all() {
+    let fake = FakeHubSpot::builder().log_limit(2).start().await;
+    let raw = Raw::new(&fake);
+    for limit in 1..=4 {
+        raw.get(&format!("?limit={limit}")).await;
+    }
+    let kept: Vec<Vec<String>> = fake
+        .requests()
+        .iter()
+        .map(|request| request.query_values("limit"))
+        .collect();
+    assert_eq!(kept, [["3"], ["4"]]);
+    assert_eq!(fake.request_count(), 4);
+}
+
+#[tokio::test]
+async fn a_fake_that_never_answers_still_stops_at_once() {
+    let fake = FakeHubSpot::builder()
+        .fault(FaultRule::new(Fault::Slow(Duration::MAX)))
+        .start()
+        .await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let error = http
+        .get(format!("{}/crm/v3/objects/orders", fake.base_url()))
+        .bearer_auth(hubspot_orders::testing::FAKE_TOKEN)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(error.is_timeout(), "{error:?}");
+    let started = std::time::Instant::now();
+    drop(fake);
+    assert!(started.elapsed() < Duration::from_secs(1));
 }

@@ -203,3 +203,29 @@ async fn concurrent_callers_get_exactly_the_budget() {
     assert_eq!(statuses.iter().filter(|&&status| status == 429).count(), 10);
     assert_eq!(fake.rate_limited_count(), 10);
 }
+
+#[tokio::test]
+async fn budgets_change_while_running() {
+    let fake = FakeHubSpot::builder()
+        .ten_second_budget(1)
+        .daily_budget(10)
+        .start()
+        .await;
+    let raw = Raw::new(&fake);
+    assert_eq!(raw.get("").await.status, 200);
+    assert_eq!(raw.get("").await.status, 429);
+    fake.set_ten_second_budget(3);
+    let reply = raw.get("").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(number(&reply, "x-hubspot-ratelimit-max"), 3);
+    assert_eq!(number(&reply, "x-hubspot-ratelimit-remaining"), 1);
+    fake.set_daily_budget(2);
+    let refused = raw.get("").await;
+    assert_eq!(refused.json["policyName"], "DAILY");
+    fake.set_search_budget(0);
+    fake.set_daily_budget(100);
+    assert_eq!(
+        raw.post("/search", search()).await.json["policyName"],
+        "SECONDLY"
+    );
+}
