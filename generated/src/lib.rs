@@ -57,6 +57,8 @@
 mod generated;
 mod runtime;
 
+pub mod bulk;
+
 pub use generated::{operations, types};
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.
