@@ -58,6 +58,7 @@ mod generated;
 mod runtime;
 
 pub mod bulk;
+pub mod paging;
 
 pub use generated::{operations, types};
 
