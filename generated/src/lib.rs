@@ -56,6 +56,8 @@
 #[rustfmt::skip]
 mod generated;
 mod runtime;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub mod bulk;
 pub mod paging;
