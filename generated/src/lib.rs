@@ -6,8 +6,13 @@
 //! with the failures otherwise); any other status is an [`Error::Api`] carrying the status,
 //! the headers and the body, decoded as the document's error schema when it matches.
 //!
-//! Requests that HubSpot rate-limits (`429`) are retried after the wait HubSpot asks for,
-//! except when the daily limit is reached; see [`RetryPolicy`].
+//! Every request goes through one path: a rate limiter paces it to HubSpot's rolling window
+//! ([`RateLimit`], [`RateLimiter`]), each attempt has a timeout, and failed attempts are
+//! retried by what the failure was and whether the operation is safe to repeat
+//! ([`RetryPolicy`]): a `429` always (unless it is the daily limit), a `502`/`503`/`504`, a
+//! timeout or a broken connection only for operations that cannot be applied twice. Every
+//! call is a `tracing` span; [`Client::metrics`] and [`Client::rate_limits`] tell what the
+//! client has done and what HubSpot last reported.
 //!
 //! ```no_run
 //! use hubspot_orders::operations::BatchUpsertResponse;
@@ -69,6 +74,7 @@ pub use generated::{operations, types};
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, OperationInfo,
-    RateClass, Repeat, RetryPolicy,
+    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
+    DecodeError, Error, ErrorBody, Metrics, Observed, OperationInfo, Permit, RateClass, RateLimit,
+    RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter, TransportError,
 };

@@ -162,7 +162,7 @@ impl SearchAll {
                             .paging
                             .and_then(|paging| paging.next)
                             .map(|next| next.after);
-                        let state = state.advance(&page.results, next, cap);
+                        let state = state.advance(&page.results, next, page.total, cap);
                         Some((Ok(page.results), state))
                     }
                     Err(error) => Some((Err(error), None)),
@@ -187,12 +187,13 @@ struct SearchState {
 }
 
 impl SearchState {
-    /// The state for the next page after one with `results` and cursor `next`, or `None`
-    /// when every match has been read.
+    /// The state for the next page after one with `results`, cursor `next` and `total`
+    /// matches, or `None` when every match has been read.
     fn advance(
         mut self,
         results: &[SimplePublicObject],
         next: Option<String>,
+        total: i32,
         cap: usize,
     ) -> Option<Self> {
         for record in results {
@@ -203,11 +204,17 @@ impl SearchState {
             }
         }
         self.seen_in_query += results.len();
-        let next = next?;
         let page = usize::try_from(self.request.limit).unwrap_or(100);
-        if self.seen_in_query + page <= cap {
-            self.request.after = next;
-            return Some(self);
+        // The query has more than it let us read when it offers a next page, or when it
+        // counts more matches than were read (paging stops at the cap without a cursor).
+        let more = next.is_some() || usize::try_from(total).unwrap_or(0) > self.seen_in_query;
+        match next {
+            Some(next) if self.seen_in_query + page <= cap => {
+                self.request.after = next;
+                return Some(self);
+            }
+            _ if !more => return None,
+            _ => {}
         }
         // The next page would pass the cap: start again above the last id seen, unless
         // this query made no progress (then a restart would read the same records).

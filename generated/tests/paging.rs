@@ -6,10 +6,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt};
-use hubspot_orders::Client;
+use std::time::Duration;
+
 use hubspot_orders::operations::GetPageParams;
 use hubspot_orders::paging::{self, SearchAll};
+use hubspot_orders::testing::FakeHubSpot;
 use hubspot_orders::types::{Filter, FilterGroup, Operator, PublicObjectSearchRequest};
+use hubspot_orders::{Client, RateLimit};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -273,4 +276,73 @@ async fn search_without_restarts_fails_at_the_cap() {
     assert!(items.last().is_some_and(Result::is_err));
     // Pages of 20 from offsets 0 and 20; the page at offset 40 would end past 50.
     assert_eq!(items.len(), 41);
+}
+
+/// A fake holding `count` orders, and a client whose search pacing matches the fake's.
+async fn fake_with_orders(count: usize) -> (FakeHubSpot, Client) {
+    let fake = FakeHubSpot::builder().search_budget(1_000).start().await;
+    for n in 0..count {
+        if let Err(error) = fake.insert_order([("hs_external_order_id", format!("shop-{n}"))]) {
+            panic!("{error}");
+        }
+    }
+    let client = fake
+        .client_builder()
+        .search_rate_limit(RateLimit::new(1_000, Duration::from_secs(1)))
+        .build();
+    match client {
+        Ok(client) => (fake, client),
+        Err(error) => panic!("{error}"),
+    }
+}
+
+#[tokio::test]
+async fn pages_reads_every_order_of_the_fake() {
+    let (fake, client) = fake_with_orders(250).await;
+    let params = GetPageParams {
+        limit: Some(100),
+        ..GetPageParams::default()
+    };
+    let records: Vec<_> = match paging::pages(&client, params).try_collect().await {
+        Ok(records) => records,
+        Err(error) => panic!("{error}"),
+    };
+    let ids: BTreeSet<String> = records.iter().map(|record| record.id.clone()).collect();
+    assert_eq!(records.len(), 250);
+    assert_eq!(
+        ids,
+        fake.orders().into_iter().map(|order| order.id).collect()
+    );
+}
+
+#[tokio::test]
+async fn search_all_reads_past_ten_thousand_results_of_the_fake() {
+    let (fake, client) = fake_with_orders(10_250).await;
+    let request = PublicObjectSearchRequest {
+        after: "0".to_owned(),
+        filter_groups: Vec::new(),
+        limit: 200,
+        properties: vec!["hs_external_order_id".to_owned()],
+        query: None,
+        sorts: Vec::new(),
+    };
+    let records: Vec<_> = match paging::search_all(&client, request).try_collect().await {
+        Ok(records) => records,
+        Err(error) => panic!("{error}"),
+    };
+    let ids: Vec<u64> = records
+        .iter()
+        .filter_map(|record| record.id.parse().ok())
+        .collect();
+    assert_eq!(ids.len(), 10_250);
+    assert!(
+        ids.windows(2).all(|pair| pair[0] < pair[1]),
+        "ascending, no repeats"
+    );
+    let stored: BTreeSet<u64> = fake
+        .orders()
+        .iter()
+        .filter_map(|order| order.id.parse().ok())
+        .collect();
+    assert_eq!(ids.into_iter().collect::<BTreeSet<_>>(), stored);
 }

@@ -24,19 +24,12 @@ use reqwest::StatusCode;
 use super::{
     BulkConfig, Input, InputError, Outcome, OutcomeKind, RequestError, StopReason, Summary,
 };
+use crate::Metrics;
 use crate::operations::BatchUpsertResponse;
 use crate::types::{BatchInputSimplePublicObjectBatchInputUpsert, StandardError};
 
 /// The answer to one batch upsert request.
 pub(crate) type Answer = Result<BatchUpsertResponse, RequestError>;
-
-/// Cumulative request counters of whatever sends the batches (the client's metrics).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Counters {
-    pub(crate) attempts: u64,
-    pub(crate) retries: u64,
-    pub(crate) rate_limited: u64,
-}
 
 /// Sends one batch upsert request and returns HubSpot's answer; the client in production, a
 /// scripted stand-in in unit tests.
@@ -47,9 +40,10 @@ pub(crate) trait Transport: Send + Sync + 'static {
         body: BatchInputSimplePublicObjectBatchInputUpsert,
     ) -> BoxFuture<'static, Answer>;
 
-    /// The sender's cumulative counters, read at the start and the end of a run.
-    fn counters(&self) -> Counters {
-        Counters::default()
+    /// The sender's cumulative counters (the client's metrics), read at the start and the
+    /// end of a run.
+    fn metrics(&self) -> Metrics {
+        Metrics::default()
     }
 }
 
@@ -117,12 +111,14 @@ enum Verdict {
     Invalid,
     /// The account's daily limit is spent: nothing more can be sent today.
     DailyLimit,
+    /// The call's deadline (the client's) passed before an answer came.
+    Deadline,
     /// Anything else (authentication, a missing scope, an undecodable answer): stop.
     Fatal,
 }
 
 fn classify(error: &RequestError) -> Verdict {
-    if is_daily_limit(error) {
+    if error.is_daily_limit() {
         return Verdict::DailyLimit;
     }
     match error {
@@ -136,24 +132,9 @@ fn classify(error: &RequestError) -> Verdict {
             _ => Verdict::Fatal,
         },
         crate::Error::Transport(_) => Verdict::Transient,
+        crate::Error::DeadlineExceeded(_) => Verdict::Deadline,
         _ => Verdict::Fatal,
     }
-}
-
-/// Whether HubSpot refused the request because the account's daily limit is spent: a 429
-/// whose body names the `DAILY` policy.
-fn is_daily_limit(error: &RequestError) -> bool {
-    let Some(api) = error.api() else {
-        return false;
-    };
-    api.status() == StatusCode::TOO_MANY_REQUESTS
-        && serde_json::from_str::<serde_json::Value>(api.raw_body())
-            .ok()
-            .and_then(|body| {
-                body.get("policyName")
-                    .and_then(|name| name.as_str().map(str::to_owned))
-            })
-            .is_some_and(|name| name == "DAILY")
 }
 
 /// The bulk upsert state machine; [`super::BulkRun`] is its public face.
@@ -180,7 +161,7 @@ pub(crate) struct Engine<'a, T: Transport> {
     stop: Option<StopReason>,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     started: Instant,
-    counters_at_start: Counters,
+    metrics_at_start: Metrics,
     summary: Summary,
     finished: bool,
 }
@@ -205,7 +186,7 @@ impl<'a, T: Transport> Engine<'a, T> {
         transport: Arc<T>,
         input: Pin<Box<dyn Stream<Item = Input> + Send + 'a>>,
     ) -> Self {
-        let counters_at_start = transport.counters();
+        let metrics_at_start = transport.metrics();
         let deadline = config
             .deadline
             .map(|after| Box::pin(tokio::time::sleep(after)));
@@ -228,7 +209,7 @@ impl<'a, T: Transport> Engine<'a, T> {
             stop: None,
             deadline,
             started: Instant::now(),
-            counters_at_start,
+            metrics_at_start,
             summary: Summary::default(),
             finished: false,
         }
@@ -248,12 +229,7 @@ impl<'a, T: Transport> Engine<'a, T> {
     }
 
     fn fill_live_figures(&self, summary: &mut Summary) {
-        let now = self.transport.counters();
-        summary.attempts = now.attempts.saturating_sub(self.counters_at_start.attempts);
-        summary.retries = now.retries.saturating_sub(self.counters_at_start.retries);
-        summary.rate_limited = now
-            .rate_limited
-            .saturating_sub(self.counters_at_start.rate_limited);
+        summary.client = self.transport.metrics() - self.metrics_at_start;
         summary.elapsed = self.started.elapsed();
         summary.stop = self.stop.clone();
     }
@@ -505,6 +481,7 @@ impl<'a, T: Transport> Engine<'a, T> {
                 self.stop_with(batch, StopReason::Error(error));
             }
             Verdict::DailyLimit => self.stop_with(batch, StopReason::DailyLimit(error)),
+            Verdict::Deadline => self.stop_with(batch, StopReason::RequestDeadline(error)),
         }
     }
 

@@ -19,7 +19,7 @@
 //! - A request that fails transiently after the client's own retries (a `429` other than the
 //!   daily limit, a `5xx`, a broken connection) is sent again, up to
 //!   [`BulkUpsert::max_resends`] times.
-//! - At the daily limit, at the run's deadline, or on an error that no resend can fix, the
+//! - At the daily limit, at the run's or a call's deadline, or on an error that no resend can fix, the
 //!   run stops sending, lets the requests in flight finish, and reports every input not yet
 //!   sent as [`OutcomeKind::NotAttempted`]. Upsert is idempotent, so sending exactly those
 //!   inputs again later (see [`Outcome::into_input`], [`Report::not_attempted_inputs`])
@@ -68,9 +68,9 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, Stream, StreamExt};
 
-use crate::Client;
 use crate::types::{SimplePublicObjectBatchInputUpsert, SimplePublicUpsertObject, StandardError};
-use engine::{Answer, Counters, Engine, Transport};
+use crate::{Client, Metrics};
+use engine::{Answer, Engine, Transport};
 
 /// One input of a bulk upsert.
 pub type Input = SimplePublicObjectBatchInputUpsert;
@@ -191,8 +191,8 @@ impl Transport for ClientTransport {
         Box::pin(async move { client.batch_upsert(&body).await })
     }
 
-    fn counters(&self) -> Counters {
-        Counters::default()
+    fn metrics(&self) -> Metrics {
+        self.0.metrics()
     }
 }
 
@@ -344,6 +344,9 @@ pub enum StopReason {
     DailyLimit(Arc<RequestError>),
     /// The run's [deadline](BulkUpsert::deadline) passed.
     Deadline,
+    /// A request ran past the client's per-call
+    /// [deadline](crate::ClientBuilder::deadline).
+    RequestDeadline(Arc<RequestError>),
     /// A request failed in a way that no resend fixes (authentication, a missing scope, an
     /// answer that does not decode), or still failed transiently after every resend.
     Error(Arc<RequestError>),
@@ -354,6 +357,7 @@ impl fmt::Display for StopReason {
         match self {
             StopReason::DailyLimit(error) => write!(f, "daily limit reached: {error}"),
             StopReason::Deadline => f.write_str("the run's deadline passed"),
+            StopReason::RequestDeadline(error) => write!(f, "a request ran out of time: {error}"),
             StopReason::Error(error) => write!(f, "stopped by an error: {error}"),
         }
     }
@@ -373,14 +377,11 @@ pub struct Summary {
     pub not_attempted: u64,
     /// Batch requests the run made (each may take several attempts, see `attempts`).
     pub requests: u64,
-    /// HTTP attempts the client sent during the run, retries included (from the client's
-    /// metrics, so requests made through the same client elsewhere at the same time count
-    /// too).
-    pub attempts: u64,
-    /// Retries the client made during the run.
-    pub retries: u64,
-    /// `429` answers the client received during the run.
-    pub rate_limited: u64,
+    /// What the client did during the run: attempts sent (retries included), retries, `429`
+    /// answers, server errors, transport errors, time spent waiting. Taken from
+    /// [`Client::metrics`], so calls made through the same client elsewhere at the same time
+    /// count too.
+    pub client: Metrics,
     /// Requests split in two after a `400`.
     pub bisections: u64,
     /// Requests sent again by the run after a transient failure outlasted the client's
@@ -412,9 +413,9 @@ impl fmt::Display for Summary {
             self.failed,
             self.not_attempted,
             self.requests,
-            self.attempts,
-            self.retries,
-            self.rate_limited,
+            self.client.requests,
+            self.client.retries,
+            self.client.rate_limited,
             self.elapsed
         )?;
         if let Some(stop) = &self.stop {

@@ -44,6 +44,9 @@ struct Model {
     rejected_anonymously: HashSet<String>,
     /// Answers to force, one per request in order (`None`: answer normally).
     script: VecDeque<Option<(u16, &'static str)>>,
+    /// Fail the request with this number (from 0) as the client does when its per-call
+    /// deadline passes.
+    deadline_at: Option<usize>,
     /// Requests accepted before every later one gets the daily limit's 429.
     daily_budget: Option<usize>,
     /// Answer results in reverse order.
@@ -81,8 +84,19 @@ fn error(status: u16, body: &str) -> Answer {
         path: "/crm/v3/objects/orders/batch/upsert".to_owned(),
         headers: HeaderMap::new(),
         body: body.as_bytes().to_vec(),
+        attempts: 1,
     };
     Err(response.into_error())
+}
+
+fn deadline_error() -> Answer {
+    Err(crate::Error::DeadlineExceeded(crate::DeadlineError::new(
+        Duration::from_secs(5),
+        Method::POST,
+        "/crm/v3/objects/orders/batch/upsert".to_owned(),
+        3,
+        Some("503 Service Unavailable".to_owned()),
+    )))
 }
 
 const DAILY: &str = r#"{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
@@ -109,6 +123,9 @@ impl Transport for Scripted {
                 }
                 model.unanswered.extend(ids.iter().cloned());
                 model.requests.push(ids.clone());
+                if model.deadline_at == Some(model.requests.len() - 1) {
+                    return deadline_error();
+                }
                 model.in_flight += 1;
                 model.max_in_flight = model.max_in_flight.max(model.in_flight);
                 model.script.pop_front().flatten()
@@ -655,4 +672,21 @@ async fn caller_trace_ids_are_kept_and_used() {
         };
         assert_eq!(record.object_write_trace_id, input.object_write_trace_id);
     }
+}
+
+#[tokio::test]
+async fn a_call_past_the_clients_deadline_stops_the_run() {
+    let transport = Scripted::new(Model {
+        deadline_at: Some(1),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(10, 1), orders(50)).await;
+    assert_accounted(&outcomes, &summary, 50);
+    assert_eq!(summary.created, 10);
+    assert_eq!(summary.not_attempted, 40);
+    assert!(
+        matches!(summary.stop, Some(StopReason::RequestDeadline(_))),
+        "{summary}"
+    );
+    assert_eq!(transport.model().requests.len(), 2);
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, PROXY_AUTHORIZATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
 
 use super::retry;
@@ -25,8 +25,16 @@ const DISPLAY_SNIPPET_LIMIT: usize = 200;
 pub enum Error<E = serde_json::Value> {
     /// HubSpot answered with a status the operation does not list as a success.
     Api(ApiError<E>),
-    /// No answer came: the connection failed, timed out, or broke while reading the body.
-    Transport(reqwest::Error),
+    /// No answer came: the connection failed, an attempt timed out, or the connection broke
+    /// while reading the body; after as many attempts as the retry policy allowed.
+    Transport(TransportError),
+    /// The call's overall deadline
+    /// ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)) passed, or would have
+    /// passed during the next wait, before a usable answer came.
+    DeadlineExceeded(DeadlineError),
+    /// The answer's body was larger than the client accepts
+    /// ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
+    BodyTooLarge(BodyTooLargeError),
     /// HubSpot answered with a success status, but the body does not match the expected type.
     Decode(DecodeError),
     /// The request body could not be serialized to JSON.
@@ -43,9 +51,29 @@ impl<E> Error<E> {
         match self {
             Error::Api(error) => Some(error.status()),
             Error::Decode(error) => Some(error.status()),
-            Error::Transport(error) => error.status(),
+            Error::BodyTooLarge(error) => Some(error.status()),
+            Error::Transport(_) | Error::DeadlineExceeded(_) => None,
             Error::Encode(_) | Error::Build(_) => None,
         }
+    }
+
+    /// How many attempts the call made (1 when it was not retried; 0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(error) => error.attempts(),
+            Error::Transport(error) => error.attempts(),
+            Error::DeadlineExceeded(error) => error.attempts(),
+            Error::BodyTooLarge(error) => error.attempts(),
+            Error::Decode(error) => error.attempts(),
+            Error::Encode(_) | Error::Build(_) => 0,
+        }
+    }
+
+    /// Whether HubSpot refused the call because the account's daily limit is spent (a 429
+    /// whose `policyName` is `DAILY`). Such a call is returned at once, never retried: no
+    /// wait within reason lifts the limit.
+    pub fn is_daily_limit(&self) -> bool {
+        self.api().is_some_and(ApiError::is_daily_limit)
     }
 
     /// The API error, if HubSpot rejected the request.
@@ -56,8 +84,8 @@ impl<E> Error<E> {
         }
     }
 
-    /// How long HubSpot asked to wait before trying again (the `Retry-After` header in
-    /// seconds), if it did.
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header, in
+    /// seconds or as a date), if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         self.api().and_then(ApiError::retry_after)
     }
@@ -67,7 +95,9 @@ impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Api(error) => fmt::Display::fmt(error, f),
-            Error::Transport(error) => write!(f, "HTTP transport error: {error}"),
+            Error::Transport(error) => fmt::Display::fmt(error, f),
+            Error::DeadlineExceeded(error) => fmt::Display::fmt(error, f),
+            Error::BodyTooLarge(error) => fmt::Display::fmt(error, f),
             Error::Decode(error) => fmt::Display::fmt(error, f),
             Error::Encode(error) => write!(f, "could not serialize the request body: {error}"),
             Error::Build(error) => fmt::Display::fmt(error, f),
@@ -81,6 +111,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Api(_) | Error::Decode(_) => None,
+            Error::DeadlineExceeded(_) | Error::BodyTooLarge(_) => None,
             Error::Transport(error) => std::error::Error::source(error),
             Error::Encode(error) => std::error::Error::source(error),
             Error::Build(error) => std::error::Error::source(error),
@@ -92,6 +123,8 @@ impl<E> From<Failure> for Error<E> {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Transport(error) => Error::Transport(error),
+            Failure::DeadlineExceeded(error) => Error::DeadlineExceeded(error),
+            Failure::BodyTooLarge(error) => Error::BodyTooLarge(error),
             Failure::Decode(error) => Error::Decode(error),
             Failure::Encode(error) => Error::Encode(error),
             Failure::Build(error) => Error::Build(error),
@@ -103,7 +136,9 @@ impl<E> From<Failure> for Error<E> {
 /// turns it into an [`Error`] with `?`.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    Transport(reqwest::Error),
+    Transport(TransportError),
+    DeadlineExceeded(DeadlineError),
+    BodyTooLarge(BodyTooLargeError),
     Decode(DecodeError),
     Encode(serde_json::Error),
     Build(BuildError),
@@ -139,7 +174,8 @@ impl<E> ErrorBody<E> {
 
 /// HubSpot answered with a status the operation does not list as a success.
 ///
-/// Boxed inside so that `Result<T, Error<E>>` stays small.
+/// Boxed inside so that `Result<T, Error<E>>` stays small. Its `Debug` output shows the
+/// headers with cookie values hidden.
 #[derive(Debug)]
 pub struct ApiError<E> {
     inner: Box<ApiErrorInner<E>>,
@@ -150,14 +186,17 @@ struct ApiErrorInner<E> {
     status: StatusCode,
     method: Method,
     path: String,
+    /// Cookie and authorization values are marked sensitive: `Debug` hides them.
     headers: HeaderMap,
     body: ErrorBody<E>,
-    /// The body as text, kept even when it decoded: a JSON body from something other than
-    /// HubSpot (a gateway, a proxy) can decode into an all-optional error schema and say
-    /// nothing through it.
-    raw: String,
+    /// The body as text when it decoded (when it did not, `body` holds the text): a JSON
+    /// body from something other than HubSpot (a gateway, a proxy) can decode into an
+    /// all-optional error schema and say nothing through it.
+    decoded_text: Option<String>,
     message: Option<String>,
     correlation_id: Option<String>,
+    daily_limit: bool,
+    attempts: u32,
 }
 
 impl<E> ApiError<E> {
@@ -166,8 +205,9 @@ impl<E> ApiError<E> {
         status: StatusCode,
         method: Method,
         path: String,
-        headers: HeaderMap,
+        mut headers: HeaderMap,
         body: &[u8],
+        attempts: u32,
     ) -> Self
     where
         E: serde::de::DeserializeOwned,
@@ -185,10 +225,12 @@ impl<E> ApiError<E> {
         let message = field("message");
         let correlation_id = field("correlationId");
         let raw = String::from_utf8_lossy(body).into_owned();
-        let body = match serde_json::from_slice::<E>(body) {
-            Ok(decoded) => ErrorBody::Decoded(decoded),
-            Err(_) => ErrorBody::Raw(raw.clone()),
+        let daily_limit = status == StatusCode::TOO_MANY_REQUESTS && retry::is_daily_limit(body);
+        let (body, decoded_text) = match serde_json::from_slice::<E>(body) {
+            Ok(decoded) => (ErrorBody::Decoded(decoded), Some(raw)),
+            Err(_) => (ErrorBody::Raw(raw), None),
         };
+        hide_secrets(&mut headers);
         ApiError {
             inner: Box::new(ApiErrorInner {
                 status,
@@ -196,11 +238,23 @@ impl<E> ApiError<E> {
                 path,
                 headers,
                 body,
-                raw,
+                decoded_text,
                 message,
                 correlation_id,
+                daily_limit,
+                attempts,
             }),
         }
+    }
+
+    /// How many attempts the call made; more than 1 when it was retried before this answer.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether this is HubSpot's daily limit: a 429 whose `policyName` is `DAILY`.
+    pub fn is_daily_limit(&self) -> bool {
+        self.inner.daily_limit
     }
 
     /// The HTTP status of the answer.
@@ -235,7 +289,11 @@ impl<E> ApiError<E> {
 
     /// The body as the server sent it (as text), whether or not it decoded.
     pub fn raw_body(&self) -> &str {
-        &self.inner.raw
+        match (&self.inner.body, &self.inner.decoded_text) {
+            (ErrorBody::Raw(text), _) => text,
+            (ErrorBody::Decoded(_), Some(text)) => text,
+            (ErrorBody::Decoded(_), None) => "",
+        }
     }
 
     /// The `message` field of a JSON body, whatever `E` is.
@@ -248,8 +306,8 @@ impl<E> ApiError<E> {
         self.inner.correlation_id.as_deref()
     }
 
-    /// How long HubSpot asked to wait before trying again (the `Retry-After` header in
-    /// seconds), if it did.
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header, in
+    /// seconds or as a date), if it did.
     pub fn retry_after(&self) -> Option<Duration> {
         retry::retry_after_header(&self.inner.headers)
     }
@@ -263,16 +321,20 @@ impl<E> fmt::Display for ApiError<E> {
             "HubSpot answered {} to {} {}",
             inner.status, inner.method, inner.path
         )?;
+        let raw = self.raw_body();
         match &inner.message {
             Some(message) => write!(f, ": {message}")?,
-            None if inner.raw.trim().is_empty() => f.write_str(": empty body")?,
+            None if raw.trim().is_empty() => f.write_str(": empty body")?,
             // No `message`: show what the body does say, decoded or not.
-            None => write_snippet(f, &inner.raw)?,
+            None => write_snippet(f, raw)?,
         }
         if let Some(id) = &inner.correlation_id {
             write!(f, " (correlation id {id})")?;
         }
-        Ok(())
+        if inner.daily_limit {
+            f.write_str(" (daily limit: not retried)")?;
+        }
+        write_attempts(f, inner.attempts)
     }
 }
 
@@ -295,6 +357,7 @@ struct DecodeErrorInner {
     message: String,
     body: String,
     body_truncated: bool,
+    attempts: u32,
 }
 
 impl DecodeError {
@@ -305,6 +368,7 @@ impl DecodeError {
         path: String,
         error: serde_json::Error,
         body: &[u8],
+        attempts: u32,
     ) -> Self {
         let message = error.to_string();
         let text = String::from_utf8_lossy(body);
@@ -318,6 +382,7 @@ impl DecodeError {
                 message,
                 body_truncated: snippet.len() < text.len(),
                 body: snippet.to_owned(),
+                attempts,
             }),
         }
     }
@@ -356,6 +421,11 @@ impl DecodeError {
     pub fn body_truncated(&self) -> bool {
         self.inner.body_truncated
     }
+
+    /// How many attempts the call made before this answer.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
 }
 
 impl fmt::Display for DecodeError {
@@ -377,6 +447,285 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// No usable answer came to a call: the connection could not be opened or broke, an
+/// attempt timed out, or the body could not be read.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug)]
+pub struct TransportError {
+    inner: Box<TransportErrorInner>,
+}
+
+#[derive(Debug)]
+struct TransportErrorInner {
+    kind: TransportErrorKind,
+    method: Method,
+    path: String,
+    attempts: u32,
+}
+
+#[derive(Debug)]
+pub(crate) enum TransportErrorKind {
+    /// The attempt took longer than the per-attempt timeout.
+    Timeout(Duration),
+    /// reqwest failed: connecting, sending, or reading the body.
+    Http(reqwest::Error),
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        method: Method,
+        path: String,
+        attempts: u32,
+    ) -> Self {
+        TransportError {
+            inner: Box::new(TransportErrorInner {
+                kind,
+                method,
+                path,
+                attempts,
+            }),
+        }
+    }
+
+    /// Whether the last attempt took longer than the per-attempt timeout
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout) or the connect timeout).
+    pub fn is_timeout(&self) -> bool {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => true,
+            TransportErrorKind::Http(error) => error.is_timeout(),
+        }
+    }
+
+    /// Whether the last attempt could not open a connection (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => false,
+            TransportErrorKind::Http(error) => error.is_connect(),
+        }
+    }
+
+    /// The HTTP client's error, unless the attempt timed out.
+    pub fn http_error(&self) -> Option<&reqwest::Error> {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => None,
+            TransportErrorKind::Http(error) => Some(error),
+        }
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(f, "no answer to {} {}: ", inner.method, inner.path)?;
+        match &inner.kind {
+            TransportErrorKind::Timeout(timeout) => {
+                write!(f, "the attempt took longer than {timeout:?}")?;
+            }
+            TransportErrorKind::Http(error) => write!(f, "{error}")?,
+        }
+        write_attempts(f, inner.attempts)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => None,
+            TransportErrorKind::Http(error) => Some(error),
+        }
+    }
+}
+
+/// A call's overall deadline passed before a usable answer came.
+#[derive(Debug, Clone)]
+pub struct DeadlineError {
+    inner: Box<DeadlineErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct DeadlineErrorInner {
+    deadline: Duration,
+    method: Method,
+    path: String,
+    attempts: u32,
+    last_failure: Option<String>,
+}
+
+impl DeadlineError {
+    pub(crate) fn new(
+        deadline: Duration,
+        method: Method,
+        path: String,
+        attempts: u32,
+        last_failure: Option<String>,
+    ) -> Self {
+        DeadlineError {
+            inner: Box::new(DeadlineErrorInner {
+                deadline,
+                method,
+                path,
+                attempts,
+                last_failure,
+            }),
+        }
+    }
+
+    /// The deadline that passed: the longest a call may take, retries and waits included.
+    pub fn deadline(&self) -> Duration {
+        self.inner.deadline
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call made (started ones included).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// How the last finished attempt failed (`HubSpot answered 503 Service Unavailable`), if
+    /// one did.
+    pub fn last_failure(&self) -> Option<&str> {
+        self.inner.last_failure.as_deref()
+    }
+}
+
+impl fmt::Display for DeadlineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "{} {} did not succeed within its deadline of {:?}",
+            inner.method, inner.path, inner.deadline
+        )?;
+        write_attempts(f, inner.attempts)?;
+        if let Some(last) = &inner.last_failure {
+            write!(f, "; last failure: {last}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeadlineError {}
+
+/// An answer's body was larger than the client accepts.
+#[derive(Debug, Clone)]
+pub struct BodyTooLargeError {
+    inner: Box<BodyTooLargeInner>,
+}
+
+#[derive(Debug, Clone)]
+struct BodyTooLargeInner {
+    status: StatusCode,
+    method: Method,
+    path: String,
+    limit: usize,
+    attempts: u32,
+}
+
+impl BodyTooLargeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        path: String,
+        limit: usize,
+        attempts: u32,
+    ) -> Self {
+        BodyTooLargeError {
+            inner: Box::new(BodyTooLargeInner {
+                status,
+                method,
+                path,
+                limit,
+                attempts,
+            }),
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The most bytes of body the client accepts.
+    pub fn limit(&self) -> usize {
+        self.inner.limit
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for BodyTooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "the {} answer to {} {} has a body larger than {} bytes, the most this client \
+             accepts (ClientBuilder::max_body_size)",
+            inner.status, inner.method, inner.path, inner.limit
+        )
+    }
+}
+
+impl std::error::Error for BodyTooLargeError {}
+
+/// Writes ` (after N attempts)` when the call was retried.
+fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    if attempts > 1 {
+        write!(f, " (after {attempts} attempts)")?;
+    }
+    Ok(())
+}
+
+/// Marks the values of headers that can carry credentials as sensitive, so that `Debug`
+/// shows `Sensitive` in their place.
+pub(crate) fn hide_secrets(headers: &mut HeaderMap) {
+    for name in [SET_COOKIE, COOKIE, AUTHORIZATION, PROXY_AUTHORIZATION] {
+        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
 
 /// What is wrong with a client's configuration, or with a request being built.
 #[derive(Debug, Clone)]
@@ -480,6 +829,7 @@ mod tests {
             "/crm/v3/objects/orders/batch/upsert".to_owned(),
             HeaderMap::new(),
             body.as_bytes(),
+            1,
         )
     }
 
@@ -519,6 +869,7 @@ mod tests {
             "/x".to_owned(),
             HeaderMap::new(),
             body.as_bytes(),
+            1,
         );
         assert!(error.body().decoded().is_some());
         assert_eq!(error.raw_body(), body);
@@ -559,10 +910,111 @@ mod tests {
             "/x".to_owned(),
             headers,
             b"{}",
+            1,
         ));
         assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
         assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
         assert!(api_error(500, "").retry_after().is_none());
+    }
+
+    #[test]
+    fn debug_hides_cookies_and_the_body_is_kept_once() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "set-cookie",
+            HeaderValue::from_static("__cf_bm=secret-cookie-value; HttpOnly"),
+        );
+        headers.append(
+            "set-cookie",
+            HeaderValue::from_static("other=second-secret"),
+        );
+        headers.insert("x-hubspot-correlation-id", HeaderValue::from_static("c-1"));
+        let body = "<html>Bad gateway, unique-marker</html>";
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            Method::GET,
+            "/x".to_owned(),
+            headers,
+            body.as_bytes(),
+            3,
+        ));
+        let debug = format!("{error:?} {error:#?}");
+        assert!(!debug.contains("secret"), "{debug}");
+        assert!(debug.contains("Sensitive"), "{debug}");
+        assert!(debug.contains("c-1"), "{debug}");
+        // Once in `{:?}`, once in `{:#?}`: the body is not stored twice.
+        assert_eq!(debug.matches("unique-marker").count(), 2, "{debug}");
+        assert_eq!(error.attempts(), 3);
+        assert!(error.to_string().ends_with("(after 3 attempts)"), "{error}");
+        // The values are still there for whoever reads them on purpose.
+        let Error::Api(api) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(api.headers().get_all("set-cookie").iter().count(), 2);
+    }
+
+    #[test]
+    fn daily_limit_is_recognised_and_said() {
+        let body = r#"{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Method::GET,
+            "/x".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+            1,
+        ));
+        assert!(error.is_daily_limit());
+        assert_eq!(error.attempts(), 1);
+        assert!(
+            error.to_string().contains("daily limit: not retried"),
+            "{error}"
+        );
+        let rolling = body.replace("DAILY", "TEN_SECONDLY_ROLLING");
+        let error = api_error(429, &rolling);
+        assert!(!error.is_daily_limit());
+        // The same body with another status is not a rate limit at all.
+        assert!(!api_error(400, body).is_daily_limit());
+    }
+
+    #[test]
+    fn transport_deadline_and_size_errors_say_what_and_how_often() {
+        let timeout = TransportError::new(
+            TransportErrorKind::Timeout(Duration::from_secs(30)),
+            Method::GET,
+            "/crm/v3/objects/orders/1".to_owned(),
+            4,
+        );
+        assert!(timeout.is_timeout() && !timeout.is_connect());
+        assert_eq!(
+            timeout.to_string(),
+            "no answer to GET /crm/v3/objects/orders/1: the attempt took longer than 30s \
+             (after 4 attempts)"
+        );
+        let deadline = DeadlineError::new(
+            Duration::from_secs(5),
+            Method::POST,
+            "/crm/v3/objects/orders".to_owned(),
+            2,
+            Some("HubSpot answered 503 Service Unavailable".to_owned()),
+        );
+        assert_eq!(
+            deadline.to_string(),
+            "POST /crm/v3/objects/orders did not succeed within its deadline of 5s \
+             (after 2 attempts); last failure: HubSpot answered 503 Service Unavailable"
+        );
+        let large: Error<serde_json::Value> = Error::BodyTooLarge(BodyTooLargeError::new(
+            StatusCode::OK,
+            Method::GET,
+            "/x".to_owned(),
+            1024,
+            1,
+        ));
+        assert_eq!(large.status(), Some(StatusCode::OK));
+        assert!(
+            large.to_string().contains("larger than 1024 bytes"),
+            "{large}"
+        );
     }
 
     #[test]

@@ -1,15 +1,21 @@
 //! The hand-written, spec-independent runtime that generated code calls: the client and its
-//! configuration, requests and answers, errors, retries of rate-limited requests, and serde
-//! helpers. Nothing here knows which CRM object the document describes.
+//! configuration, requests and answers, errors, retries, pacing, metrics, and serde helpers. Nothing here knows which CRM object the document describes.
 
 mod client;
 mod error;
+mod limiter;
+mod metrics;
 mod request;
 mod retry;
 pub(crate) mod serde_helpers;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, BuildError, DecodeError, Error, ErrorBody};
+pub use error::{
+    ApiError, BodyTooLargeError, BuildError, DeadlineError, DecodeError, Error, ErrorBody,
+    TransportError,
+};
+pub use limiter::{Acquire, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter};
+pub use metrics::{Metrics, RateLimitStatus};
 pub use request::{OperationInfo, RateClass, Repeat};
 pub use retry::RetryPolicy;
 

@@ -1,7 +1,7 @@
 //! One HTTP request as generated code builds it, and the answer it gets back.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use reqwest::header::HeaderMap;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
 
 use super::error::{ApiError, BuildError, BuildErrorKind, DecodeError, Error, Failure};
@@ -60,7 +60,6 @@ pub enum RateClass {
 #[derive(Debug)]
 pub(crate) struct Request {
     /// The operation, as the generator described it.
-    #[allow(dead_code)] // Read by pacing and retries, which are being built on it.
     pub(crate) operation: &'static OperationInfo,
     pub(crate) method: Method,
     /// Starts with `/`, percent-encoded, relative to the base URL.
@@ -112,6 +111,22 @@ impl Request {
         Ok(())
     }
 
+    /// The `Accept` header to send: what answer bodies this request can read.
+    pub(crate) fn accept(&self) -> HeaderValue {
+        HeaderValue::from_static("application/json")
+    }
+
+    /// Attaches the body, if any, and its `Content-Type` to one attempt. Called once per
+    /// attempt, so a retry sends the body again from the start.
+    pub(crate) fn attach_body(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.body {
+            Some(body) => builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone()),
+            None => builder,
+        }
+    }
+
     /// The full URL: the base URL's path, then this request's path, then the query.
     pub(crate) fn url(&self, base: &Url) -> Result<Url, Failure> {
         // The URL parser resolves `.` and `..` segments, so an id of `..` would silently
@@ -156,6 +171,8 @@ pub(crate) struct Response {
     pub(crate) path: String,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Vec<u8>,
+    /// How many attempts the call made to get this answer.
+    pub(crate) attempts: u32,
 }
 
 impl Response {
@@ -173,6 +190,7 @@ impl Response {
                 path,
                 error,
                 &self.body,
+                self.attempts,
             ))
         };
         let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
@@ -193,6 +211,7 @@ impl Response {
             self.path,
             self.headers,
             &self.body,
+            self.attempts,
         ))
     }
 }
@@ -319,6 +338,7 @@ mod tests {
             path: "/crm/v3/objects/orders/batch/read".to_owned(),
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
+            attempts: 1,
         }
     }
 

@@ -1,31 +1,41 @@
-//! When to retry a request that HubSpot rate-limited, and how long to wait first.
+//! Which failed attempts are sent again, and how long to wait first.
 //!
 //! Written here rather than taken from a backoff crate because the decision rests on
-//! HubSpot's own signals: the `policyName` of a 429 body (a `DAILY` limit is not worth
-//! retrying today), its `Retry-After` header, and the
-//! `X-HubSpot-RateLimit-Interval-Milliseconds` header. Only 429 is retried: HubSpot did not
-//! process such a request, so retrying is safe for every method, while other failures
-//! (5xx, timeouts) may have been processed and retrying them could, e.g., create a record twice.
+//! HubSpot's own signals and on the operation: the `policyName` of a 429 body (a `DAILY` limit
+//! is not worth retrying today), the `Retry-After` header, and whether the operation may be
+//! repeated when it is unknown whether HubSpot applied it. The waiting itself (exponential
+//! backoff with full jitter) is a few lines.
+//!
+//! | failure | retried for |
+//! |---|---|
+//! | 429, not `DAILY` | every operation: HubSpot refused it unprocessed |
+//! | connection not established | every operation: nothing was sent |
+//! | 502, 503, 504; attempt timed out; connection broken; body unreadable | operations marked [`Repeat::Safe`], and all with [`RetryPolicy::retry_unsafe`] |
+//! | anything else (400, 404, 409, 500, a daily 429, ...) | never |
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
-/// The header that gives the length of the rate limit's window, in milliseconds.
-const INTERVAL_HEADER: &str = "x-hubspot-ratelimit-interval-milliseconds";
+use super::request::Repeat;
 
-/// How a [`Client`](crate::Client) retries requests that HubSpot answers with
-/// `429 Too Many Requests`.
+/// How a [`Client`](crate::Client) retries failed attempts.
 ///
-/// On a 429 whose `policyName` is not `DAILY`, the client waits, then sends the request
-/// again, up to `max_retries` times. The wait is the `Retry-After` header (seconds) if
-/// present, else the `X-HubSpot-RateLimit-Interval-Milliseconds` header, else an exponential
-/// backoff (`initial_backoff`, doubled each retry, capped at `max_backoff`). A wait longer
-/// than `max_wait` is not waited: the 429 is returned at once, with
+/// A call is sent up to `1 + max_retries` times. Which failures are retried depends on the
+/// operation (see [`Repeat`]): a 429 that is not HubSpot's daily limit, and a connection
+/// that could not be opened, are retried for every operation; a 502, 503 or 504, a timed-out
+/// attempt and a broken connection only for operations that are safe to repeat, unless
+/// [`retry_unsafe`](RetryPolicy::retry_unsafe) is set.
+///
+/// The wait before a retry is the answer's `Retry-After` header (seconds or an HTTP date)
+/// when it has one. Otherwise it is drawn at random between zero and
+/// `initial_backoff * 2^retries_done`, capped at `max_backoff` ("full jitter"), so callers
+/// that failed together do not come back together. A wait longer than `max_wait` is not
+/// waited: the failure is returned at once, with
 /// [`Error::retry_after`](crate::Error::retry_after) telling the caller when to come back.
-/// Nothing but 429 is ever retried.
+/// After the wait, the retry goes through the rate limiter like any request.
 ///
-/// Waiting uses `tokio::time::sleep`, so the Tokio runtime must have its time driver enabled
+/// Waiting uses Tokio's timer, so the runtime must have its time driver enabled
 /// (`#[tokio::main]` does).
 ///
 /// ```
@@ -47,7 +57,8 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// 3 retries, backoff from 1 s doubling up to 10 s, waits of at most 60 s.
+    /// 3 retries, backoff from up to 1 s doubling up to 10 s, waits of at most 60 s, no
+    /// repeat of unsafe operations after an ambiguous failure.
     pub const fn new() -> Self {
         RetryPolicy {
             max_retries: 3,
@@ -58,26 +69,27 @@ impl RetryPolicy {
         }
     }
 
-    /// No retries: every 429 is returned to the caller.
+    /// No retries: every failure is returned to the caller.
     pub const fn never() -> Self {
         RetryPolicy::new().max_retries(0)
     }
 
-    /// How many times one request may be retried; 0 disables retries.
+    /// How many times one call may be retried; 0 disables retries.
     #[must_use]
     pub const fn max_retries(mut self, max_retries: u32) -> Self {
         self.max_retries = max_retries;
         self
     }
 
-    /// The first backoff, used when HubSpot's answer says nothing about how long to wait.
+    /// The ceiling of the first backoff, used when the answer says nothing about how long
+    /// to wait; it doubles with each retry.
     #[must_use]
     pub const fn initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
-    /// The longest backoff.
+    /// The highest ceiling of a backoff.
     #[must_use]
     pub const fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
@@ -94,7 +106,7 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest wait before a retry; a longer one returns the 429 instead of waiting.
+    /// The longest wait before a retry; a longer one returns the failure instead of waiting.
     #[must_use]
     pub const fn max_wait(mut self, wait: Duration) -> Self {
         self.max_wait = wait;
@@ -108,38 +120,96 @@ impl Default for RetryPolicy {
     }
 }
 
-/// How long to wait before retrying an answer, or `None` if it must not be retried.
+/// How one attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Fault<'a> {
+    /// An answer came, with this status.
+    Answer {
+        status: u16,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+    },
+    /// The connection could not be opened: the request was not sent.
+    NotSent,
+    /// The request may or may not have reached HubSpot: a timeout, a broken connection, a
+    /// body that could not be read.
+    Ambiguous,
+}
+
+/// Why an attempt is retried, for traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    RateLimited,
+    ServerError,
+    NotSent,
+    Ambiguous,
+}
+
+impl Reason {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Reason::RateLimited => "rate limited",
+            Reason::ServerError => "server error",
+            Reason::NotSent => "connection failed",
+            Reason::Ambiguous => "no answer",
+        }
+    }
+}
+
+/// Whether the failed attempt is retried, and after which wait; `None`: give up.
 ///
-/// `retries_done` counts the retries already made for this request.
+/// `retries_done` counts the retries already made for this call; `jitter` draws a wait
+/// between zero and the ceiling it is given.
 pub(crate) fn retry_wait(
     policy: &RetryPolicy,
     retries_done: u32,
-    status: u16,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Option<Duration> {
-    if status != 429 || retries_done >= policy.max_retries || is_daily_limit(body) {
+    repeat: Repeat,
+    fault: Fault<'_>,
+    jitter: impl FnOnce(Duration) -> Duration,
+) -> Option<(Reason, Duration)> {
+    let reason = retry_reason(policy, repeat, fault)?;
+    if retries_done >= policy.max_retries {
         return None;
     }
-    let wait = retry_after_header(headers)
-        .or_else(|| interval_header(headers))
-        .unwrap_or_else(|| backoff(policy, retries_done));
-    (wait <= policy.max_wait).then_some(wait)
+    let asked = match fault {
+        Fault::Answer { headers, .. } => retry_after_header(headers),
+        Fault::NotSent | Fault::Ambiguous => None,
+    };
+    let wait = asked.unwrap_or_else(|| jitter(backoff_ceiling(policy, retries_done)));
+    (wait <= policy.max_wait).then_some((reason, wait))
 }
 
-/// The `Retry-After` header, when it is a number of seconds.
+fn retry_reason(policy: &RetryPolicy, repeat: Repeat, fault: Fault<'_>) -> Option<Reason> {
+    let repeatable = repeat == Repeat::Safe || policy.retry_unsafe;
+    match fault {
+        Fault::Answer {
+            status: 429, body, ..
+        } => (!is_daily_limit(body)).then_some(Reason::RateLimited),
+        Fault::Answer {
+            status: 502..=504, ..
+        } => repeatable.then_some(Reason::ServerError),
+        Fault::Answer { .. } => None,
+        Fault::NotSent => Some(Reason::NotSent),
+        Fault::Ambiguous => repeatable.then_some(Reason::Ambiguous),
+    }
+}
+
+/// The `Retry-After` header: a number of seconds, or an HTTP date (a date in the past is no
+/// wait at all).
 pub(crate) fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse().ok().map(Duration::from_secs)
-}
-
-fn interval_header(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(INTERVAL_HEADER)?.to_str().ok()?;
-    value.trim().parse().ok().map(Duration::from_millis)
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// `initial_backoff * 2^retries_done`, capped at `max_backoff`.
-fn backoff(policy: &RetryPolicy, retries_done: u32) -> Duration {
+fn backoff_ceiling(policy: &RetryPolicy, retries_done: u32) -> Duration {
     let factor = 1u32.checked_shl(retries_done).unwrap_or(u32::MAX);
     policy
         .initial_backoff
@@ -147,8 +217,14 @@ fn backoff(policy: &RetryPolicy, retries_done: u32) -> Duration {
         .min(policy.max_backoff)
 }
 
+/// A wait drawn uniformly between zero and `ceiling`, both included.
+pub(crate) fn full_jitter(ceiling: Duration) -> Duration {
+    let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+    Duration::from_nanos(fastrand::u64(0..=nanos))
+}
+
 /// Whether a 429 body names HubSpot's daily limit, which no wait within reason lifts.
-fn is_daily_limit(body: &[u8]) -> bool {
+pub(crate) fn is_daily_limit(body: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .as_ref()
@@ -165,98 +241,222 @@ mod tests {
     const TEN_SECONDLY: &[u8] = br#"{"status":"error","message":"You have reached your ten_secondly_rolling limit.","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING"}"#;
     const DAILY: &[u8] = br#"{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
-            map.insert(*name, HeaderValue::from_static(value));
+            if let Ok(value) = HeaderValue::from_str(value) {
+                map.insert(*name, value);
+            }
         }
         map
     }
 
-    fn wait(retries_done: u32, pairs: &[(&'static str, &'static str)]) -> Option<Duration> {
-        retry_wait(
-            &RetryPolicy::default(),
-            retries_done,
-            429,
-            &headers(pairs),
-            TEN_SECONDLY,
-        )
+    /// The ceiling itself: tests of which wait is chosen, apart from the draw.
+    fn no_jitter(ceiling: Duration) -> Duration {
+        ceiling
+    }
+
+    fn answer<'a>(status: u16, headers: &'a HeaderMap, body: &'a [u8]) -> Fault<'a> {
+        Fault::Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn wait(
+        policy: &RetryPolicy,
+        retries_done: u32,
+        repeat: Repeat,
+        fault: Fault<'_>,
+    ) -> Option<Duration> {
+        retry_wait(policy, retries_done, repeat, fault, no_jitter).map(|(_, wait)| wait)
+    }
+
+    fn rate_limited(retries_done: u32, pairs: &[(&'static str, &str)]) -> Option<Duration> {
+        let map = headers(pairs);
+        let fault = answer(429, &map, TEN_SECONDLY);
+        wait(&RetryPolicy::default(), retries_done, Repeat::Unsafe, fault)
     }
 
     #[test]
-    fn retry_after_wins_over_the_interval_header() {
-        let both = [
-            ("Retry-After", "2"),
-            ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
-        ];
-        assert_eq!(wait(0, &both), Some(Duration::from_secs(2)));
-        assert_eq!(wait(0, &[("retry-after", "0")]), Some(Duration::ZERO));
+    fn retry_after_in_seconds_is_the_wait() {
+        assert_eq!(
+            rate_limited(0, &[("Retry-After", "2")]),
+            Some(Duration::from_secs(2))
+        );
+        assert_eq!(
+            rate_limited(0, &[("retry-after", " 0 ")]),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]
-    fn interval_header_is_used_without_retry_after() {
-        let interval = [("X-HubSpot-RateLimit-Interval-Milliseconds", "1500")];
-        assert_eq!(wait(0, &interval), Some(Duration::from_millis(1500)));
-        // An HTTP-date Retry-After is not understood: fall back to the interval.
-        let date = [
-            ("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
-            ("X-HubSpot-RateLimit-Interval-Milliseconds", "1500"),
-        ];
-        assert_eq!(wait(0, &date), Some(Duration::from_millis(1500)));
+    fn retry_after_as_an_http_date_is_the_time_until_then() {
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        let Some(wait) = rate_limited(0, &[("Retry-After", &later)]) else {
+            panic!("a retry expected");
+        };
+        // The date has a resolution of one second.
+        assert!(
+            wait > Duration::from_secs(28) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        let past = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            rate_limited(0, &[("Retry-After", past)]),
+            Some(Duration::ZERO)
+        );
+        // Unreadable: the backoff applies.
+        assert_eq!(
+            rate_limited(0, &[("Retry-After", "soon")]),
+            Some(Duration::from_secs(1))
+        );
     }
 
     #[test]
-    fn backoff_doubles_from_one_second_up_to_ten() {
-        let waits: Vec<_> = (0..3).map(|n| wait(n, &[])).collect();
+    fn backoff_ceiling_doubles_from_one_second_up_to_ten() {
+        let waits: Vec<_> = (0..3).map(|n| rate_limited(n, &[])).collect();
         assert_eq!(
             waits,
             [1, 2, 4].map(|s| Some(Duration::from_secs(s))).to_vec()
         );
         let policy = RetryPolicy::default().max_retries(u32::MAX);
-        let wait = |n| retry_wait(&policy, n, 429, &HeaderMap::new(), b"");
+        let map = HeaderMap::new();
+        let wait = |n| wait(&policy, n, Repeat::Safe, answer(429, &map, b""));
         assert_eq!(wait(4), Some(Duration::from_secs(10)));
         assert_eq!(wait(40), Some(Duration::from_secs(10)));
     }
 
     #[test]
+    fn full_jitter_stays_within_zero_and_the_ceiling_and_spreads() {
+        let ceiling = Duration::from_secs(4);
+        let draws: Vec<Duration> = (0..2000).map(|_| full_jitter(ceiling)).collect();
+        assert!(draws.iter().all(|draw| *draw <= ceiling));
+        // Spread over the whole range: some in the lowest and some in the highest tenth.
+        assert!(draws.iter().any(|draw| *draw < ceiling / 10));
+        assert!(draws.iter().any(|draw| *draw > ceiling * 9 / 10));
+        assert_eq!(full_jitter(Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn the_jitter_is_drawn_under_the_backoff_ceiling() {
+        let map = HeaderMap::new();
+        let mut ceilings = Vec::new();
+        let policy = RetryPolicy::default();
+        let result = retry_wait(
+            &policy,
+            2,
+            Repeat::Safe,
+            answer(503, &map, b""),
+            |ceiling| {
+                ceilings.push(ceiling);
+                ceiling / 4
+            },
+        );
+        assert_eq!(ceilings, [Duration::from_secs(4)]);
+        assert_eq!(result, Some((Reason::ServerError, Duration::from_secs(1))));
+    }
+
+    #[test]
     fn retries_stop_after_max_retries() {
-        assert!(wait(2, &[]).is_some());
-        assert_eq!(wait(3, &[]), None);
+        assert!(rate_limited(2, &[]).is_some());
+        assert_eq!(rate_limited(3, &[]), None);
+        let map = HeaderMap::new();
         let never = RetryPolicy::never();
-        assert_eq!(retry_wait(&never, 0, 429, &HeaderMap::new(), b""), None);
+        assert_eq!(wait(&never, 0, Repeat::Safe, answer(429, &map, b"")), None);
+        assert_eq!(wait(&never, 0, Repeat::Safe, Fault::NotSent), None);
     }
 
     #[test]
     fn daily_limit_is_never_retried() {
         let policy = RetryPolicy::default();
         let map = headers(&[("retry-after", "1")]);
-        assert_eq!(retry_wait(&policy, 0, 429, &map, DAILY), None);
-        let lower = br#"{"policyName":"daily"}"#;
-        assert_eq!(retry_wait(&policy, 0, 429, &map, lower), None);
-        // A 429 whose body is not JSON is still a rate limit: retried.
         assert_eq!(
-            retry_wait(&policy, 0, 429, &map, b"<html>slow down</html>"),
+            wait(&policy, 0, Repeat::Safe, answer(429, &map, DAILY)),
+            None
+        );
+        let lower = br#"{"policyName":"daily"}"#;
+        assert_eq!(
+            wait(&policy, 0, Repeat::Safe, answer(429, &map, lower)),
+            None
+        );
+        // A 429 whose body is not JSON is still a rate limit: retried.
+        let html = answer(429, &map, b"<html>slow down</html>");
+        assert_eq!(
+            wait(&policy, 0, Repeat::Safe, html),
             Some(Duration::from_secs(1))
         );
     }
 
     #[test]
-    fn only_429_is_retried() {
-        let policy = RetryPolicy::default();
-        let map = headers(&[("retry-after", "0")]);
-        for status in [200, 207, 400, 409, 500, 502, 503, 504] {
-            assert_eq!(retry_wait(&policy, 0, status, &map, b""), None, "{status}");
+    fn what_is_retried_depends_on_the_operation() {
+        let map = HeaderMap::new();
+        let cautious = RetryPolicy::default();
+        let bold = RetryPolicy::default().retry_unsafe(true);
+        let retried = |policy: &RetryPolicy, repeat, fault| {
+            retry_wait(policy, 0, repeat, fault, no_jitter).map(|(reason, _)| reason)
+        };
+        for status in [502, 503, 504] {
+            let fault = answer(status, &map, b"");
+            assert_eq!(
+                retried(&cautious, Repeat::Safe, fault),
+                Some(Reason::ServerError)
+            );
+            assert_eq!(retried(&cautious, Repeat::Unsafe, fault), None, "{status}");
+            assert_eq!(
+                retried(&bold, Repeat::Unsafe, fault),
+                Some(Reason::ServerError)
+            );
         }
+        let fault = Fault::Ambiguous;
+        assert_eq!(
+            retried(&cautious, Repeat::Safe, fault),
+            Some(Reason::Ambiguous)
+        );
+        assert_eq!(retried(&cautious, Repeat::Unsafe, fault), None);
+        assert_eq!(
+            retried(&bold, Repeat::Unsafe, fault),
+            Some(Reason::Ambiguous)
+        );
+        // Nothing sent, or refused unprocessed: every operation.
+        assert_eq!(
+            retried(&cautious, Repeat::Unsafe, Fault::NotSent),
+            Some(Reason::NotSent)
+        );
+        let limited = answer(429, &map, TEN_SECONDLY);
+        assert_eq!(
+            retried(&cautious, Repeat::Unsafe, limited),
+            Some(Reason::RateLimited)
+        );
+        // Never: answers that a repeat would not change.
+        for status in [200, 207, 400, 401, 404, 409, 500, 501] {
+            let fault = answer(status, &map, b"");
+            assert_eq!(retried(&bold, Repeat::Safe, fault), None, "{status}");
+        }
+    }
+
+    #[test]
+    fn a_server_error_with_retry_after_waits_as_asked() {
+        let map = headers(&[("retry-after", "7")]);
+        let policy = RetryPolicy::default();
+        let fault = answer(503, &map, b"");
+        assert_eq!(
+            wait(&policy, 0, Repeat::Safe, fault),
+            Some(Duration::from_secs(7))
+        );
     }
 
     #[test]
     fn waits_longer_than_max_wait_are_not_waited() {
         let policy = RetryPolicy::default().max_wait(Duration::from_secs(5));
         let long = headers(&[("retry-after", "3600")]);
-        assert_eq!(retry_wait(&policy, 0, 429, &long, TEN_SECONDLY), None);
+        let fault = answer(429, &long, TEN_SECONDLY);
+        assert_eq!(wait(&policy, 0, Repeat::Safe, fault), None);
         let short = headers(&[("retry-after", "5")]);
+        let fault = answer(429, &short, TEN_SECONDLY);
         assert_eq!(
-            retry_wait(&policy, 0, 429, &short, TEN_SECONDLY),
+            wait(&policy, 0, Repeat::Safe, fault),
             Some(Duration::from_secs(5))
         );
     }
