@@ -295,11 +295,11 @@ async fn repeated_ids_never_share_a_request_and_the_last_write_wins() {
     };
     assert_eq!(
         fake.order_by(ID_PROPERTY, "shop-7").map(|o| o.properties),
-        last(7).map(|i| with_id(i))
+        last(7).map(with_id)
     );
     assert_eq!(
         fake.order_by(ID_PROPERTY, "shop-8").map(|o| o.properties),
-        last(8).map(|i| with_id(i))
+        last(8).map(with_id)
     );
 }
 
