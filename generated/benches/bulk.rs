@@ -8,7 +8,9 @@
 //!
 //! - `throughput`: 20,000 orders against a fake allowing 100 requests per rolling second.
 //!   Prints the throughput as a share of the ceiling (100 requests a second × 100 orders a
-//!   request), the share of requests answered 429, and inputs lost or duplicated.
+//!   request), the share of requests answered 429, and inputs lost or duplicated. A rolling
+//!   window lets a first burst of 100 requests through at once, which weighs a lot over a run
+//!   of two windows: `--orders 200000` gives the sustained figure.
 //! - `memory`: 1,000,000 generated orders streamed through the bulk API to a fake running in
 //!   a child process (so that its store does not count), then prints this process's peak
 //!   resident set (`VmHWM` of `/proc/self/status`).
@@ -21,9 +23,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use hubspot_orders::Client;
 use hubspot_orders::bulk::{BulkUpsert, Input};
 use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot};
+use hubspot_orders::{Client, RateLimit};
 
 /// Set in the child process that serves the fake for the memory figure.
 const CHILD_ROLE: &str = "HUBSPOT_BULK_BENCH_FAKE";
@@ -81,7 +83,16 @@ async fn throughput(count: u64) {
         .time_scale(0.1)
         .start()
         .await;
-    let client = fake.client();
+    // The client told the account's limit, as a user who knows their plan does (it would
+    // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers).
+    let client = match fake
+        .client_builder()
+        .rate_limit(RateLimit::new(BUDGET, Duration::from_secs(1)))
+        .build()
+    {
+        Ok(client) => client,
+        Err(error) => panic!("{error}"),
+    };
     let started = Instant::now();
     let mut run = BulkUpsert::new(&client)
         .concurrency(8)
@@ -109,7 +120,7 @@ async fn throughput(count: u64) {
 
     let ceiling = f64::from(BUDGET) * 100.0; // orders per second
     let rate = succeeded as f64 / elapsed.as_secs_f64();
-    println!("bulk throughput: {count} orders, 100 requests per 1 s window");
+    println!("bulk throughput: {count} orders, {BUDGET} requests per rolling 1 s window");
     println!("  {summary}");
     println!(
         "  {rate:.0} orders/s over {elapsed:.2?} = {:.3} of the ceiling ({ceiling:.0} orders/s)",

@@ -44,10 +44,10 @@
 //! let mut run = BulkUpsert::new(&client).concurrency(4).run_iter(orders);
 //! let mut resend = Vec::new();
 //! while let Some(outcome) = run.next().await {
-//!     match outcome.kind() {
-//!         OutcomeKind::Created(_) | OutcomeKind::Updated(_) => {}
-//!         OutcomeKind::Failed(error) => eprintln!("{}: {error}", outcome.input().id),
-//!         OutcomeKind::NotAttempted(_) => resend.push(outcome.into_input()),
+//!     if outcome.is_not_attempted() {
+//!         resend.push(outcome.into_input());
+//!     } else if let OutcomeKind::Failed(error) = outcome.kind() {
+//!         eprintln!("{}: {error}", outcome.input().id);
 //!     }
 //! }
 //! println!("{}", run.summary());
