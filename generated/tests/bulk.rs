@@ -340,3 +340,41 @@ async fn inputs_arriving_slower_than_requests_complete() {
     assert!(fake.requests().len() > 10, "{summary}");
     assert_store_holds(&fake, &inputs.iter().collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn a_report_gives_back_the_failures_and_the_inputs_to_resend() {
+    let fake = fake().reject_ids(["shop-3"]).start().await;
+    let client = client(&fake);
+    let inputs = orders(250);
+    let report = BulkUpsert::new(&client)
+        .concurrency(1)
+        .run_iter(inputs.clone())
+        .report()
+        .await;
+    assert_eq!(report.outcomes.len(), 250);
+    assert!(
+        report
+            .outcomes
+            .windows(2)
+            .all(|pair| pair[0].index() < pair[1].index())
+    );
+    let failed: Vec<&str> = report
+        .failures()
+        .map(|outcome| outcome.input().id.as_str())
+        .collect();
+    assert_eq!(failed, ["shop-3"]);
+    assert!(report.not_attempted_inputs().is_empty());
+    assert_eq!(report.summary.created, 249);
+
+    // Now with the daily limit spent from the start: every input comes back to resend.
+    fake.add_fault(FaultRule::new(Fault::RateLimited(Policy::Daily)).on(Route::BatchUpsert));
+    let report = BulkUpsert::new(&client)
+        .run_iter(inputs.clone())
+        .report()
+        .await;
+    assert_eq!(report.not_attempted_inputs(), inputs);
+    assert!(matches!(
+        report.summary.stop,
+        Some(StopReason::DailyLimit(_))
+    ));
+}
