@@ -186,6 +186,8 @@ async fn memory(count: u64) {
         .token(FAKE_TOKEN)
         .base_url(&url)
         .timeout(Duration::from_secs(60))
+        // The fake is unlimited (and sends no limit headers): pace nothing.
+        .rate_limit(RateLimit::new(1_000_000, Duration::from_secs(1)))
         .build()
     {
         Ok(client) => client,
