@@ -30,7 +30,7 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for `input`: batches of 100, 4 in flight.
+    /// Defaults for `input`: batches of 100, 8 in flight.
     pub fn new(input: PathBuf) -> Self {
         Options {
             input,
@@ -38,7 +38,7 @@ impl Options {
             id_column: "hs_external_order_id".to_owned(),
             id_property: None,
             batch_size: 100,
-            concurrency: 4,
+            concurrency: 8,
         }
     }
 

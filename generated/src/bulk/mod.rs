@@ -94,7 +94,7 @@ impl Default for BulkConfig {
     fn default() -> Self {
         BulkConfig {
             batch_size: MAX_BATCH_SIZE,
-            concurrency: 4,
+            concurrency: 8,
             max_resends: 3,
             deadline: None,
         }
@@ -113,7 +113,7 @@ pub struct BulkUpsert {
 
 impl BulkUpsert {
     /// A bulk upsert through `client` (cloned: clones share the connection pool, the rate
-    /// limiter and the metrics), with batches of 100 and 4 requests in flight.
+    /// limiter and the metrics), with batches of 100 and 8 requests in flight.
     pub fn new(client: &Client) -> Self {
         BulkUpsert {
             client: client.clone(),
@@ -129,9 +129,11 @@ impl BulkUpsert {
         self
     }
 
-    /// The most requests in flight at once, 4 by default (at least 1). Requests still wait
+    /// The most requests in flight at once, 8 by default (at least 1). Requests still wait
     /// for the client's rate limiter, so more in flight raises throughput only up to what
-    /// the limit allows.
+    /// the limit allows; but to reach that limit, the requests in flight must cover the
+    /// rate times the time one request takes (25 requests a second of 400 ms each need 10 in
+    /// flight).
     #[must_use]
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.config.concurrency = concurrency.max(1);
