@@ -13,7 +13,9 @@
 //!   of two windows: `--orders 200000` gives the sustained figure.
 //! - `memory`: 1,000,000 generated orders streamed through the bulk API to a fake running in
 //!   a child process (so that its store does not count), then prints this process's peak
-//!   resident set (`VmHWM` of `/proc/self/status`).
+//!   resident set (`VmHWM` of `/proc/self/status`). `--url URL` uses a fake already running
+//!   instead (e.g. the `fake_hubspot` example with `--unlimited`), so that `/usr/bin/time -v`
+//!   on the bench measures the uploading process alone.
 //!
 //! `--orders N` changes the number of orders of either, `--concurrency N` the requests in
 //! flight of `throughput` (16 by default).
@@ -78,7 +80,12 @@ fn main() {
         ));
     }
     if memory_wanted || all {
-        runtime.block_on(memory(option(&args, "--orders").unwrap_or(1_000_000)));
+        let url = args
+            .iter()
+            .position(|arg| arg == "--url")
+            .and_then(|at| args.get(at + 1))
+            .cloned();
+        runtime.block_on(memory(option(&args, "--orders").unwrap_or(1_000_000), url));
     }
 }
 
@@ -170,7 +177,20 @@ fn peak_rss() -> Option<String> {
         .map(|line| line.trim_start_matches("VmHWM:").trim().to_owned())
 }
 
-async fn memory(count: u64) {
+async fn memory(count: u64, url: Option<String>) {
+    match url {
+        Some(url) => stream_through(count, &url).await,
+        None => {
+            let (url, mut child) = spawn_fake();
+            stream_through(count, &url).await;
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Starts this program again as an unlimited fake; its URL and the child.
+fn spawn_fake() -> (String, std::process::Child) {
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,
         Err(error) => panic!("cannot find this program to run the fake: {error}"),
@@ -192,9 +212,14 @@ async fn memory(count: u64) {
     if url.is_empty() {
         panic!("the fake's process printed no URL");
     }
+    (url, child)
+}
+
+/// Streams `count` generated orders to the fake at `url`, and prints this process's peak RSS.
+async fn stream_through(count: u64, url: &str) {
     let client = match Client::builder()
         .token(FAKE_TOKEN)
-        .base_url(&url)
+        .base_url(url)
         .timeout(Duration::from_secs(60))
         // The fake is unlimited (and sends no limit headers): pace nothing.
         .rate_limit(RateLimit::new(1_000_000, Duration::from_secs(1)))
@@ -224,6 +249,4 @@ async fn memory(count: u64) {
         peak_rss().unwrap_or_else(|| "unknown".to_owned()),
         before.unwrap_or_else(|| "unknown".to_owned())
     );
-    drop(child.stdin.take());
-    let _ = child.wait();
 }
