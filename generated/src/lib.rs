@@ -54,6 +54,12 @@
 //! `@generated` header: never edit it by hand, regenerate it. Everything else, this file and
 //! `src/runtime/` (client, errors, retries), is hand-written and does not depend on the
 //! document.
+//!
+//! # Testing
+//!
+//! With the `testing` feature, `testing::FakeHubSpot` serves the orders API from memory on
+//! 127.0.0.1, with HubSpot's rate limits and injectable faults, for tests of code that uses
+//! this client. It is hand-written and specific to the orders API, apart from the runtime.
 
 #![deny(missing_docs)]
 

@@ -10,8 +10,10 @@ use super::orders::Route;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Answer 429 with HubSpot's body and headers for this policy, whatever the budgets say.
-    /// The request is not processed.
+    /// Answer 429 with HubSpot's body and headers for this policy, whatever the budgets say,
+    /// as if another client had spent the budget: the `…-Remaining` (or `…-Daily-Remaining`)
+    /// header says 0, and `Retry-After`, when enabled, says 1 s. The request is not processed
+    /// (it still counts against the budgets, having passed them).
     RateLimited(Policy),
     /// Answer this status (e.g. 502, 503, 504) with a JSON error body; not processed.
     Status(u16),
@@ -21,7 +23,8 @@ pub enum Fault {
     /// Close the connection without answering; the request is not processed.
     Reset,
     /// Process the request, then answer only after this delay (to run past a client's
-    /// timeout). A write is applied even if the client gives up waiting.
+    /// timeout). A write is applied even if the client gives up waiting. `Duration::MAX`
+    /// never answers: the connection stays open until the client gives up or the fake stops.
     Slow(Duration),
     /// Process the request, then answer its status with a truncated JSON body.
     MalformedJson,

@@ -62,6 +62,10 @@ impl Window {
         }
     }
 
+    pub(crate) fn set_budget(&mut self, budget: u32) {
+        self.budget = budget;
+    }
+
     fn prune(&mut self, now: Instant) {
         while let Some(&oldest) = self.admitted.front() {
             if now.saturating_duration_since(oldest) >= self.length {
@@ -102,6 +106,10 @@ impl Daily {
             length,
             since: now,
         }
+    }
+
+    pub(crate) fn set_budget(&mut self, budget: u64) {
+        self.budget = budget;
     }
 
     fn roll(&mut self, now: Instant) {

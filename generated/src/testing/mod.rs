@@ -49,10 +49,14 @@
 //!   that name the same record refuse the whole request with 400; a value that breaks a
 //!   [`FakeHubSpotBuilder::property_rule`] refuses the whole batch with a 400
 //!   `VALIDATION_ERROR` naming the input and the property. Inputs the fake rejects (ids given to
-//!   [`FakeHubSpot::reject_ids`], unknown ids of batch read and update, unique values taken)
-//!   get a `StandardError` each, naming the input in `context` (`{"ids": [...]}`, and
-//!   `objectWriteTraceId` when the input had one), in a 207 answer with `numErrors`;
-//!   `objectWriteTraceId` is echoed in the results of batch writes.
+//!   [`FakeHubSpot::reject_ids`], unknown ids of batch update, unique values taken) get a
+//!   `StandardError` each, naming the input in `context` (`{"ids": [...]}`, and
+//!   `objectWriteTraceId` when the input had one), in a 207 answer with `numErrors`; the
+//!   unknown ids of a batch read share one `OBJECT_NOT_FOUND` error naming them all. Batch
+//!   archive answers 204 whatever the ids. `objectWriteTraceId` is echoed in the results of
+//!   batch writes.
+//! - **Pages**: `get_page` returns records by id, 10 by default, `limit` clamped to 100, and
+//!   `paging.next.after` while more remain; `archived=true` lists archived records instead.
 //! - **Search**: filter groups (OR) of filters (AND) with `EQ`, `NEQ`, `IN`, `NOT_IN`,
 //!   `HAS_PROPERTY`, `NOT_HAS_PROPERTY` and the numeric `GT`, `GTE`, `LT`, `LTE` (others are
 //!   refused with a 400 saying so), HubSpot's bounds on groups, filters and `limit`, one sort
@@ -255,9 +259,15 @@ impl FakeHubSpot {
 
     // ---- the log ---------------------------------------------------------------------------
 
-    /// Every request received so far, in order of arrival.
+    /// Every request received so far, in order of arrival (the last ones only, with
+    /// [`FakeHubSpotBuilder::log_limit`]).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().log.clone()
+        self.shared.lock().log.iter().cloned().collect()
+    }
+
+    /// How many requests the fake received, whether or not the log still holds them.
+    pub fn request_count(&self) -> u64 {
+        self.shared.lock().received
     }
 
     /// Forgets the requests received so far.
@@ -277,6 +287,38 @@ impl FakeHubSpot {
     /// How many 429 answers of one policy the fake sent.
     pub fn rate_limited_count_for(&self, policy: Policy) -> u64 {
         server::rate_limited(&self.shared.lock(), policy)
+    }
+
+    // ---- limits ----------------------------------------------------------------------------
+
+    /// Changes the ten-second budget from now on (requests already in the window stay in
+    /// it), as when an app's plan changes. Does nothing for an [`unlimited`] fake.
+    ///
+    /// [`unlimited`]: FakeHubSpotBuilder::unlimited
+    pub fn set_ten_second_budget(&self, budget: u32) {
+        if let Some(window) = &mut self.shared.lock().limits.standard {
+            window.set_budget(budget);
+        }
+    }
+
+    /// Changes the search budget per second from now on. Does nothing for an [`unlimited`]
+    /// fake.
+    ///
+    /// [`unlimited`]: FakeHubSpotBuilder::unlimited
+    pub fn set_search_budget(&self, budget: u32) {
+        if let Some(window) = &mut self.shared.lock().limits.search {
+            window.set_budget(budget);
+        }
+    }
+
+    /// Changes the daily budget from now on (requests already counted today stay counted).
+    /// Does nothing for an [`unlimited`] fake.
+    ///
+    /// [`unlimited`]: FakeHubSpotBuilder::unlimited
+    pub fn set_daily_budget(&self, budget: u64) {
+        if let Some(daily) = &mut self.shared.lock().limits.daily {
+            daily.set_budget(budget);
+        }
     }
 
     // ---- faults ----------------------------------------------------------------------------
@@ -344,6 +386,7 @@ pub struct FakeHubSpotBuilder {
     token: Option<String>,
     retry_after: bool,
     first_id: u64,
+    log_limit: Option<usize>,
 }
 
 impl Default for FakeHubSpotBuilder {
@@ -361,6 +404,7 @@ impl Default for FakeHubSpotBuilder {
             token: None,
             retry_after: false,
             first_id: 1001,
+            log_limit: None,
         }
     }
 }
@@ -497,6 +541,16 @@ impl FakeHubSpotBuilder {
         self
     }
 
+    /// Keep only the last `limit` requests in the log (0: log nothing), so that a long
+    /// benchmark does not hold every body in memory. [`FakeHubSpot::request_count`] and
+    /// [`FakeHubSpot::rate_limited_count`] count on regardless. The log keeps everything by
+    /// default.
+    #[must_use]
+    pub fn log_limit(mut self, limit: usize) -> Self {
+        self.log_limit = Some(limit);
+        self
+    }
+
     /// Starts the fake.
     ///
     /// # Panics
@@ -537,7 +591,9 @@ impl FakeHubSpotBuilder {
             rejected: self.rejected,
             rules: self.rules,
             rng: fastrand::Rng::with_seed(self.seed),
-            log: Vec::new(),
+            log: std::collections::VecDeque::new(),
+            log_limit: self.log_limit,
+            received: 0,
             rate_limited: [0; 3],
             token: self.token,
             retry_after: self.retry_after,

@@ -5,7 +5,7 @@
 //! an answer, which hyper does when the service returns an error, and the routing is a dozen
 //! fixed paths.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -35,7 +35,11 @@ pub(crate) struct State {
     pub rejected: BTreeSet<String>,
     pub rules: Vec<PropertyRule>,
     pub rng: fastrand::Rng,
-    pub log: Vec<LoggedRequest>,
+    pub log: VecDeque<LoggedRequest>,
+    /// The most requests the log keeps (the oldest go first), or all when `None`.
+    pub log_limit: Option<usize>,
+    /// Requests received, whether or not the log still holds them.
+    pub received: u64,
     /// 429 answers sent, by policy: [TEN_SECONDLY_ROLLING, SECONDLY, DAILY].
     pub rate_limited: [u64; 3],
     /// The one token accepted, or any bearer token when `None`.
@@ -160,7 +164,14 @@ impl State {
         let route = recognized.as_ref().ok().map(|(route, _)| *route);
         let (outcome, fault) =
             self.decide(at, method, path, query, authorization, &body, recognized);
-        self.log.push(LoggedRequest {
+        self.received += 1;
+        if self.log_limit.is_some_and(|limit| self.log.len() >= limit) {
+            self.log.pop_front();
+        }
+        if self.log_limit == Some(0) {
+            return outcome;
+        }
+        self.log.push_back(LoggedRequest {
             method: method.to_owned(),
             path: path.to_owned(),
             query: query.map(str::to_owned),
@@ -235,6 +246,13 @@ impl State {
         let fault = faults::pick(&mut self.faults, &mut self.rng, route, &keys);
         let outcome = match &fault {
             Some(Fault::RateLimited(policy)) => {
+                // As if another client had spent the budget: the headers say none is left.
+                let mut figures = figures;
+                if *policy == Policy::Daily {
+                    figures.daily = figures.daily.map(|(budget, _)| (budget, 0));
+                } else {
+                    figures.window = figures.window.map(|(max, _, interval)| (max, 0, interval));
+                }
                 let retry_in = Duration::from_secs(1);
                 Outcome::Answer(self.too_many(*policy, figures, retry_in), None)
             }
