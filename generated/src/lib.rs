@@ -10,7 +10,7 @@
 //! ([`RateLimit`], [`RateLimiter`]), each attempt has a timeout, and failed attempts are
 //! retried by what the failure was and whether the operation is safe to repeat
 //! ([`RetryPolicy`]): a `429` always (unless it is the daily limit), a `502`/`503`/`504`, a
-//! timeout or a broken connection only for operations that cannot be applied twice. Every
+//! timeout or a broken connection only for operations that are safe to repeat. Every
 //! call is a `tracing` span; [`Client::metrics`] and [`Client::rate_limits`] tell what the
 //! client has done and what HubSpot last reported.
 //!

@@ -159,12 +159,12 @@ pub(crate) async fn send(client: &Client, request: Request) -> Result<Response, 
     );
     let progress = Progress::default();
     let Some(deadline) = inner.deadline else {
-        return attempts(inner, &request, &url, &progress, None)
-            .instrument(span)
+        return attempts(inner, &request, &url, &progress, None, &span)
+            .instrument(span.clone())
             .await;
     };
     let deadline_at = Instant::now().checked_add(deadline);
-    let call = attempts(inner, &request, &url, &progress, deadline_at);
+    let call = attempts(inner, &request, &url, &progress, deadline_at, &span);
     let outcome = match deadline_at {
         Some(at) => {
             tokio::time::timeout_at(at, call)
@@ -196,16 +196,17 @@ async fn attempts(
     url: &Url,
     progress: &Progress,
     deadline_at: Option<Instant>,
+    span: &tracing::Span,
 ) -> Result<Response, Failure> {
     let operation = request.operation;
-    let span = tracing::Span::current();
     let mut waited = Duration::ZERO;
     let mut attempt: u32 = 0;
     loop {
         attempt += 1;
         let asked = Instant::now();
         let permit = inner.limiter.acquire(operation.rate_class).await;
-        let paced = asked.elapsed();
+        let sent_at = Instant::now();
+        let paced = sent_at - asked;
         inner.counters.waited(paced);
         waited += paced;
         progress.attempts.store(attempt, Ordering::Relaxed);
@@ -234,6 +235,7 @@ async fn attempts(
                     status,
                     rate_limits,
                     retry_after: retry::retry_after_header(&answer.headers),
+                    sent_at: sent_at.into_std(),
                 };
                 inner.limiter.observe(operation.rate_class, &observed);
                 let fault = Fault::Answer {
@@ -1503,5 +1505,167 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Records the spans and events of the calls made while it is the default subscriber.
+    mod capture {
+        use std::fmt;
+        use std::sync::{Arc, Mutex, PoisonError};
+
+        use tracing::field::{Field, Visit};
+        use tracing::span::{Attributes, Id, Record};
+        use tracing::{Event, Metadata, Subscriber};
+
+        /// A span or an event: its name and every field recorded on it, as text.
+        #[derive(Debug, Clone, Default)]
+        pub(super) struct Captured {
+            pub(super) name: String,
+            pub(super) fields: Vec<(String, String)>,
+        }
+
+        impl Captured {
+            pub(super) fn get(&self, field: &str) -> Option<&str> {
+                self.fields
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name == field)
+                    .map(|(_, value)| value.as_str())
+            }
+        }
+
+        impl Visit for Captured {
+            fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+                self.fields
+                    .push((field.name().to_owned(), format!("{value:?}")));
+            }
+
+            fn record_str(&mut self, field: &Field, value: &str) {
+                self.fields
+                    .push((field.name().to_owned(), value.to_owned()));
+            }
+        }
+
+        #[derive(Clone, Default)]
+        pub(super) struct Recorder {
+            pub(super) spans: Arc<Mutex<Vec<Captured>>>,
+            pub(super) events: Arc<Mutex<Vec<Captured>>>,
+        }
+
+        impl Recorder {
+            pub(super) fn spans(&self) -> Vec<Captured> {
+                self.spans
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            }
+
+            pub(super) fn events(&self) -> Vec<Captured> {
+                self.events
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            }
+        }
+
+        impl Subscriber for Recorder {
+            fn enabled(&self, _: &Metadata<'_>) -> bool {
+                true
+            }
+
+            fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+                let mut span = Captured {
+                    name: attributes.metadata().name().to_owned(),
+                    fields: Vec::new(),
+                };
+                attributes.record(&mut span);
+                let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+                spans.push(span);
+                Id::from_u64(spans.len() as u64)
+            }
+
+            fn record(&self, id: &Id, values: &Record<'_>) {
+                let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+                let index = usize::try_from(id.into_u64()).unwrap_or(usize::MAX) - 1;
+                if let Some(span) = spans.get_mut(index) {
+                    values.record(span);
+                }
+            }
+
+            fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+            fn event(&self, event: &Event<'_>) {
+                let mut captured = Captured {
+                    name: event.metadata().name().to_owned(),
+                    fields: Vec::new(),
+                };
+                event.record(&mut captured);
+                self.events
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(captured);
+            }
+
+            fn enter(&self, _: &Id) {}
+
+            fn exit(&self, _: &Id) {}
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn each_call_is_a_span_with_its_attempts_and_never_the_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"secret-id"}"#))
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()));
+        let recorder = capture::Recorder::default();
+        let guard = tracing::subscriber::set_default(recorder.clone());
+        let result = client.test_get("secret-id", None).await;
+        drop(guard);
+        if let Err(error) = result {
+            panic!("{error}");
+        }
+
+        let spans = recorder.spans();
+        let calls: Vec<_> = spans
+            .iter()
+            .filter(|span| span.name == "hubspot_request")
+            .collect();
+        assert_eq!(calls.len(), 1, "{spans:?}");
+        let call = calls[0];
+        assert_eq!(call.get("operation"), Some("test_safe"));
+        assert_eq!(call.get("method"), Some("GET"));
+        assert_eq!(call.get("path"), Some("/crm/v3/objects/things/{id}"));
+        assert_eq!(call.get("status"), Some("200"));
+        assert_eq!(call.get("attempts"), Some("2"));
+        assert_eq!(call.get("waited_ms"), Some("0"));
+        let attempts: Vec<_> = spans
+            .iter()
+            .filter(|span| span.name == "attempt")
+            .map(|span| (span.get("attempt"), span.get("status")))
+            .collect();
+        assert_eq!(
+            attempts,
+            [(Some("1"), Some("429")), (Some("2"), Some("200"))]
+        );
+        let events = recorder.events();
+        let retry = events
+            .iter()
+            .find(|event| event.get("message") == Some("retrying"));
+        assert_eq!(
+            retry.and_then(|event| event.get("reason")),
+            Some("rate limited"),
+            "{events:?}"
+        );
+        // Neither the token nor the record id (the path template stands in for the path).
+        let everything = format!("{spans:?} {events:?}");
+        assert!(!everything.contains(TOKEN), "{everything}");
+        assert!(!everything.contains("secret-id"), "{everything}");
     }
 }

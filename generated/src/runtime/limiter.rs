@@ -157,6 +157,9 @@ pub struct Observed {
     pub rate_limits: Option<RateLimitStatus>,
     /// The answer's `Retry-After`, if it had one.
     pub retry_after: Option<Duration>,
+    /// When the request was let out: HubSpot's figures describe a moment between then and
+    /// now.
+    pub sent_at: std::time::Instant,
 }
 
 /// Leave to send one request, from [`RateLimiter::acquire`]. Dropping it tells the limiter
@@ -212,8 +215,9 @@ impl fmt::Debug for Permit {
 /// The standard window adapts to what HubSpot reports: `X-HubSpot-RateLimit-Max` and
 /// `-Interval-Milliseconds` replace the configured budget, and a `-Remaining` lower than this
 /// limiter expects (other processes using the same app) makes it count the difference as
-/// spent. A 429 makes it treat the window as full until the answer's `Retry-After` (or for a
-/// whole window without one). The search window follows 429s only.
+/// spent. A 429 without a `-Remaining` figure makes it treat the window as full until the
+/// answer's `Retry-After` (or for a whole window without one). The search window follows
+/// 429s only.
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -256,10 +260,14 @@ impl RateLimiter for SlidingWindowLimiter {
 
     fn observe(&self, class: RateClass, answer: &Observed) {
         let window = self.window(class);
+        let mut counted = false;
         if let (RateClass::Standard, Some(figures)) = (class, answer.rate_limits) {
-            window.adapt(&figures, answer.retry_after);
+            let sent_at = Instant::from_std(answer.sent_at);
+            window.adapt(&figures, sent_at, answer.retry_after);
+            counted = figures.remaining.is_some();
         }
-        if answer.status == 429 {
+        // A 429 that does not say how much is left: take the window as full.
+        if answer.status == 429 && !counted {
             window.fill(answer.retry_after);
         }
     }
@@ -281,34 +289,57 @@ struct State {
     limit: RateLimit,
     /// Requests let out whose permits are not dropped yet: they count until then.
     in_flight: u32,
-    /// When each recent request ended, oldest first; each counts until one window later.
+    /// When each recent request ended, oldest first; each counts until one window later, and
+    /// is kept one window more, to count what HubSpot may still have counted when it
+    /// answered a request sent then.
     ended: VecDeque<Instant>,
 }
 
 impl State {
-    fn prune(&mut self, now: Instant) {
+    /// Forgets the requests that no longer count, nor did a window ago.
+    fn forget_old(&mut self, now: Instant) {
+        let keep = self.limit.window * 2;
         while let Some(&oldest) = self.ended.front() {
-            if oldest + self.limit.window > now {
+            if oldest + keep > now {
                 break;
             }
             self.ended.pop_front();
         }
     }
 
-    fn used(&self) -> u32 {
-        let ended = u32::try_from(self.ended.len()).unwrap_or(u32::MAX);
+    /// How many of the ended requests no longer count at `at`.
+    fn expired_at(&self, at: Instant) -> usize {
+        let window = self.limit.window;
+        self.ended.partition_point(|&ended| ended + window <= at)
+    }
+
+    /// The requests counting at `at` (or later): those in flight, and those that ended less
+    /// than a window before.
+    fn used_at(&self, at: Instant) -> u32 {
+        let ended = self.ended.len() - self.expired_at(at);
+        let ended = u32::try_from(ended).unwrap_or(u32::MAX);
         self.in_flight.saturating_add(ended)
     }
 
-    /// Counts requests HubSpot saw but this window did not, as ended requests that leave
-    /// the window `free_in` from now (a whole window when HubSpot did not say).
-    fn spend_up_to(&mut self, used: u32, now: Instant, free_in: Option<Duration>) {
-        self.prune(now);
+    /// When the oldest request that counts at `now` stops counting, if any does.
+    fn next_free(&self, now: Instant) -> Option<Instant> {
+        let oldest = self.ended.get(self.expired_at(now))?;
+        Some(*oldest + self.limit.window)
+    }
+
+    /// Counts requests HubSpot saw (`used` at some moment since `since`) but this window did
+    /// not, as ended requests that stop counting `free_in` from now (a whole window when
+    /// HubSpot did not say).
+    ///
+    /// Compared with what counted at `since`, not now: requests that stopped counting here
+    /// while the answer travelled may still have counted there, and are not someone else's.
+    fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) {
+        let now = Instant::now();
         let window = self.limit.window;
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
         let at = self.ended.partition_point(|&ended| ended <= stamp);
-        for _ in self.used()..used.min(self.limit.max) {
+        for _ in self.used_at(since)..used.min(self.limit.max) {
             self.ended.insert(at, stamp);
         }
     }
@@ -339,17 +370,14 @@ impl Window {
             let wake_at = {
                 let mut state = self.state();
                 let now = Instant::now();
-                state.prune(now);
-                if state.used() < state.limit.max {
+                state.forget_old(now);
+                if state.used_at(now) < state.limit.max {
                     state.in_flight += 1;
                     break;
                 }
                 // Full: the oldest ended request leaves the window first. With none ended
                 // (every place in flight), only a request ending frees a place.
-                state
-                    .ended
-                    .front()
-                    .map(|&oldest| oldest + state.limit.window)
+                state.next_free(now)
             };
             match wake_at {
                 Some(at) => {
@@ -372,7 +400,7 @@ impl Window {
         self.changed.notify_one();
     }
 
-    fn adapt(&self, figures: &RateLimitStatus, free_in: Option<Duration>) {
+    fn adapt(&self, figures: &RateLimitStatus, sent_at: Instant, free_in: Option<Duration>) {
         {
             let mut state = self.state();
             if let Some(max) = figures.max.filter(|&max| max > 0) {
@@ -383,7 +411,7 @@ impl Window {
             }
             if let Some(remaining) = figures.remaining {
                 let used = state.limit.max.saturating_sub(remaining);
-                state.spend_up_to(used, Instant::now(), free_in);
+                state.spend_up_to(used, sent_at, free_in);
             }
         }
         self.changed.notify_one();
@@ -393,6 +421,8 @@ impl Window {
         let mut state = self.state();
         let max = state.limit.max;
         state.spend_up_to(max, Instant::now(), free_in);
+        drop(state);
+        self.changed.notify_one();
     }
 }
 
@@ -417,6 +447,7 @@ mod tests {
                 seen_at: std::time::Instant::now(),
             }),
             retry_after: None,
+            sent_at: Instant::now().into_std(),
         }
     }
 
@@ -557,6 +588,29 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn requests_that_expired_while_the_answer_travelled_are_not_taken_for_strangers() {
+        let limiter = limiter(3, 1000);
+        let start = Instant::now();
+        request(&limiter, start).await;
+        request(&limiter, start).await;
+        // Sent at 999 ms, answered at 1001 ms: HubSpot counted the two of 0 ms and this one
+        // when it answered, and reports none left. All three are ours.
+        tokio::time::advance(Duration::from_millis(999)).await;
+        let sent = Instant::now();
+        let permit = limiter.acquire(RateClass::Standard).await;
+        tokio::time::advance(Duration::from_millis(2)).await;
+        drop(permit);
+        let mut answer = figures(3, 0, 1000);
+        answer.sent_at = sent.into_std();
+        limiter.observe(RateClass::Standard, &answer);
+        // The places of 0 ms are free: two requests go at once. (Had the figures been
+        // compared with what counts now, two strangers would have been assumed until 2001 ms.)
+        assert_eq!(request(&limiter, start).await.as_millis(), 1001);
+        assert_eq!(request(&limiter, start).await.as_millis(), 1001);
+        assert_eq!(request(&limiter, start).await.as_millis(), 2001);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_429_fills_the_window() {
         let limiter = limiter(100, 10_000);
         let start = Instant::now();
@@ -564,6 +618,7 @@ mod tests {
             status: 429,
             rate_limits: None,
             retry_after: None,
+            sent_at: Instant::now().into_std(),
         };
         limiter.observe(RateClass::Search, &rejected);
         let permit = limiter.acquire(RateClass::Search).await;
