@@ -5,8 +5,8 @@
 //! because HubSpot's rules cut across them: an input may not join a batch while another
 //! input for the same record is unanswered, a batch rejected with a 400 comes back split in
 //! two, a transient failure comes back whole, and a stop must turn everything still queued
-//! into outcomes. Memory stays bounded: the engine reads input only while fewer than
-//! `concurrency` batches wait to be sent and its queue of deferred inputs is below its cap.
+//! into outcomes. Memory stays bounded: the engine reads input only while no full batch waits
+//! for a free slot and its queue of deferred inputs is below its cap.
 
 use std::collections::hash_map::{Entry, RandomState};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -64,14 +64,13 @@ struct Item {
     input: Input,
     /// Whether the engine set the trace id (then it is removed before the input is returned).
     trace_set_here: bool,
+    /// Its record and its trace id, computed once.
+    keys: [Key; 2],
 }
 
 impl Item {
-    fn keys(&self) -> [Key; 2] {
-        [
-            Key::Record(self.input.id_property.clone(), self.input.id.clone()),
-            Key::Trace(self.input.object_write_trace_id.clone().unwrap_or_default()),
-        ]
+    fn keys(&self) -> &[Key; 2] {
+        &self.keys
     }
 
     fn trace(&self) -> &str {
@@ -247,17 +246,22 @@ impl<'a, T: Transport> Engine<'a, T> {
         if trace_set_here {
             input.object_write_trace_id = Some(format!("{}-{index}", self.trace_prefix));
         }
+        let keys = [
+            Key::Record(input.id_property.clone(), input.id.clone()),
+            Key::Trace(input.object_write_trace_id.clone().unwrap_or_default()),
+        ];
         Item {
             index,
             input,
             trace_set_here,
+            keys,
         }
     }
 
     /// Puts an item into the batch being filled, queueing the batch when it is full.
     fn place(&mut self, item: Item) {
         for key in item.keys() {
-            self.active_keys.insert(key);
+            self.active_keys.insert(key.clone());
         }
         self.building.push(item);
         if self.building.len() >= self.config.batch_size {
@@ -282,7 +286,7 @@ impl<'a, T: Transport> Engine<'a, T> {
 
     fn defer(&mut self, item: Item) {
         for key in item.keys() {
-            *self.deferred_keys.entry(key).or_insert(0) += 1;
+            *self.deferred_keys.entry(key.clone()).or_insert(0) += 1;
         }
         self.deferred.push_back(item);
     }
@@ -302,10 +306,10 @@ impl<'a, T: Transport> Engine<'a, T> {
                 .iter()
                 .any(|key| self.active_keys.contains(key) || waiting.contains(key));
             if blocked {
-                waiting.extend(keys);
+                waiting.extend(keys.iter().cloned());
                 still.push_back(item);
             } else {
-                for key in &keys {
+                for key in keys {
                     if let Entry::Occupied(mut count) = self.deferred_keys.entry(key.clone()) {
                         *count.get_mut() -= 1;
                         if *count.get() == 0 {
@@ -322,7 +326,7 @@ impl<'a, T: Transport> Engine<'a, T> {
     /// Frees the keys of an input that has its outcome.
     fn retire(&mut self, item: &Item) {
         for key in item.keys() {
-            self.active_keys.remove(&key);
+            self.active_keys.remove(key);
         }
     }
 

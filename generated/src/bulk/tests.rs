@@ -53,6 +53,10 @@ struct Model {
     reverse_results: bool,
     /// Leave `objectWriteTraceId` out of results.
     drop_trace_ids: bool,
+    /// Ids applied but left out of the answer (neither result nor error).
+    omitted: HashSet<String>,
+    /// Add a result that belongs to no input.
+    stray_result: bool,
 }
 
 #[derive(Clone)]
@@ -198,6 +202,19 @@ impl Transport for Scripted {
                     warnings: None,
                 });
             }
+            if model.stray_result {
+                let mut stray = results[0].clone();
+                stray.object_write_trace_id = Some("someone-else".to_owned());
+                stray
+                    .properties
+                    .insert(ID_PROPERTY.to_owned(), Some("nobody".to_owned()));
+                results.push(stray);
+            }
+            let omitted = model.omitted.clone();
+            results.retain(|record| {
+                let id = record.properties.get(ID_PROPERTY).cloned().flatten();
+                !id.is_some_and(|id| omitted.contains(&id))
+            });
             if model.reverse_results {
                 results.reverse();
             }
@@ -689,4 +706,21 @@ async fn a_call_past_the_clients_deadline_stops_the_run() {
         "{summary}"
     );
     assert_eq!(transport.model().requests.len(), 2);
+}
+
+#[tokio::test]
+async fn an_input_the_answer_forgets_fails_and_a_stray_result_is_counted() {
+    let transport = Scripted::new(Model {
+        omitted: HashSet::from(["o4".to_owned()]),
+        stray_result: true,
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(100, 1), orders(10)).await;
+    assert_accounted(&outcomes, &summary, 10);
+    assert!(matches!(
+        outcome_of(&outcomes, "o4").kind(),
+        OutcomeKind::Failed(InputError::Unanswered)
+    ));
+    assert_eq!(summary.created, 9);
+    assert_eq!(summary.unmatched_results, 1);
 }
