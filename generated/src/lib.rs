@@ -47,6 +47,10 @@
 //! # }
 //! ```
 //!
+//! For more than one batch, [`bulk::BulkUpsert`] upserts any number of orders from an
+//! iterator or a stream with one outcome per input, and [`paging`] streams every record of a
+//! listing or a search.
+//!
 //! # Which files are generated
 //!
 //! Everything under `src/generated/` (re-exported here as [`types`] and [`operations`])
@@ -69,6 +73,9 @@ mod generated;
 mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub mod bulk;
+pub mod paging;
 
 pub use generated::{operations, types};
 
