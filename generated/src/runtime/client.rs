@@ -768,6 +768,14 @@ mod tests {
         rate_class: RateClass::Standard,
     };
 
+    const SEARCH: OperationInfo = OperationInfo {
+        name: "test_search",
+        operation_id: "test-search",
+        path_template: "/crm/v3/objects/things/search",
+        repeat: Repeat::Safe,
+        rate_class: RateClass::Search,
+    };
+
     const CREATE: OperationInfo = OperationInfo {
         name: "test_create",
         operation_id: "test-create",
@@ -810,6 +818,20 @@ mod tests {
             let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 201 => Ok(response.json()?),
+                _ => Err(response.into_error()),
+            }
+        }
+
+        async fn test_search(&self) -> Result<serde_json::Value, Error<ErrorSchema>> {
+            let mut request = crate::runtime::Request::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/things/search".to_owned(),
+                &SEARCH,
+            );
+            request.json(&serde_json::json!({ "limit": 10 }))?;
+            let response = crate::runtime::client::send(self, request).await?;
+            match response.status() {
+                200 => Ok(response.json()?),
                 _ => Err(response.into_error()),
             }
         }
@@ -1281,6 +1303,41 @@ mod tests {
         assert_eq!(sent, [0, 0, 10, 10, 20]);
         assert_eq!(client.metrics().waited, Duration::from_secs(20));
         assert_eq!(client.metrics().retries, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn search_is_paced_on_its_own_budget() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"results":[]}"#))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let client = client(
+            paused_builder(&server.uri())
+                .rate_limit(RateLimit::new(2, Duration::from_secs(10)))
+                .search_rate_limit(RateLimit::new(2, Duration::from_secs(1))),
+        );
+        let start = Instant::now();
+        let mut sent = Vec::new();
+        for _ in 0..5 {
+            if let Err(error) = client.test_search().await {
+                panic!("{error}");
+            }
+            sent.push(start.elapsed().as_secs());
+        }
+        // Two a second for search, whatever the standard budget says...
+        assert_eq!(sent, [0, 0, 1, 1, 2]);
+        // ...which search did not spend.
+        for id in ["1", "2"] {
+            if let Err(error) = client.test_archive(id).await {
+                panic!("{error}");
+            }
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
     }
 
     #[tokio::test]
