@@ -40,9 +40,15 @@ fn client(fake: &FakeHubSpot, retry_unsafe: bool) -> Client {
     }
 }
 
-/// A fake whose ten-second window lasts 1 s, so that a test waits for no full window.
+/// A fake whose ten-second window lasts 1 s.
 async fn fake() -> FakeHubSpot {
     FakeHubSpot::builder().time_scale(0.1).start().await
+}
+
+/// A fake whose ten-second window lasts 200 ms: after an injected 429, which reports no
+/// budget left, the client waits out a window before it retries.
+async fn quick_fake() -> FakeHubSpot {
+    FakeHubSpot::builder().time_scale(0.02).start().await
 }
 
 /// Each kind of operation the document has.
@@ -219,13 +225,20 @@ fn received(fake: &FakeHubSpot, route: Route) -> usize {
 #[tokio::test]
 async fn every_retryable_fault_is_retried_on_operations_safe_to_repeat() {
     for fault in retryable_faults() {
-        let fake = fake().await;
+        let fake = quick_fake().await;
         let client = client(&fake, false);
         for op in SAFE_OPS {
             fake.add_fault(FaultRule::new(fault.clone()).on(op.route()).times(1));
             let before = client.metrics();
+            let started = Instant::now();
             if let Err(error) = op.call(&client, &fake).await {
                 panic!("{op:?} after {fault:?}: {error}");
+            }
+            if matches!(fault, Fault::RateLimited(_)) {
+                // The 429 said no budget is left: the retry waited for the window (200 ms;
+                // search, whose budget the client keeps apart, a second).
+                let waited = started.elapsed();
+                assert!(waited >= Duration::from_millis(190), "{op:?}: {waited:?}");
             }
             let done = client.metrics() - before;
             assert_eq!(
@@ -241,7 +254,7 @@ async fn every_retryable_fault_is_retried_on_operations_safe_to_repeat() {
 #[tokio::test]
 async fn a_create_is_repeated_only_when_hubspot_refused_it_unprocessed() {
     for fault in retryable_faults() {
-        let fake = fake().await;
+        let fake = quick_fake().await;
         let client = client(&fake, false);
         for op in UNSAFE_OPS {
             fake.add_fault(FaultRule::new(fault.clone()).on(op.route()).times(1));

@@ -294,14 +294,19 @@ async fn attempts(
                     attempt,
                 );
                 let Some((reason, wait)) = decision else {
-                    tracing::debug!(%error, "giving up");
+                    tracing::debug!(
+                        attempt,
+                        timeout = error.is_timeout(),
+                        "no answer; giving up"
+                    );
                     return Err(Failure::Transport(error));
                 };
                 (reason, wait, error.to_string())
             }
         };
         progress.set_last_failure(failure);
-        if deadline_at.is_some_and(|at| Instant::now() + wait >= at) {
+        let passes = |at: Instant| Instant::now().checked_add(wait).is_none_or(|end| end >= at);
+        if deadline_at.is_some_and(passes) {
             // Waiting would take the call past its deadline: say so now, not then.
             tracing::warn!(
                 attempt,

@@ -26,6 +26,10 @@ use tokio::time::Instant;
 use super::metrics::RateLimitStatus;
 use super::request::RateClass;
 
+/// The longest window a budget may have; longer ones (from a header, say) are cut to it, so
+/// that instants a window or two ahead are always representable.
+const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// A rate budget: at most `max` requests in any rolling window of `window`.
 ///
 /// The presets are HubSpot's per-app limits for the ten-second window; the search endpoints
@@ -55,11 +59,16 @@ impl RateLimit {
     /// 4 requests per second: the search endpoints' own limit.
     pub const SEARCH: RateLimit = RateLimit::new(4, Duration::from_secs(1));
 
-    /// At most `max` requests (at least 1) in any rolling window of length `window`.
+    /// At most `max` requests (at least 1) in any rolling window of length `window` (at
+    /// most a day).
     pub const fn new(max: u32, window: Duration) -> RateLimit {
         RateLimit {
             max: if max == 0 { 1 } else { max },
-            window,
+            window: if window.as_secs() > LONGEST_WINDOW.as_secs() {
+                LONGEST_WINDOW
+            } else {
+                window
+            },
         }
     }
 
@@ -336,6 +345,7 @@ impl State {
     fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) {
         let now = Instant::now();
         let window = self.limit.window;
+        // `free_in` comes from a header: at most a window, which is at most a day.
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
         let at = self.ended.partition_point(|&ended| ended <= stamp);
@@ -407,7 +417,7 @@ impl Window {
                 state.limit.max = max;
             }
             if let Some(interval) = figures.interval.filter(|interval| !interval.is_zero()) {
-                state.limit.window = interval;
+                state.limit.window = interval.min(LONGEST_WINDOW);
             }
             if let Some(remaining) = figures.remaining {
                 let used = state.limit.max.saturating_sub(remaining);
