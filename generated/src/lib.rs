@@ -55,9 +55,11 @@
 // The generated files are laid out by prettyplease, not rustfmt: `cargo fmt` leaves them be.
 #[rustfmt::skip]
 mod generated;
+mod property_records;
+pub mod property_values;
 mod runtime;
 
-pub use generated::{operations, types};
+pub use generated::{operations, properties, types};
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.
 #[doc = include_str!("../../README.md")]
