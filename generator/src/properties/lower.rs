@@ -208,6 +208,16 @@ fn option_enum(
             ));
             continue;
         }
+        if p.field_type == "checkbox" && option.value.contains(';') {
+            warnings.push(Error::at(
+                format!("{pointer}/options/{j}/value"),
+                format!(
+                    "option `{}` of the multi-select `{}` holds `;`, which separates the \
+                     options on the wire: HubSpot cannot tell it apart from two options",
+                    option.value, p.name
+                ),
+            ));
+        }
         let mut doc = format!("`{}`", option.value);
         if !option.label.is_empty() && option.label != option.value {
             doc.push_str(&format!(": {}", option.label));
