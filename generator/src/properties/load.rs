@@ -93,33 +93,38 @@ pub fn load(path: &Path) -> Result<Catalog, Error> {
     parse(&text).map_err(|e| e.in_file(path))
 }
 
-/// Parses a catalog from JSON text; errors carry the line and column, and the JSON pointer
-/// of the offending node.
+/// Parses a catalog from JSON text. A syntax error carries its line and column; a catalog of
+/// the wrong shape, the JSON pointer of the offending node.
 pub fn parse(text: &str) -> Result<Catalog, Error> {
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let catalog: Catalog = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        let inner = e.into_inner();
-        let line_col = (inner.line() > 0).then(|| (inner.line(), inner.column()));
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("the property catalog is not valid JSON: {inner}")
-        } else {
-            format!("not a property catalog (the JSON of `GET /crm/v3/properties/orders`): {inner}")
-        };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        // The place is in `line_col`: keep it out of the sentence.
+        let full = e.to_string();
+        let what = full
+            .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+            .unwrap_or(&full);
         Error {
             file: None,
-            line_col,
-            pointer: Some(pointer),
-            message,
+            line_col: Some((e.line(), e.column())),
+            pointer: None,
+            message: format!("the property catalog is not valid JSON: {what}"),
         }
     })?;
-    deserializer.end().map_err(|e| Error {
-        file: None,
-        line_col: Some((e.line(), e.column())),
-        pointer: None,
-        message: format!("text after the property catalog's JSON: {e}"),
-    })?;
-    Ok(catalog)
+    if !value
+        .get("results")
+        .is_some_and(serde_json::Value::is_array)
+    {
+        return Err(Error::at(
+            "",
+            "not a property catalog: expected an object whose `results` is an array of \
+             properties, as `GET /crm/v3/properties/orders` answers",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        Error::at(
+            pointer_of(e.path()),
+            format!("not a property of a catalog: {}", e.into_inner()),
+        )
+    })
 }
 
 /// serde_path_to_error's path as a JSON pointer.
