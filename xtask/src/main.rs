@@ -246,6 +246,21 @@ mod tests {
     }
 
     #[test]
+    fn a_named_catalog_is_in_the_fix_command() {
+        let args = parse(&["codegen", "--properties", "portal.json", "--check"]).expect("parses");
+        assert_eq!(args.properties, Some(PathBuf::from("portal.json")));
+        assert_eq!(
+            fix_command(&args),
+            "cargo xtask codegen --properties portal.json"
+        );
+        assert!(
+            parse(&["codegen", "--properties"])
+                .expect_err("missing value")
+                .contains("--properties needs a path")
+        );
+    }
+
+    #[test]
     fn usage_errors_say_what_is_wrong() {
         assert!(
             parse(&["codegen", "--spec"])
