@@ -312,13 +312,16 @@ fn odd_catalog_names_and_options_work() {
     );
 }
 
+/// A stored order: its record id and its properties.
+type Stored = (String, BTreeMap<String, String>);
+
 /// A small stand-in for HubSpot's order store: batch upsert by a unique property, batch
 /// read by it. Enough to run the README's example; the fake HubSpot of the `testing`
 /// feature does far more.
 #[derive(Clone, Default)]
 struct Store {
     /// Record id and properties, by the value of the unique property.
-    orders: Arc<Mutex<BTreeMap<String, (String, BTreeMap<String, String>)>>>,
+    orders: Arc<Mutex<BTreeMap<String, Stored>>>,
 }
 
 impl Store {
