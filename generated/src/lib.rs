@@ -42,13 +42,23 @@
 //! # }
 //! ```
 //!
+//! # Typed properties
+//!
+//! [`properties`] is generated from the portal's property catalog
+//! (`spec/orders-properties.json`): `OrderProperties` (typed answer values),
+//! `OrderPropertiesInput` (the writable ones, each keep / clear / set) and `OrderUniqueKey`
+//! (the typed `idProperty` of batch upserts and reads). They convert to and from the string
+//! maps of [`types`] (`typed_properties()` on answer records, `from_typed` on inputs), through
+//! the hand-written conversions of [`property_values`].
+//!
 //! # Which files are generated
 //!
 //! Everything under `src/generated/` (re-exported here as [`types`] and [`operations`])
 //! is written by `cargo xtask codegen` from the OpenAPI document and starts with an
 //! `@generated` header: never edit it by hand, regenerate it. Everything else, this file and
 //! `src/runtime/` (client, errors, retries), is hand-written and does not depend on the
-//! document.
+//! document; `src/property_values.rs` (value conversions) is hand-written too, and
+//! `src/property_records.rs` joins typed properties to the document's types.
 
 #![deny(missing_docs)]
 
