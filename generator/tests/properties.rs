@@ -228,3 +228,124 @@ fn the_catalog_beside_a_document_is_found_by_name() {
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(found, Some(dir.join("orders-properties.json")));
 }
+
+mod random_catalogs {
+    //! Catalogs from a grammar of odd input: names of any characters (keywords, digits,
+    //! unicode, collisions after case conversion, reserved words), any `type`, options with any
+    //! values, flags present, absent or `null`. Generation must never panic: it gives code that
+    //! parses as Rust with distinct names, or an error with a pointer.
+
+    use std::collections::BTreeSet;
+
+    use generator::properties::{self, ir::PropertySet};
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+    use serde_json::{Value, json};
+
+    fn word() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("type".to_owned()),
+            Just("self".to_owned()),
+            Just("other".to_owned()),
+            Just("Unknown".to_owned()),
+            Just("vec".to_owned()),
+            Just("OrderProperties".to_owned()),
+            Just("".to_owned()),
+            "[a-z_]{1,8}",
+            "[A-Za-z0-9 _%;/!.-]{0,10}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    fn flag() -> impl Strategy<Value = Value> {
+        prop_oneof![Just(Value::Null), Just(json!(true)), Just(json!(false))]
+    }
+
+    fn property() -> impl Strategy<Value = Value> {
+        let kind = prop_oneof![
+            Just("string"),
+            Just("number"),
+            Just("date"),
+            Just("datetime"),
+            Just("bool"),
+            Just("enumeration"),
+            Just("phone_number"),
+            Just("json"),
+        ];
+        let field_type = prop_oneof![Just("checkbox"), Just("select"), Just("text")];
+        let option = (word(), word(), any::<bool>()).prop_map(
+            |(value, label, hidden)| json!({"value": value, "label": label, "hidden": hidden}),
+        );
+        (
+            word(),
+            word(),
+            kind,
+            field_type,
+            proptest::collection::vec(option, 0..6),
+            (flag(), flag(), flag()),
+        )
+            .prop_map(
+                |(name, label, kind, field_type, options, (unique, calculated, read_only))| {
+                    json!({
+                        "name": name, "label": label, "type": kind, "fieldType": field_type,
+                        "options": options, "hasUniqueValue": unique, "calculated": calculated,
+                        "modificationMetadata": {"readOnlyValue": read_only},
+                    })
+                },
+            )
+    }
+
+    fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> bool {
+        let mut seen = BTreeSet::new();
+        names
+            .into_iter()
+            .all(|n| seen.insert(n.strip_prefix("r#").unwrap_or(n)))
+    }
+
+    fn check(set: &PropertySet) -> Result<(), TestCaseError> {
+        prop_assert!(distinct(
+            set.properties
+                .iter()
+                .map(|p| p.field.as_str())
+                .chain(["other"])
+        ));
+        prop_assert!(distinct(set.enums.iter().map(|e| e.name.as_str())));
+        prop_assert!(distinct(set.keys.iter().map(|k| k.name.as_str())));
+        for e in &set.enums {
+            prop_assert!(distinct(
+                e.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .chain(["Unknown"])
+            ));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn never_panic_and_give_parsing_code_or_a_pointed_error() {
+        let config = Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        let rng = TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]);
+        let mut runner = TestRunner::new_with_rng(config, rng);
+        let catalogs = proptest::collection::vec(property(), 0..8);
+        let result = runner.run(&catalogs, |props| {
+            let text = json!({"results": props}).to_string();
+            match properties::generate_from_text(&text, "fuzz.json") {
+                // `write::format` parsed every item: the code is Rust.
+                Ok(output) => check(&output.set),
+                Err(e) => {
+                    prop_assert!(e.pointer.is_some(), "{e}");
+                    prop_assert!(!e.message.is_empty());
+                    Ok(())
+                }
+            }
+        });
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+}
