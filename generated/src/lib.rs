@@ -50,6 +50,14 @@
 //! For more than one batch, [`bulk::BulkUpsert`] upserts any number of orders from an
 //! iterator or a stream with one outcome per input, and [`paging`] streams every record of a
 //! listing or a search.
+//! # Typed properties
+//!
+//! [`properties`] is generated from the portal's property catalog
+//! (`spec/orders-properties.json`): `OrderProperties` (typed answer values),
+//! `OrderPropertiesInput` (the writable ones, each keep / clear / set) and `OrderUniqueKey`
+//! (the typed `idProperty` of batch upserts and reads). They convert to and from the string
+//! maps of [`types`] (`typed_properties()` on answer records, `from_typed` on inputs), through
+//! the hand-written conversions of [`property_values`].
 //!
 //! # Which files are generated
 //!
@@ -57,7 +65,8 @@
 //! is written by `cargo xtask codegen` from the OpenAPI document and starts with an
 //! `@generated` header: never edit it by hand, regenerate it. Everything else, this file and
 //! `src/runtime/` (client, errors, retries), is hand-written and does not depend on the
-//! document.
+//! document; `src/property_values.rs` (value conversions) is hand-written too, and
+//! `src/property_records.rs` joins typed properties to the document's types.
 //!
 //! # Testing
 //!
@@ -70,6 +79,8 @@
 // The generated files are laid out by prettyplease, not rustfmt: `cargo fmt` leaves them be.
 #[rustfmt::skip]
 mod generated;
+mod property_records;
+pub mod property_values;
 mod runtime;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -77,7 +88,7 @@ pub mod testing;
 pub mod bulk;
 pub mod paging;
 
-pub use generated::{operations, types};
+pub use generated::{operations, properties, types};
 
 /// The README's examples, compiled as doctests so they cannot drift from the API.
 #[doc = include_str!("../../README.md")]

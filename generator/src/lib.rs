@@ -6,6 +6,9 @@
 //! every naming and typing decision is made) → [`emit`] (IR into tokens) → [`write`](mod@write) (prettyplease,
 //! header, atomic write or freshness check).
 //!
+//! A second, optional input, a portal's property catalog, goes through [`properties`] (its own
+//! load, lower, emit) into typed order properties beside the document's files.
+//!
 //! The generated crate keeps its hand-written runtime (`src/runtime/`, `src/lib.rs`) next to
 //! the files written here (`src/generated/`).
 
@@ -15,6 +18,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod naming;
+pub mod properties;
 pub mod write;
 
 use std::path::{Path, PathBuf};

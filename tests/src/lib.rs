@@ -18,11 +18,18 @@ pub fn workspace_root() -> PathBuf {
 }
 
 /// Panics, naming each stale file and the command that fixes it, when the generated files
-/// under `out` differ from what the document `spec` produces (both relative to the root).
+/// under `out` differ from what the document `spec` (and the property catalog beside it, if
+/// any) produces (both relative to the root).
 pub fn assert_fresh(spec: &str, out: &str) {
     let root = workspace_root();
-    let generated = generator::generate(&root.join(spec))
+    let mut generated = generator::generate(&root.join(spec))
         .unwrap_or_else(|e| panic!("generating from {spec}: {e}"));
+    // The property catalog beside the document, when there is one (`cargo xtask codegen`
+    // reads it too).
+    if let Some(catalog) = generator::properties::beside(&root.join(spec)) {
+        generator::properties::add(&mut generated, &catalog)
+            .unwrap_or_else(|e| panic!("generating from {}: {e}", catalog.display()));
+    }
     let stale = generator::write::apply(
         &root.join(out),
         &generated.files,

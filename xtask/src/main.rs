@@ -1,4 +1,5 @@
-//! `cargo xtask codegen [--check] [--spec PATH] [--out DIR]`: regenerates the client crates.
+//! `cargo xtask codegen [--check] [--spec PATH] [--properties PATH] [--out DIR]`: regenerates
+//! the client crates.
 //!
 //! Thin on purpose: argument parsing and reporting here, everything else in the `generator`
 //! library.
@@ -14,11 +15,15 @@ use generator::WriteMode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR]
+usage: cargo xtask codegen [--check] [--spec PATH] [--properties PATH] [--out DIR]
 
   --check      write nothing; fail naming each file that differs from what its document produces
   --spec PATH  the OpenAPI 3.0 document to read (JSON or YAML) instead of spec/orders.yaml
   --out DIR    the crate directory to write src/generated/ into instead of generated/
+  --properties PATH
+               the property catalog (JSON of GET /crm/v3/properties/orders) to type the
+               main document's order properties from, instead of the NAME-properties.json
+               beside its NAME.yaml (read when present)
 
 Without --spec and --out: spec/orders.yaml into generated/, and each test document
 tests/family/NAME/NAME.yaml into tests/family/NAME/.";
@@ -35,6 +40,7 @@ struct Args {
     check: bool,
     spec: Option<PathBuf>,
     out: Option<PathBuf>,
+    properties: Option<PathBuf>,
 }
 
 fn workspace_root() -> PathBuf {
@@ -52,6 +58,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         check: false,
         spec: None,
         out: None,
+        properties: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -68,6 +75,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                     args.next()
                         .map(PathBuf::from)
                         .ok_or("--out needs a directory")?,
+                )
+            }
+            "--properties" => {
+                parsed.properties = Some(
+                    args.next()
+                        .map(PathBuf::from)
+                        .ok_or("--properties needs a path")?,
                 )
             }
             "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -118,6 +132,9 @@ fn fix_command(args: &Args) -> String {
     if let Some(out) = &args.out {
         command.push_str(&format!(" --out {}", out.display()));
     }
+    if let Some(properties) = &args.properties {
+        command.push_str(&format!(" --properties {}", properties.display()));
+    }
     command
 }
 
@@ -131,8 +148,22 @@ fn main() -> ExitCode {
     };
     // Everything is generated in memory first: a document that fails leaves every file as it was.
     let mut outputs = Vec::new();
-    for job in jobs(&args, &workspace_root()) {
-        match generator::generate(&job.spec) {
+    for (i, job) in jobs(&args, &workspace_root()).into_iter().enumerate() {
+        // The property catalog: `--properties` for the main document (the first job), else
+        // the one beside each document, when there is one.
+        let catalog = match (i, &args.properties) {
+            (0, Some(path)) => Some(path.clone()),
+            _ => generator::properties::beside(&job.spec),
+        };
+        let result = generator::generate(&job.spec).and_then(|mut generated| {
+            if let Some(catalog) = &catalog {
+                for warning in generator::properties::add(&mut generated, catalog)? {
+                    eprintln!("warning: {}", warning.in_file(catalog));
+                }
+            }
+            Ok(generated)
+        });
+        match result {
             Ok(generated) => outputs.push((job, generated)),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -212,6 +243,21 @@ mod tests {
             }]
         );
         assert_eq!(fix_command(&args), "cargo xtask codegen --spec carts.json");
+    }
+
+    #[test]
+    fn a_named_catalog_is_in_the_fix_command() {
+        let args = parse(&["codegen", "--properties", "portal.json", "--check"]).expect("parses");
+        assert_eq!(args.properties, Some(PathBuf::from("portal.json")));
+        assert_eq!(
+            fix_command(&args),
+            "cargo xtask codegen --properties portal.json"
+        );
+        assert!(
+            parse(&["codegen", "--properties"])
+                .expect_err("missing value")
+                .contains("--properties needs a path")
+        );
     }
 
     #[test]

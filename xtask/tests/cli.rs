@@ -361,3 +361,68 @@ fn usage_errors_exit_with_2() {
         );
     }
 }
+
+#[test]
+fn a_bad_property_catalog_names_its_node_and_writes_nothing() {
+    let ws = Workspace::new();
+    let catalog = ws.spec(
+        "orders-properties.json",
+        r#"{"results": [{"name": "a", "type": "string"}, {"name": "a", "type": "number"}]}"#,
+    );
+    let before = contents(&ws.out());
+    let output = xtask(&[
+        "codegen",
+        "--spec",
+        path(&orders()),
+        "--properties",
+        path(&catalog),
+        "--out",
+        path(&ws.out()),
+    ]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert_mentions(
+        &message,
+        &[
+            &format!("{} at /results/1/name", path(&catalog)),
+            "listed twice",
+        ],
+    );
+    assert!(
+        before == contents(&ws.out()),
+        "a failed run wrote: {message}"
+    );
+}
+
+#[test]
+fn a_named_property_catalog_is_generated_with_its_warnings() {
+    let ws = Workspace::new();
+    let catalog = ws.spec(
+        "portal.json",
+        r#"{"results": [{"name": "where", "type": "object_coordinates"},
+                        {"name": "total", "type": "number"}]}"#,
+    );
+    let output = xtask(&[
+        "codegen",
+        "--spec",
+        path(&orders()),
+        "--properties",
+        path(&catalog),
+        "--out",
+        path(&ws.out()),
+    ]);
+    let message = stderr(&output);
+    assert!(output.status.success(), "{message}");
+    assert_mentions(
+        &message,
+        &[&format!(
+            "warning: {} at /results/0/type: property `where` has type `object_coordinates`",
+            path(&catalog)
+        )],
+    );
+    let module = std::fs::read_to_string(ws.out().join("src/generated/properties.rs"))
+        .expect("properties.rs is written");
+    assert!(module.contains("pub total: Option<Decimal>"), "{module}");
+    let declared = std::fs::read_to_string(ws.out().join("src/generated/mod.rs")).expect("mod.rs");
+    assert!(declared.contains("pub mod properties;"), "{declared}");
+}

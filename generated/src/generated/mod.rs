@@ -7,3 +7,5 @@
 pub mod operations;
 
 pub mod types;
+
+pub mod properties;

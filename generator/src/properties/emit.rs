@@ -1,0 +1,331 @@
+//! From the [`PropertySet`] to tokens: one small function a kind of item, spelling only.
+//!
+//! The emitted code names nothing from the OpenAPI document: it needs only the hand-written
+//! `crate::property_values` module (value conversions, `Update`, the traits it implements),
+//! so any crate that compiles that module can compile it. Prelude names (`String`, `Option`,
+//! `Vec`, `Result`, `Ok`, `Some`) and the two it imports (`Decimal`, `Update`) are written
+//! bare: lowering keeps generated type names off them.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::ir::{OptionEnum, Property, PropertySet, ValueTy};
+use super::{INPUT_TYPE, KEY_TYPE, OTHER_FIELD, PROPERTIES_TYPE};
+use crate::emit::{Item, doc, ident};
+
+/// Every item of the `properties` module, in file order.
+pub fn items(set: &PropertySet) -> Vec<Item> {
+    let mut items = vec![
+        Item {
+            name: "properties/use".to_owned(),
+            tokens: quote!(
+                pub use crate::property_values::{Decimal, Update};
+            ),
+        },
+        properties_struct(set),
+        input_struct(set),
+        key_enum(set),
+    ];
+    items.extend(set.enums.iter().map(option_enum));
+    items
+}
+
+fn value_ty(ty: &ValueTy) -> TokenStream {
+    match ty {
+        ValueTy::Text => quote!(String),
+        ValueTy::Decimal => quote!(Decimal),
+        ValueTy::Date => quote!(::chrono::NaiveDate),
+        ValueTy::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        ValueTy::Bool => quote!(bool),
+        ValueTy::Enum(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        ValueTy::MultiEnum(name) => {
+            let name = ident(name);
+            quote!(Vec<#name>)
+        }
+    }
+}
+
+fn string() -> TokenStream {
+    quote!(String)
+}
+
+fn map_of(value: TokenStream) -> TokenStream {
+    let string = string();
+    quote!(::std::collections::BTreeMap<#string, #value>)
+}
+
+fn properties_struct(set: &PropertySet) -> Item {
+    let name = ident(PROPERTIES_TYPE);
+    let other = ident(OTHER_FIELD);
+    let string = string();
+    let raw_map = map_of(quote!(Option<#string>));
+    let docs = doc(&format!(
+        "The properties of an order as HubSpot's answers carry them, typed by the property \
+         catalog `{}`.\n\n\
+         A property without a value (left out, `null` or empty) is `None`. Properties the \
+         catalog does not list are kept in `{OTHER_FIELD}`, so nothing an answer holds is lost. \
+         Read one with `typed_properties()` on a record of an answer, or with \
+         [`TypedProperties::from_map`](crate::property_values::TypedProperties::from_map); \
+         [`TypedProperties::NAMES`](crate::property_values::TypedProperties::NAMES) asks \
+         HubSpot for all of them.",
+        set.source
+    ));
+    let fields = set.properties.iter().map(|p| {
+        let field = ident(&p.field);
+        let ty = value_ty(&p.ty);
+        let docs = doc(&p.doc);
+        quote!(#docs pub #field: Option<#ty>,)
+    });
+    let names = set.properties.iter().map(|p| Literal::string(&p.wire));
+    let takes = set.properties.iter().map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(#field: crate::property_values::take(&mut #other, #wire)?,)
+    });
+    let puts = set.properties.iter().map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(crate::property_values::put(&mut map, #wire, &self.#field);)
+    });
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct #name {
+            #(#fields)*
+            /// Properties the catalog does not list, with their values as HubSpot sent them.
+            pub #other: #raw_map,
+        }
+
+        impl crate::property_values::TypedProperties for #name {
+            const NAMES: &'static [&'static str] = &[#(#names),*];
+
+            fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
+                let mut #other = map.clone();
+                Ok(Self {
+                    #(#takes)*
+                    #other,
+                })
+            }
+
+            fn to_map(&self) -> #raw_map {
+                let mut map = self.#other.clone();
+                #(#puts)*
+                map
+            }
+        }
+    };
+    Item {
+        name: format!("properties/{PROPERTIES_TYPE}"),
+        tokens,
+    }
+}
+
+fn writable(set: &PropertySet) -> impl Iterator<Item = &Property> {
+    set.properties.iter().filter(|p| p.writable)
+}
+
+fn input_struct(set: &PropertySet) -> Item {
+    let name = ident(INPUT_TYPE);
+    let other = ident(OTHER_FIELD);
+    let string = string();
+    let raw_map = map_of(string.clone());
+    let docs = doc(&format!(
+        "Values to write to an order's writable properties (those of `{}` that are neither \
+         calculated nor read-only).\n\n\
+         Each field is a [`Update`](crate::property_values::Update): `Keep` (the default) \
+         leaves the property alone, `Clear` empties it, `Set` gives it a value. `{OTHER_FIELD}` \
+         holds properties the catalog does not list, written as they are. Turn it into a \
+         request with `from_typed` on the document's input types (e.g. \
+         `SimplePublicObjectBatchInputUpsert::from_typed(&key, &input)`).",
+        set.source
+    ));
+    let fields = writable(set).map(|p| {
+        let field = ident(&p.field);
+        let ty = value_ty(&p.ty);
+        let docs = doc(&p.doc);
+        quote!(#docs pub #field: Update<#ty>,)
+    });
+    let takes = writable(set).map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(#field: crate::property_values::take_update(&mut #other, #wire)?,)
+    });
+    let puts = writable(set).map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(crate::property_values::put_update(&mut map, #wire, &self.#field);)
+    });
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct #name {
+            #(#fields)*
+            /// Properties the catalog does not list, written as they are (`""` clears one).
+            pub #other: #raw_map,
+        }
+
+        impl crate::property_values::TypedInput for #name {
+            fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
+                let mut #other = map.clone();
+                Ok(Self {
+                    #(#takes)*
+                    #other,
+                })
+            }
+
+            fn to_map(&self) -> #raw_map {
+                let mut map = self.#other.clone();
+                #(#puts)*
+                map
+            }
+        }
+    };
+    Item {
+        name: format!("properties/{INPUT_TYPE}"),
+        tokens,
+    }
+}
+
+fn key_enum(set: &PropertySet) -> Item {
+    let name = ident(KEY_TYPE);
+    let docs = doc(&format!(
+        "An order named by the value of one of its unique properties (writable properties with \
+         `hasUniqueValue` in `{}`): the `idProperty` and `id` of a batch upsert or batch read, \
+         without the property's name written as a string.",
+        set.source
+    ));
+    let variants = set.keys.iter().map(|k| {
+        let variant = ident(&k.name);
+        let ty = value_ty(&k.ty);
+        let docs = doc(&k.doc);
+        quote!(#docs #variant(#ty),)
+    });
+    let (property_body, value_body) = if set.keys.is_empty() {
+        (quote!(match *self {}), quote!(match *self {}))
+    } else {
+        let property_arms = set.keys.iter().map(|k| {
+            let variant = ident(&k.name);
+            let wire = Literal::string(&k.wire);
+            quote!(Self::#variant(_) => #wire,)
+        });
+        let value_arms = set.keys.iter().map(|k| {
+            let variant = ident(&k.name);
+            quote!(Self::#variant(value) => crate::property_values::PropertyValue::format(value),)
+        });
+        (
+            quote!(match self { #(#property_arms)* }),
+            quote!(match self { #(#value_arms)* }),
+        )
+    };
+    let string = string();
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl crate::property_values::UniqueKey for #name {
+            fn property(&self) -> &'static str {
+                #property_body
+            }
+
+            fn value(&self) -> #string {
+                #value_body
+            }
+        }
+    };
+    Item {
+        name: format!("properties/{KEY_TYPE}"),
+        tokens,
+    }
+}
+
+fn option_enum(e: &OptionEnum) -> Item {
+    let name = ident(&e.name);
+    let other = ident(&e.other);
+    let string = string();
+    let docs = doc(&format!(
+        "{}\n\nOpen to options the catalog does not list (added in the portal later): those \
+         are kept in [`{}::{}`] and written back unchanged.",
+        e.doc, e.name, e.other
+    ));
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let docs = doc(&v.doc);
+        quote!(#docs #variant,)
+    });
+    let (as_str_body, from_value_body) = if e.variants.is_empty() {
+        (
+            quote!(let Self::#other(value) = self; value),
+            quote!(Self::#other(value.to_owned())),
+        )
+    } else {
+        let to_str = e.variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            let wire = Literal::string(&v.wire);
+            quote!(Self::#variant => #wire,)
+        });
+        let from_str = e.variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            let wire = Literal::string(&v.wire);
+            quote!(#wire => Self::#variant,)
+        });
+        (
+            quote!(match self { #(#to_str)* Self::#other(value) => value, }),
+            quote!(match value { #(#from_str)* _ => Self::#other(value.to_owned()), }),
+        )
+    };
+    let tokens = quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[allow(clippy::enum_variant_names)]
+        pub enum #name {
+            #(#variants)*
+            /// An option the catalog does not list, as HubSpot sent it.
+            #other(#string),
+        }
+
+        impl #name {
+            /// The option's internal value, as HubSpot stores it.
+            pub fn as_str(&self) -> &str {
+                #as_str_body
+            }
+        }
+
+        impl crate::property_values::PropertyOption for #name {
+            fn from_value(value: &str) -> Self {
+                #from_value_body
+            }
+
+            fn value(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl crate::property_values::PropertyValue for #name {
+            const EXPECTED: &'static str = "an option";
+
+            fn parse(text: &str) -> Option<Self> {
+                Some(<Self as crate::property_values::PropertyOption>::from_value(text))
+            }
+
+            fn format(&self) -> #string {
+                self.as_str().to_owned()
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    Item {
+        name: format!("properties/{}", e.name),
+        tokens,
+    }
+}
