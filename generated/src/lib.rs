@@ -50,6 +50,7 @@
 //! For more than one batch, [`bulk::BulkUpsert`] upserts any number of orders from an
 //! iterator or a stream with one outcome per input, and [`paging`] streams every record of a
 //! listing or a search.
+//!
 //! # Typed properties
 //!
 //! [`properties`] is generated from the portal's property catalog

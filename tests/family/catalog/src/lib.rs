@@ -24,6 +24,7 @@ mod runtime;
 
 pub use generated::{operations, properties, types};
 pub use runtime::{
-    ApiError, BuildError, Client, ClientBuilder, DecodeError, Error, ErrorBody, OperationInfo,
-    RateClass, Repeat, RetryPolicy,
+    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
+    DecodeError, Error, ErrorBody, Metrics, Observed, OperationInfo, Permit, RateClass, RateLimit,
+    RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter, TransportError,
 };
