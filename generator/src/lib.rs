@@ -29,6 +29,9 @@ pub struct Generated {
     pub api: ir::Api,
     /// The files, relative to the crate directory.
     pub files: Vec<GeneratedFile>,
+    /// Faults of the document that do not change the client (a declared path parameter the
+    /// path lacks, ...), each located by pointer. Generation went on past them.
+    pub warnings: Vec<Error>,
     /// Each item formatted on its own (`module/Name`, code), for per-item snapshots. The files
     /// are these, in this order, under their module's header.
     pub items: Vec<(String, String)>,
@@ -37,7 +40,13 @@ pub struct Generated {
 /// Generates the client source for the document at `spec`.
 pub fn generate(spec: &Path) -> Result<Generated, Error> {
     let doc = load::load(spec)?;
-    generate_from(&doc).map_err(|e| e.in_file(spec))
+    let mut generated = generate_from(&doc).map_err(|e| e.in_file(spec))?;
+    generated.warnings = generated
+        .warnings
+        .into_iter()
+        .map(|w| w.in_file(spec))
+        .collect();
+    Ok(generated)
 }
 
 /// Generates the client source for a document given as text (for tests and tools).
@@ -137,7 +146,7 @@ fn file(header: &str, module_doc: &str, items: &[&str]) -> Result<String, Error>
 
 /// Generates the client source for a loaded document.
 pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
-    let api = lower::lower(doc)?;
+    let (api, warnings) = lower::lower_with_warnings(doc)?;
     let header = write::header(&api.title, &api.version);
 
     let mut units: Vec<Unit<'_>> = api.types.iter().map(Unit::Type).collect();
@@ -191,5 +200,10 @@ pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
             contents: types_file,
         },
     ];
-    Ok(Generated { api, files, items })
+    Ok(Generated {
+        api,
+        files,
+        warnings,
+        items,
+    })
 }

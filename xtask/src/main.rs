@@ -133,7 +133,13 @@ fn main() -> ExitCode {
     let mut outputs = Vec::new();
     for job in jobs(&args, &workspace_root()) {
         match generator::generate(&job.spec) {
-            Ok(generated) => outputs.push((job, generated)),
+            Ok(generated) => {
+                // Faults that do not change the client: reported, and the run goes on.
+                for warning in &generated.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                outputs.push((job, generated));
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;

@@ -1,0 +1,597 @@
+//! Operations: parameters, bodies, answers, method names and retry policy.
+
+use super::*;
+
+impl<'a> Lowerer<'a> {
+    // ----- operations --------------------------------------------------------------------
+
+    pub(super) fn operations_iter(
+        &self,
+    ) -> Vec<(
+        &'a str,
+        &'a openapiv3::PathItem,
+        HttpMethod,
+        &'a openapiv3::Operation,
+    )> {
+        let mut out = Vec::new();
+        for (path, item) in &self.api.paths.paths {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            let methods = [
+                (HttpMethod::Get, &item.get),
+                (HttpMethod::Put, &item.put),
+                (HttpMethod::Post, &item.post),
+                (HttpMethod::Delete, &item.delete),
+                (HttpMethod::Options, &item.options),
+                (HttpMethod::Head, &item.head),
+                (HttpMethod::Patch, &item.patch),
+                (HttpMethod::Trace, &item.trace),
+            ];
+            for (method, op) in methods {
+                if let Some(op) = op {
+                    out.push((path.as_str(), item, method, op));
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn lower_operations(&mut self) -> Result<Vec<Operation>, Error> {
+        for (path, item) in &self.api.paths.paths {
+            if let ReferenceOr::Reference { .. } = item {
+                return Err(Error::at(
+                    join("/paths", path),
+                    "a `$ref` path item is not supported",
+                ));
+            }
+        }
+        let all = self.operations_iter();
+        let namer = naming::MethodNamer::new(all.iter().map(|(p, ..)| *p));
+        // Names, with rule 4 for the ones two operations share.
+        let base: Vec<String> = all.iter().map(|(p, _, m, _)| namer.name(p, *m)).collect();
+        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+        for n in &base {
+            *count.entry(n.as_str()).or_default() += 1;
+        }
+        let names: Vec<String> = base
+            .iter()
+            .zip(&all)
+            .map(|(n, (_, _, m, _))| {
+                if count.get(n.as_str()).copied().unwrap_or(0) > 1 {
+                    naming::snake(&format!("{}_{}", naming::verb_prefix(*m), naming::bare(n)))
+                } else {
+                    n.clone()
+                }
+            })
+            .collect();
+        let mut first: BTreeMap<&str, (String, &str)> = BTreeMap::new();
+        for ((name, base), (path, _, method, _)) in names.iter().zip(&base).zip(&all) {
+            let here = op_pointer(path, *method);
+            if let Some((other, other_base)) = first.get(name.as_str()) {
+                return Err(Error::at(
+                    here,
+                    format!(
+                        "this operation and the one at {other} would both be the method `{}`; the naming rule cannot tell them apart",
+                        if base == other_base {
+                            base.as_str()
+                        } else {
+                            name.as_str()
+                        }
+                    ),
+                ));
+            }
+            first.insert(name, (here, base));
+        }
+        let mut ops = Vec::new();
+        for (name, (path, item, method, op)) in names.into_iter().zip(all) {
+            ops.push(self.lower_operation(name, path, item, method, op)?);
+        }
+        Ok(ops)
+    }
+
+    pub(super) fn lower_operation(
+        &mut self,
+        method_name: String,
+        path: &str,
+        item: &openapiv3::PathItem,
+        method: HttpMethod,
+        op: &openapiv3::Operation,
+    ) -> Result<Operation, Error> {
+        let pointer = op_pointer(path, method);
+        let operation_id = op
+            .operation_id
+            .clone()
+            .ok_or_else(|| Error::at(pointer.clone(), "the operation has no operationId"))?;
+        let type_base = naming::camel(naming::bare(&method_name));
+
+        // Parameters: the path item's, overridden by the operation's of the same name and place.
+        let mut params: Vec<(String, &Parameter)> = Vec::new();
+        for (i, p) in item.parameters.iter().enumerate() {
+            let at = format!("{}/parameters/{i}", join("/paths", path));
+            params.push((at.clone(), self.resolve_parameter(p, &at)?));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            let at = format!("{pointer}/parameters/{i}");
+            let p = self.resolve_parameter(p, &at)?;
+            params.retain(|(_, q)| !same_param(q, p));
+            params.push((at, p));
+        }
+
+        let mut used = BTreeSet::from(["body".to_owned(), "params".to_owned()]);
+        let mut path_params = Vec::new();
+        let mut query_fields = Vec::new();
+        let mut query_used = BTreeSet::new();
+        for (at, p) in &params {
+            match p {
+                Parameter::Path { parameter_data, .. } => {
+                    if !self.keep_path_param(path, &parameter_data.name, at) {
+                        continue;
+                    }
+                    let ty = self.param_ty(parameter_data, &at.clone(), &type_base)?;
+                    if !matches!(
+                        ty,
+                        Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64
+                    ) {
+                        return Err(Error::at(
+                            at.clone(),
+                            "a path parameter must be a string, number or boolean",
+                        ));
+                    }
+                    path_params.push(PathParam {
+                        name: unique(naming::snake(&parameter_data.name), &mut used),
+                        wire_name: parameter_data.name.clone(),
+                        ty,
+                        doc: doc_or(parameter_data.description.as_deref(), || {
+                            format!("The `{}` path parameter.", parameter_data.name)
+                        }),
+                    });
+                }
+                Parameter::Query {
+                    parameter_data,
+                    style,
+                    allow_reserved,
+                    ..
+                } => {
+                    if !matches!(style, QueryStyle::Form) {
+                        return Err(Error::at(
+                            at.clone(),
+                            "only `style: form` query parameters are supported",
+                        ));
+                    }
+                    if *allow_reserved {
+                        return Err(Error::at(
+                            at.clone(),
+                            "`allowReserved: true` is not supported",
+                        ));
+                    }
+                    let base = self.param_ty(parameter_data, at, &type_base)?;
+                    let repeated = match &base {
+                        Ty::Vec(inner) if is_scalar(inner) => true,
+                        Ty::Vec(_) => {
+                            return Err(Error::at(
+                                at.clone(),
+                                "an array query parameter must hold strings, numbers or booleans",
+                            ));
+                        }
+                        t if is_scalar(t) => false,
+                        _ => {
+                            return Err(Error::at(
+                                at.clone(),
+                                "a query parameter must be a scalar or an array of scalars",
+                            ));
+                        }
+                    };
+                    if repeated && parameter_data.explode == Some(false) {
+                        return Err(Error::at(
+                            at.clone(),
+                            "an array query parameter with `explode: false` is not supported",
+                        ));
+                    }
+                    let required = parameter_data.required;
+                    query_fields.push(QueryParam {
+                        name: unique(naming::snake(&parameter_data.name), &mut query_used),
+                        wire_name: parameter_data.name.clone(),
+                        doc: doc_or(parameter_data.description.as_deref(), || {
+                            format!("The `{}` query parameter.", parameter_data.name)
+                        }),
+                        ty: if required {
+                            base
+                        } else {
+                            Ty::Option(Box::new(base))
+                        },
+                        required,
+                        repeated,
+                    });
+                }
+                Parameter::Header { parameter_data, .. }
+                | Parameter::Cookie { parameter_data, .. } => {
+                    return Err(Error::at(
+                        at.clone(),
+                        format!(
+                            "parameter `{}`: header and cookie parameters are not supported",
+                            parameter_data.name
+                        ),
+                    ));
+                }
+            }
+        }
+
+        let path_parts = self.path_template(path, &pointer, &path_params)?;
+        // Path parameters in the order of the path.
+        path_params.sort_by_key(|p| {
+            path_parts
+                .iter()
+                .position(|part| matches!(part, PathPart::Param(n) if *n == p.name))
+        });
+
+        let query = if query_fields.is_empty() {
+            None
+        } else {
+            let derive_default = query_fields.iter().all(|q| !q.required);
+            Some(ParamsStruct {
+                name: format!("{type_base}Params"),
+                doc: format!(
+                    "Query parameters of [`Client::{method_name}`](crate::Client::{method_name})."
+                ),
+                fields: query_fields,
+                derive_default,
+            })
+        };
+
+        let body = match &op.request_body {
+            None => None,
+            Some(body) => {
+                let at = join(&pointer, "requestBody");
+                let body = self.resolve_request_body(body, &at)?;
+                let (media, media_at) = json_media(&body.content, &at)?.ok_or_else(|| {
+                    Error::at(
+                        at.clone(),
+                        "the request body has no JSON content (application/json)",
+                    )
+                })?;
+                let schema = media
+                    .schema
+                    .as_ref()
+                    .ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
+                let ctx = Ctx {
+                    parent: &type_base,
+                    field: "Request".to_owned(),
+                    pointer: join(&media_at, "schema"),
+                    mode: Mode::Request,
+                };
+                let ty = self.ty_of(schema, &ctx)?;
+                Some(Body {
+                    ty,
+                    required: body.required,
+                    doc: doc_or(body.description.as_deref(), || {
+                        "The request body.".to_owned()
+                    }),
+                })
+            }
+        };
+
+        // Answers.
+        let mut successes = Vec::new();
+        let mut error_ty: Option<Ty> = None;
+        for (code, resp) in &op.responses.responses {
+            let at = join(&join(&pointer, "responses"), &code.to_string());
+            let status = match code {
+                StatusCode::Code(c) => *c,
+                StatusCode::Range(2) => {
+                    return Err(Error::at(
+                        at,
+                        "a `2XX` range response is not supported; list the statuses",
+                    ));
+                }
+                // `4XX`/`5XX` describe errors like any status of their range.
+                StatusCode::Range(r) => r.saturating_mul(100),
+            };
+            let resp = self.resolve_response(resp, &at)?;
+            if (200..300).contains(&status) {
+                let ty = self.response_ty(
+                    resp,
+                    &at,
+                    &type_base,
+                    &naming::status_variant(status),
+                    Mode::Response,
+                )?;
+                successes.push(SuccessResponse {
+                    status,
+                    ty,
+                    doc: doc_or(Some(resp.description.as_str()), || {
+                        format!("The {status} answer.")
+                    }),
+                });
+            } else if status >= 400 && error_ty.is_none() && op.responses.default.is_none() {
+                error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
+            }
+        }
+        if let Some(resp) = &op.responses.default {
+            let at = join(&join(&pointer, "responses"), "default");
+            let resp = self.resolve_response(resp, &at)?;
+            error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
+        }
+        if successes.is_empty() {
+            return Err(Error::at(
+                join(&pointer, "responses"),
+                "the operation has no 2xx response",
+            ));
+        }
+        successes.sort_by_key(|s| s.status);
+        let success = if successes.len() == 1 {
+            Success::Single(successes.remove(0))
+        } else {
+            Success::Multi {
+                enum_name: format!("{type_base}Response"),
+                doc: format!(
+                    "The success answers of [`Client::{method_name}`](crate::Client::{method_name}), one variant a status."
+                ),
+                variants: successes
+                    .into_iter()
+                    .map(|s| (naming::status_variant(s.status), s))
+                    .collect(),
+            }
+        };
+
+        let mut doc = String::new();
+        if let Some(summary) = op
+            .summary
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            doc.push_str(summary);
+        }
+        if let Some(description) = op
+            .description
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            if !doc.is_empty() {
+                doc.push_str("\n\n");
+            }
+            doc.push_str(description);
+        }
+        if !doc.is_empty() {
+            doc.push_str("\n\n");
+        }
+        doc.push_str(&format!(
+            "`{} {path}` (operationId `{operation_id}`).",
+            method.as_str()
+        ));
+        let repeat = repeat_safety(method, path);
+        let rate_class = rate_class(path);
+        doc.push_str(match repeat {
+            Repeat::Safe => {
+                "\n\nSafe to repeat: after a timeout, a broken connection or a 502, 503 or 504 \
+                 the client sends it again, within its retry policy."
+            }
+            Repeat::Unsafe => {
+                "\n\nNot safe to repeat: HubSpot may have applied a request whose answer was \
+                 lost, so after a timeout, a broken connection or a 502, 503 or 504 the client \
+                 returns the error instead of sending it again, unless \
+                 [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. \
+                 A 429 is always retried: HubSpot did not process the request."
+            }
+        });
+        if rate_class == RateClass::Search {
+            doc.push_str(" Counts against HubSpot's separate, lower limit for search requests.");
+        }
+        if !path_params.is_empty() {
+            doc.push_str("\n\n# Arguments\n");
+            for p in &path_params {
+                doc.push_str(&format!("\n- `{}`: {}", naming::bare(&p.name), p.doc));
+            }
+            if let Some(b) = &body {
+                doc.push_str(&format!("\n- `body`: {}", b.doc));
+            }
+        }
+
+        Ok(Operation {
+            method_name,
+            operation_id,
+            http_method: method,
+            path: path.to_owned(),
+            path_parts,
+            doc,
+            path_params,
+            query,
+            body,
+            success,
+            error_ty: error_ty.unwrap_or(Ty::Json),
+            repeat,
+            rate_class,
+        })
+    }
+
+    pub(super) fn param_ty(
+        &mut self,
+        data: &openapiv3::ParameterData,
+        at: &str,
+        type_base: &str,
+    ) -> Result<Ty, Error> {
+        match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                let ctx = Ctx {
+                    parent: type_base,
+                    field: data.name.clone(),
+                    pointer: join(at, "schema"),
+                    mode: Mode::Request,
+                };
+                self.ty_of(schema, &ctx)
+            }
+            ParameterSchemaOrContent::Content(_) => Err(Error::at(
+                at.to_owned(),
+                "a parameter with `content` is not supported; use `schema`",
+            )),
+        }
+    }
+
+    pub(super) fn response_ty(
+        &mut self,
+        resp: &Response,
+        at: &str,
+        type_base: &str,
+        what: &str,
+        mode: Mode,
+    ) -> Result<Option<Ty>, Error> {
+        if resp.content.is_empty() {
+            return Ok(None);
+        }
+        let Some((media, media_at)) = json_media(&resp.content, at)? else {
+            let types: Vec<&str> = resp.content.keys().map(String::as_str).collect();
+            return Err(Error::at(
+                at.to_owned(),
+                format!(
+                    "the answer's content types ({}) are not JSON; only JSON answers are supported",
+                    types.join(", ")
+                ),
+            ));
+        };
+        let Some(schema) = &media.schema else {
+            return Ok(Some(Ty::Json));
+        };
+        let ctx = Ctx {
+            parent: type_base,
+            field: what.to_owned(),
+            pointer: join(&media_at, "schema"),
+            mode,
+        };
+        self.ty_of(schema, &ctx).map(Some)
+    }
+}
+
+pub(super) fn op_pointer(path: &str, method: HttpMethod) -> String {
+    join(&join("/paths", path), &method.as_str().to_ascii_lowercase())
+}
+
+pub(super) fn is_success(code: &StatusCode) -> bool {
+    match code {
+        StatusCode::Code(c) => (200..300).contains(c),
+        StatusCode::Range(r) => *r == 2,
+    }
+}
+
+pub(super) fn is_scalar(ty: &Ty) -> bool {
+    match ty {
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date => {
+            true
+        }
+        // Enums are the only named types a scalar position accepts (they print as strings).
+        Ty::Named(n) => n.starts_with('\u{0}'),
+        _ => false,
+    }
+}
+
+pub(super) fn same_param(a: &Parameter, b: &Parameter) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+        && a.parameter_data_ref().name == b.parameter_data_ref().name
+}
+
+/// The JSON media type of a content map: `application/json` (with parameters), `*+json`, or
+/// `*/*` (HubSpot's shared error answer).
+pub(super) fn json_media<'m>(
+    content: &'m indexmap::IndexMap<String, MediaType>,
+    at: &str,
+) -> Result<Option<(&'m MediaType, String)>, Error> {
+    let content_at = join(at, "content");
+    let pick = content.iter().find(|(k, _)| {
+        let base = k
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        base == "application/json" || base.ends_with("+json")
+    });
+    let pick = pick.or_else(|| content.iter().find(|(k, _)| k.trim() == "*/*"));
+    Ok(pick.map(|(k, m)| (m, join(&content_at, k))))
+}
+
+/// The last literal segment of a path template (`/batch/upsert` → `upsert`), if any.
+pub(super) fn last_literal(path: &str) -> Option<&str> {
+    path.split('/')
+        .rfind(|segment| !segment.is_empty() && !segment.starts_with('{'))
+}
+
+/// Whether an operation may be sent again after an ambiguous failure. Idempotent HTTP
+/// methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) and PATCH, which HubSpot uses to set
+/// property values (setting them twice leaves the record as once), may. A POST may when
+/// the path ends in an action whose repetition changes nothing: `read` and `search` read,
+/// `upsert` is keyed on a unique value, `update` and `archive` set a state. Every other POST
+/// (create, batch create, merge, ...) may create or change something twice, and may not.
+pub(super) fn repeat_safety(method: HttpMethod, path: &str) -> Repeat {
+    match method {
+        HttpMethod::Post => match last_literal(path) {
+            Some("read" | "search" | "upsert" | "update" | "archive") => Repeat::Safe,
+            _ => Repeat::Unsafe,
+        },
+        HttpMethod::Get
+        | HttpMethod::Head
+        | HttpMethod::Options
+        | HttpMethod::Put
+        | HttpMethod::Delete
+        | HttpMethod::Trace
+        | HttpMethod::Patch => Repeat::Safe,
+    }
+}
+
+/// HubSpot's search endpoints (paths ending in `/search`) have their own rate limit.
+pub(super) fn rate_class(path: &str) -> RateClass {
+    if last_literal(path) == Some("search") {
+        RateClass::Search
+    } else {
+        RateClass::Standard
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    pub(super) fn repeat_safety_follows_the_method_and_the_action() {
+        use HttpMethod::*;
+        let safe = [
+            (Get, "/crm/v3/objects/orders"),
+            (Patch, "/crm/v3/objects/orders/{orderId}"),
+            (Delete, "/crm/v3/objects/orders/{orderId}"),
+            (
+                Put,
+                "/crm/v4/objects/orders/{id}/associations/{toType}/{toId}",
+            ),
+            (Post, "/crm/v3/objects/orders/batch/upsert"),
+            (Post, "/crm/v3/objects/orders/batch/read"),
+            (Post, "/crm/v3/objects/orders/batch/update"),
+            (Post, "/crm/v3/objects/orders/batch/archive"),
+            (Post, "/crm/v3/objects/orders/search"),
+        ];
+        for (method, path) in safe {
+            assert_eq!(repeat_safety(method, path), Repeat::Safe, "{path}");
+        }
+        let unsafe_ = [
+            (Post, "/crm/v3/objects/orders"),
+            (Post, "/crm/v3/objects/orders/batch/create"),
+            (Post, "/crm/v3/objects/orders/merge"),
+            (Post, "/crm/v3/objects/{objectType}"),
+        ];
+        for (method, path) in unsafe_ {
+            assert_eq!(repeat_safety(method, path), Repeat::Unsafe, "{path}");
+        }
+    }
+
+    #[test]
+    pub(super) fn only_search_paths_use_the_search_limit() {
+        assert_eq!(
+            rate_class("/crm/v3/objects/orders/search"),
+            RateClass::Search
+        );
+        assert_eq!(
+            rate_class("/crm/v3/objects/orders/{search}"),
+            RateClass::Standard
+        );
+        assert_eq!(rate_class("/crm/v3/objects/orders"), RateClass::Standard);
+    }
+}
