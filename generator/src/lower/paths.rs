@@ -8,9 +8,7 @@ impl Lowerer<'_> {
     /// be sent, so it is dropped with a warning (HubSpot's documents have declared such
     /// parameters for weeks at a time) rather than refused.
     pub(super) fn keep_path_param(&mut self, path: &str, name: &str, at: &str) -> bool {
-        let present = naming::segments(path)
-            .iter()
-            .any(|s| *s == naming::Segment::Param(name));
+        let present = naming::segments(path).contains(&naming::Segment::Param(name));
         if !present {
             self.warnings.push(Error::at(
                 at.to_owned(),

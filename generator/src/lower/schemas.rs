@@ -363,9 +363,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Lowers a `oneOf`/`anyOf` into a union named `name`, placed before the types lifted out
-    /// of its alternatives.
-
+    /// The shape of an object schema, `None` when it is not one. An `allOf` of objects (given
     /// inline or by `$ref`) merges into one struct: properties in order, the first definition
     /// of a repeated property kept, `required` lists joined.
     pub(super) fn object_shape(

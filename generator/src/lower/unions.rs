@@ -3,6 +3,8 @@
 use super::*;
 
 impl<'a> Lowerer<'a> {
+    /// Lowers a `oneOf`/`anyOf` into a union named `name`, placed before the types lifted out
+    /// of its alternatives.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn lower_union(
         &mut self,
@@ -73,8 +75,6 @@ impl<'a> Lowerer<'a> {
         );
         Ok(())
     }
-
-    /// The shape of an object schema, `None` when it is not one. An `allOf` of objects (given
 
     // ----- inline enums ------------------------------------------------------------------
 
