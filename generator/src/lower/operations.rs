@@ -109,11 +109,11 @@ impl<'a> Lowerer<'a> {
         let mut params: Vec<(String, &Parameter)> = Vec::new();
         for (i, p) in item.parameters.iter().enumerate() {
             let at = format!("{}/parameters/{i}", join("/paths", path));
-            params.push((at.clone(), self.resolve_parameter(p, &at)?));
+            params.push((at.clone(), self.resolve(p, &at)?));
         }
         for (i, p) in op.parameters.iter().enumerate() {
             let at = format!("{pointer}/parameters/{i}");
-            let p = self.resolve_parameter(p, &at)?;
+            let p = self.resolve(p, &at)?;
             params.retain(|(_, q)| !same_param(q, p));
             params.push((at, p));
         }
@@ -243,7 +243,7 @@ impl<'a> Lowerer<'a> {
             None => None,
             Some(body) => {
                 let at = join(&pointer, "requestBody");
-                let body = self.resolve_request_body(body, &at)?;
+                let body = self.resolve(body, &at)?;
                 let (media, media_at) = json_media(&body.content, &at)?.ok_or_else(|| {
                     Error::at(
                         at.clone(),
@@ -287,7 +287,7 @@ impl<'a> Lowerer<'a> {
                 // `4XX`/`5XX` describe errors like any status of their range.
                 StatusCode::Range(r) => r.saturating_mul(100),
             };
-            let resp = self.resolve_response(resp, &at)?;
+            let resp = self.resolve(resp, &at)?;
             if (200..300).contains(&status) {
                 let ty = self.response_ty(
                     resp,
@@ -309,7 +309,7 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(resp) = &op.responses.default {
             let at = join(&join(&pointer, "responses"), "default");
-            let resp = self.resolve_response(resp, &at)?;
+            let resp = self.resolve(resp, &at)?;
             error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
         }
         if successes.is_empty() {

@@ -14,7 +14,7 @@ impl<'a> Lowerer<'a> {
         for (path, _, method, op) in self.operations_iter() {
             let pointer = op_pointer(path, method);
             if let Some(body) = &op.request_body {
-                let body = self.resolve_request_body(body, &join(&pointer, "requestBody"))?;
+                let body = self.resolve(body, &join(&pointer, "requestBody"))?;
                 for media in body.content.values() {
                     if let Some(s) = &media.schema {
                         self.reach(s, &mut request);
@@ -23,7 +23,7 @@ impl<'a> Lowerer<'a> {
             }
             for (code, resp) in &op.responses.responses {
                 let at = join(&join(&pointer, "responses"), &code.to_string());
-                let resp = self.resolve_response(resp, &at)?;
+                let resp = self.resolve(resp, &at)?;
                 let set = if is_success(code) {
                     &mut response
                 } else {
@@ -36,7 +36,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             if let Some(resp) = &op.responses.default {
-                let resp = self.resolve_response(resp, &join(&pointer, "responses/default"))?;
+                let resp = self.resolve(resp, &join(&pointer, "responses/default"))?;
                 for media in resp.content.values() {
                     if let Some(s) = &media.schema {
                         self.reach(s, &mut error);
@@ -98,38 +98,42 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The Rust name of the component schema `reference` points at.
     pub(super) fn schema_name(&self, reference: &str, pointer: &str) -> Result<String, Error> {
-        let key = reference.strip_prefix(SCHEMAS).ok_or_else(|| {
-            Error::at(
-                pointer.to_owned(),
-                format!("`$ref: {reference}` must point into #/components/schemas/"),
-            )
-        })?;
-        let key = unescape(key);
-        self.names.get(&key).cloned().ok_or_else(|| {
-            Error::at(
-                pointer.to_owned(),
-                format!("`$ref: {reference}` points at a schema that does not exist"),
-            )
-        })
+        let key = ref_key::<Schema>(reference, pointer)?;
+        self.names
+            .get(&key)
+            .cloned()
+            .ok_or_else(|| nowhere::<Schema>(reference, pointer))
     }
 
+    /// The component schema `reference` points at, through any chain of references.
     pub(super) fn component(&self, reference: &str, pointer: &str) -> Result<&'a Schema, Error> {
-        let name_err = || {
-            Error::at(
-                pointer.to_owned(),
-                format!("`$ref: {reference}` points at a schema that does not exist"),
-            )
-        };
-        let key = reference.strip_prefix(SCHEMAS).ok_or_else(name_err)?;
-        let mut key = unescape(key);
-        let schemas = &self.api.components.as_ref().ok_or_else(name_err)?.schemas;
-        // Follow a chain of schema-to-schema references, refusing a loop.
+        self.follow(reference, pointer)
+    }
+
+    /// The one `$ref` resolver: the item itself, or the component the reference names in the
+    /// section of its kind, through any chain of references (a loop is refused).
+    pub(super) fn resolve<T: Component>(
+        &self,
+        item: &'a ReferenceOr<T>,
+        pointer: &str,
+    ) -> Result<&'a T, Error> {
+        match item {
+            ReferenceOr::Item(item) => Ok(item),
+            ReferenceOr::Reference { reference } => self.follow(reference, pointer),
+        }
+    }
+
+    fn follow<T: Component>(&self, reference: &str, pointer: &str) -> Result<&'a T, Error> {
+        let mut key = ref_key::<T>(reference, pointer)?;
+        let section = self.api.components.as_ref().map(T::section);
         for _ in 0..32 {
-            match schemas.get(&key).ok_or_else(name_err)? {
-                ReferenceOr::Item(schema) => return Ok(schema),
-                ReferenceOr::Reference { reference } => {
-                    key = unescape(reference.strip_prefix(SCHEMAS).ok_or_else(name_err)?);
+            match section.and_then(|s| s.get(&key)) {
+                None => return Err(nowhere::<T>(reference, pointer)),
+                Some(ReferenceOr::Item(item)) => return Ok(item),
+                Some(ReferenceOr::Reference { reference: next }) => {
+                    key = ref_key::<T>(next, pointer)?;
                 }
             }
         }
@@ -137,69 +141,6 @@ impl<'a> Lowerer<'a> {
             pointer.to_owned(),
             format!("`$ref: {reference}` is a loop of references"),
         ))
-    }
-
-    pub(super) fn resolve_parameter(
-        &self,
-        p: &'a ReferenceOr<Parameter>,
-        at: &str,
-    ) -> Result<&'a Parameter, Error> {
-        match p {
-            ReferenceOr::Item(p) => Ok(p),
-            ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/parameters/")
-                    .map(unescape);
-                key.and_then(|k| self.api.components.as_ref()?.parameters.get(&k))
-                    .and_then(|p| match p {
-                        ReferenceOr::Item(p) => Some(p),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                    .ok_or_else(|| Error::at(at.to_owned(), format!("`$ref: {reference}` does not point at a parameter in #/components/parameters/")))
-            }
-        }
-    }
-
-    pub(super) fn resolve_request_body(
-        &self,
-        b: &'a ReferenceOr<RequestBody>,
-        at: &str,
-    ) -> Result<&'a RequestBody, Error> {
-        match b {
-            ReferenceOr::Item(b) => Ok(b),
-            ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .map(unescape);
-                key.and_then(|k| self.api.components.as_ref()?.request_bodies.get(&k))
-                    .and_then(|b| match b {
-                        ReferenceOr::Item(b) => Some(b),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                    .ok_or_else(|| Error::at(at.to_owned(), format!("`$ref: {reference}` does not point at a request body in #/components/requestBodies/")))
-            }
-        }
-    }
-
-    pub(super) fn resolve_response(
-        &self,
-        r: &'a ReferenceOr<Response>,
-        at: &str,
-    ) -> Result<&'a Response, Error> {
-        match r {
-            ReferenceOr::Item(r) => Ok(r),
-            ReferenceOr::Reference { reference } => {
-                let key = reference
-                    .strip_prefix("#/components/responses/")
-                    .map(unescape);
-                key.and_then(|k| self.api.components.as_ref()?.responses.get(&k))
-                    .and_then(|r| match r {
-                        ReferenceOr::Item(r) => Some(r),
-                        ReferenceOr::Reference { .. } => None,
-                    })
-                    .ok_or_else(|| Error::at(at.to_owned(), format!("`$ref: {reference}` does not point at a response in #/components/responses/")))
-            }
-        }
     }
 }
 
@@ -247,4 +188,75 @@ pub(super) fn children(schema: &Schema) -> Vec<ReferenceOr<Schema>> {
         SchemaKind::Type(_) => {}
     }
     out
+}
+
+/// A kind of component a `$ref` may name, and where the document keeps those.
+pub(super) trait Component: Sized {
+    /// The reference prefix, e.g. `#/components/schemas/`.
+    const PREFIX: &'static str;
+    /// What it is, for messages.
+    const WHAT: &'static str;
+    /// The components of this kind.
+    fn section(
+        components: &openapiv3::Components,
+    ) -> &indexmap::IndexMap<String, ReferenceOr<Self>>;
+}
+
+impl Component for Schema {
+    const PREFIX: &'static str = SCHEMAS;
+    const WHAT: &'static str = "schema";
+    fn section(c: &openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<Self>> {
+        &c.schemas
+    }
+}
+
+impl Component for Parameter {
+    const PREFIX: &'static str = "#/components/parameters/";
+    const WHAT: &'static str = "parameter";
+    fn section(c: &openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<Self>> {
+        &c.parameters
+    }
+}
+
+impl Component for RequestBody {
+    const PREFIX: &'static str = "#/components/requestBodies/";
+    const WHAT: &'static str = "request body";
+    fn section(c: &openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<Self>> {
+        &c.request_bodies
+    }
+}
+
+impl Component for Response {
+    const PREFIX: &'static str = "#/components/responses/";
+    const WHAT: &'static str = "response";
+    fn section(c: &openapiv3::Components) -> &indexmap::IndexMap<String, ReferenceOr<Self>> {
+        &c.responses
+    }
+}
+
+/// The component key a reference names, or an error when it points outside its section.
+fn ref_key<T: Component>(reference: &str, pointer: &str) -> Result<String, Error> {
+    reference
+        .strip_prefix(T::PREFIX)
+        .map(unescape)
+        .ok_or_else(|| {
+            Error::at(
+                pointer.to_owned(),
+                format!(
+                    "`$ref: {reference}` must point into {} (a {} is expected here)",
+                    T::PREFIX.trim_end_matches('/'),
+                    T::WHAT
+                ),
+            )
+        })
+}
+
+fn nowhere<T: Component>(reference: &str, pointer: &str) -> Error {
+    Error::at(
+        pointer.to_owned(),
+        format!(
+            "`$ref: {reference}` points at a {} that does not exist",
+            T::WHAT
+        ),
+    )
 }
