@@ -139,15 +139,10 @@ pub fn type_item(t: &TypeDef) -> Item {
 fn struct_def(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
-    if s.derive_eq {
-        derives.push(quote!(Eq));
-    }
-    if s.derive_default {
-        derives.push(quote!(Default));
-    }
-    derives.push(quote!(::serde::Serialize));
-    derives.push(quote!(::serde::Deserialize));
+    let derives = derives(
+        &s.caps,
+        &[quote!(::serde::Serialize), quote!(::serde::Deserialize)],
+    );
     let fields = s.fields.iter().map(field);
     let constructor = if s.constructor {
         constructor(s)
@@ -156,13 +151,34 @@ fn struct_def(s: &StructDef) -> TokenStream {
     };
     quote! {
         #docs
-        #[derive(#(#derives),*)]
+        #derives
         pub struct #name {
             #(#fields)*
         }
 
         #constructor
     }
+}
+
+/// The `#[derive(…)]` of a type: what every generated type has, what its capabilities allow
+/// (as decided in lower), then `extra`.
+fn derives(caps: &Caps, extra: &[TokenStream]) -> TokenStream {
+    let mut list = vec![quote!(Debug), quote!(Clone)];
+    if caps.copy {
+        list.push(quote!(Copy));
+    }
+    list.push(quote!(PartialEq));
+    if caps.eq {
+        list.push(quote!(Eq));
+    }
+    if caps.hash {
+        list.push(quote!(Hash));
+    }
+    if caps.default {
+        list.push(quote!(Default));
+    }
+    list.extend(extra.iter().cloned());
+    quote!(#[derive(#(#list),*)])
 }
 
 fn constructor(s: &StructDef) -> TokenStream {
@@ -268,9 +284,13 @@ fn union_def(u: &UnionDef) -> TokenStream {
             "{}\n\nDecoding tries the alternatives in order and keeps the first that fits.",
             u.doc
         ));
+        let derives = derives(
+            &u.caps,
+            &[quote!(::serde::Serialize), quote!(::serde::Deserialize)],
+        );
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #derives
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -291,9 +311,10 @@ fn union_def(u: &UnionDef) -> TokenStream {
             Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#vname).map_err(D::Error::custom),
         }
     });
+    let derives = derives(&u.caps, &[quote!(::serde::Serialize)]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #derives
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
@@ -338,9 +359,10 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         let wire = Literal::string(&v.wire);
         quote!(#wire => Self::#vname,)
     });
+    let derives = derives(&e.caps, &[]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #derives
         pub enum #name {
             #(#variants)*
             /// A value this version of the document does not list, as the server sent it.
@@ -430,11 +452,12 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
             enum_name,
             doc: text,
             variants,
+            caps,
         } = &op.success
         {
             items.push(Item {
                 name: format!("operations/{enum_name}"),
-                tokens: answer_enum(enum_name, text, variants),
+                tokens: answer_enum(enum_name, text, variants, caps),
             });
         }
         items.push(Item {
@@ -448,11 +471,7 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
 fn params_struct(q: &ParamsStruct) -> TokenStream {
     let name = ident(&q.name);
     let docs = doc(&q.doc);
-    let default = if q.derive_default {
-        quote!(Default,)
-    } else {
-        quote!()
-    };
+    let derives = derives(&q.caps, &[]);
     let fields = q.fields.iter().map(|f| {
         let fdoc = doc(&f.doc);
         let fname = ident(&f.name);
@@ -461,14 +480,19 @@ fn params_struct(q: &ParamsStruct) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #derives
         pub struct #name {
             #(#fields)*
         }
     }
 }
 
-fn answer_enum(name: &str, text: &str, variants: &[(String, SuccessResponse)]) -> TokenStream {
+fn answer_enum(
+    name: &str,
+    text: &str,
+    variants: &[(String, SuccessResponse)],
+    caps: &Caps,
+) -> TokenStream {
     let name = ident(name);
     let docs = doc(text);
     let defs = variants.iter().map(|(v, s)| {
@@ -490,9 +514,10 @@ fn answer_enum(name: &str, text: &str, variants: &[(String, SuccessResponse)]) -
             None => quote!(Self::#vname => #status,),
         }
     });
+    let derives = derives(caps, &[]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         pub enum #name {
             #(#defs)*
         }

@@ -54,10 +54,8 @@ pub struct StructDef {
     pub doc: String,
     /// Fields in document order.
     pub fields: Vec<Field>,
-    /// Whether `Default` is derived (every field can be left out).
-    pub derive_default: bool,
-    /// Whether `Eq` is derived (no float or free-form JSON inside).
-    pub derive_eq: bool,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
     /// Whether it gets `new(required fields…)`, leaving the optional ones `None`.
     pub constructor: bool,
 }
@@ -75,6 +73,23 @@ pub struct UnionDef {
     /// variant that keeps an object with any other value as JSON. Without one, the first
     /// alternative that decodes wins.
     pub discriminator: Option<Discriminator>,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
+}
+
+/// The standard traits a generated type derives beyond `Debug`, `Clone` and `PartialEq`
+/// (which every one has). Decided in one place, from the types of the fields, after every
+/// type is known (`lower::finish`); emit only reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Caps {
+    /// `Eq`: no float or free-form JSON anywhere inside.
+    pub eq: bool,
+    /// `Hash`: as `Eq`.
+    pub hash: bool,
+    /// `Default`: every field can be left out (an `Option`, a `Vec` or a map).
+    pub default: bool,
+    /// `Copy`: no heap storage anywhere inside.
+    pub copy: bool,
 }
 
 /// How a discriminated union picks its variant.
@@ -173,39 +188,6 @@ impl Ty {
     pub fn defaults_to_empty(&self) -> bool {
         matches!(self, Ty::Option(_) | Ty::Vec(_) | Ty::Map(_))
     }
-
-    /// Whether every value of the type supports `Eq` (no floats or JSON inside).
-    pub fn is_eq(&self, types: &[TypeDef]) -> bool {
-        self.is_eq_seen(types, &mut Vec::new())
-    }
-
-    fn is_eq_seen<'a>(&'a self, types: &'a [TypeDef], seen: &mut Vec<&'a str>) -> bool {
-        match self {
-            Ty::F32 | Ty::F64 | Ty::Json => false,
-            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::DateTime | Ty::Date => true,
-            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
-                inner.is_eq_seen(types, seen)
-            }
-            Ty::Named(name) => {
-                if seen.contains(&name.as_str()) {
-                    return true;
-                }
-                seen.push(name);
-                match types.iter().find(|t| t.name() == name) {
-                    Some(TypeDef::Enum(_)) => true,
-                    Some(TypeDef::Struct(s)) => {
-                        s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen))
-                    }
-                    Some(TypeDef::Alias(a)) => a.ty.is_eq_seen(types, seen),
-                    Some(TypeDef::Union(u)) => {
-                        u.discriminator.is_none()
-                            && u.variants.iter().all(|v| v.ty.is_eq_seen(types, seen))
-                    }
-                    None => false,
-                }
-            }
-        }
-    }
 }
 
 /// An open string enumeration.
@@ -219,6 +201,8 @@ pub struct EnumDef {
     pub variants: Vec<Variant>,
     /// Name of the variant that keeps any other value.
     pub other_variant: String,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
 }
 
 /// One listed value of an enumeration.
@@ -350,8 +334,9 @@ pub struct ParamsStruct {
     pub doc: String,
     /// One field a parameter.
     pub fields: Vec<QueryParam>,
-    /// Whether `Default` is derived (no parameter is required).
-    pub derive_default: bool,
+    /// What the struct can derive (`Default` when no parameter is required), decided once
+    /// every type is known.
+    pub caps: Caps,
 }
 
 /// A query parameter.
@@ -395,6 +380,8 @@ pub enum Success {
         doc: String,
         /// One per status, in ascending status order.
         variants: Vec<(String, SuccessResponse)>,
+        /// What the enum can derive, decided once every type is known.
+        caps: Caps,
     },
 }
 

@@ -55,18 +55,157 @@ pub(super) fn rename_types(api: &mut Api, rename: &BTreeMap<String, String>) {
     }
 }
 
-pub(super) fn finish_derives(types: &mut [TypeDef]) {
-    let eq: Vec<bool> = types
+/// Decides what every type can derive: the one place where `Eq`, `Hash`, `Default` and
+/// `Copy` are chosen. A type has a capability when every type inside it has it; types that
+/// hold one another are solved together, starting from "everything" and taking away until
+/// nothing changes (the greatest fixed point, so a recursive type is `Eq` when all else in
+/// it is).
+pub(super) fn decide_caps(api: &mut Api) {
+    let all = Caps {
+        eq: true,
+        hash: true,
+        default: true,
+        copy: true,
+    };
+    let mut caps: BTreeMap<String, Caps> = api
+        .types
         .iter()
-        .map(|t| match t {
-            TypeDef::Struct(s) => s.fields.iter().all(|f| f.ty.is_eq(types)),
-            _ => true,
-        })
+        .map(|t| (t.name().to_owned(), all))
         .collect();
-    for (t, eq) in types.iter_mut().zip(eq) {
-        if let TypeDef::Struct(s) = t {
-            s.derive_eq = eq;
+    loop {
+        let mut changed = false;
+        for t in &api.types {
+            let new = type_caps(t, &caps);
+            let old = caps.insert(t.name().to_owned(), new);
+            changed |= old != Some(new);
         }
+        if !changed {
+            break;
+        }
+    }
+    let named = |name: &str| caps.get(name).copied().unwrap_or_default();
+    for t in &mut api.types {
+        let decided = named(t.name());
+        match t {
+            TypeDef::Struct(s) => s.caps = decided,
+            TypeDef::Enum(e) => e.caps = decided,
+            TypeDef::Union(u) => u.caps = decided,
+            TypeDef::Alias(_) => {}
+        }
+    }
+    for op in &mut api.operations {
+        if let Some(q) = &mut op.query {
+            q.caps = Caps {
+                default: q.fields.iter().all(|f| !f.required),
+                copy: false, // as for structs: the next version may add a string
+
+                ..all_of(q.fields.iter().map(|f| ty_caps(&f.ty, &caps)))
+            };
+        }
+        if let Success::Multi {
+            variants, caps: c, ..
+        } = &mut op.success
+        {
+            *c = Caps {
+                default: false,
+                ..all_of(variants.iter().map(|(_, s)| match &s.ty {
+                    Some(t) => ty_caps(t, &caps),
+                    None => all,
+                }))
+            };
+        }
+    }
+}
+
+/// The capabilities every one of `parts` has.
+fn all_of(parts: impl Iterator<Item = Caps>) -> Caps {
+    parts.fold(
+        Caps {
+            eq: true,
+            hash: true,
+            default: true,
+            copy: true,
+        },
+        |a, b| Caps {
+            eq: a.eq && b.eq,
+            hash: a.hash && b.hash,
+            default: a.default && b.default,
+            copy: a.copy && b.copy,
+        },
+    )
+}
+
+fn type_caps(t: &TypeDef, caps: &BTreeMap<String, Caps>) -> Caps {
+    match t {
+        // An open enum keeps unknown values in a `String`.
+        TypeDef::Enum(_) => Caps {
+            eq: true,
+            hash: true,
+            default: false,
+            copy: false,
+        },
+        TypeDef::Struct(s) => Caps {
+            // `Default` leaves every field out: only when each one may be left out.
+            default: s.fields.iter().all(|f| f.ty.defaults_to_empty()),
+            // Never `Copy`: a new string field in the next version of the document would take
+            // it away and break every caller that relied on it.
+            copy: false,
+            ..all_of(s.fields.iter().map(|f| ty_caps(&f.ty, caps)))
+        },
+        TypeDef::Alias(a) => ty_caps(&a.ty, caps),
+        TypeDef::Union(u) => {
+            let variants = all_of(u.variants.iter().map(|v| ty_caps(&v.ty, caps)));
+            // With a discriminator, unknown alternatives are kept as JSON.
+            let other = u.discriminator.is_some();
+            Caps {
+                eq: variants.eq && !other,
+                hash: variants.hash && !other,
+                default: false,
+                copy: false, // as for structs
+            }
+        }
+    }
+}
+
+/// The capabilities of a type as a field or variant holds it.
+fn ty_caps(ty: &Ty, caps: &BTreeMap<String, Caps>) -> Caps {
+    let scalar = |eq: bool| Caps {
+        eq,
+        hash: eq,
+        default: true,
+        copy: true,
+    };
+    match ty {
+        Ty::Bool | Ty::I32 | Ty::I64 => scalar(true),
+        Ty::F32 | Ty::F64 => scalar(false),
+        Ty::DateTime | Ty::Date => Caps {
+            default: false,
+            ..scalar(true)
+        },
+        Ty::String => Caps {
+            copy: false,
+            ..scalar(true)
+        },
+        Ty::Json => Caps {
+            eq: false,
+            hash: false,
+            default: true,
+            copy: false,
+        },
+        Ty::Named(name) => caps.get(name).copied().unwrap_or_default(),
+        Ty::Option(inner) => Caps {
+            default: true,
+            ..ty_caps(inner, caps)
+        },
+        Ty::Vec(inner) | Ty::Map(inner) => Caps {
+            default: true,
+            copy: false,
+            ..ty_caps(inner, caps)
+        },
+        Ty::Boxed(inner) => Caps {
+            copy: false,
+            ..ty_caps(inner, caps)
+        },
     }
 }
 

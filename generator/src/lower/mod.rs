@@ -209,7 +209,7 @@ impl<'a> Lowerer<'a> {
         };
         self.name_inline_enums(&mut api)?;
         box_recursion(&mut api.types, &self.origins)?;
-        finish_derives(&mut api.types);
+        decide_caps(&mut api);
         Ok((api, self.warnings))
     }
 }

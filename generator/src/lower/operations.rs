@@ -228,14 +228,13 @@ impl<'a> Lowerer<'a> {
         let query = if query_fields.is_empty() {
             None
         } else {
-            let derive_default = query_fields.iter().all(|q| !q.required);
             Some(ParamsStruct {
                 name: format!("{type_base}Params"),
                 doc: format!(
                     "Query parameters of [`Client::{method_name}`](crate::Client::{method_name})."
                 ),
                 fields: query_fields,
-                derive_default,
+                caps: Caps::default(),
             })
         };
 
@@ -331,6 +330,7 @@ impl<'a> Lowerer<'a> {
                     .into_iter()
                     .map(|s| (naming::status_variant(s.status), s))
                     .collect(),
+                caps: Caps::default(),
             }
         };
 

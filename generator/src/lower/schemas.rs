@@ -100,17 +100,17 @@ impl<'a> Lowerer<'a> {
                 serde,
             });
         }
-        let derive_default = fields.iter().all(|f| f.ty.defaults_to_empty());
-        // A constructor where a struct literal would make the caller spell out `None`s.
-        let constructor = !derive_default && fields.iter().any(|f| matches!(f.ty, Ty::Option(_)));
+        // A constructor where a struct literal would make the caller spell out `None`s (and
+        // `Default` would not do).
+        let constructor = !fields.iter().all(|f| f.ty.defaults_to_empty())
+            && fields.iter().any(|f| matches!(f.ty, Ty::Option(_)));
         self.types.insert(
             index,
             TypeDef::Struct(StructDef {
                 name,
                 doc,
                 fields,
-                derive_default,
-                derive_eq: false,
+                caps: Caps::default(),
                 constructor,
             }),
         );

@@ -71,6 +71,7 @@ impl<'a> Lowerer<'a> {
                 doc,
                 variants,
                 discriminator,
+                caps: Caps::default(),
             }),
         );
         Ok(())
@@ -222,6 +223,7 @@ pub(super) fn enum_def(name: String, doc: String, values: &[String]) -> EnumDef 
         doc,
         variants,
         other_variant,
+        caps: Caps::default(),
     }
 }
 

@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.example.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GetPageParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,
@@ -61,7 +61,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::create`](crate::Client::create).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct CreateParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,

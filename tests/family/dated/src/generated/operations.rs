@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after` from the previous answer.
     pub after: Option<String>,
@@ -236,7 +236,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::batch_read`](crate::Client::batch_read).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BatchReadParams {
     /// When true, read archived records instead of active ones.
     pub archived: Option<bool>,
@@ -488,7 +488,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_by_id`](crate::Client::get_by_id).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetByIdParams {
     /// When true, look the record up among archived records.
     pub archived: Option<bool>,
@@ -606,7 +606,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::update`](crate::Client::update).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UpdateParams {
     /// Name of a unique-value property that `objectId` is a value of, instead of a record id.
     pub id_property: Option<String>,
@@ -663,7 +663,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_associations`](crate::Client::get_associations).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetAssociationsParams {
     /// Paging cursor from the previous answer; leave it out for the first page.
     pub after: Option<String>,

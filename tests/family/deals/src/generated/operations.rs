@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after` from the previous answer.
     pub after: Option<String>,
@@ -201,7 +201,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::batch_read`](crate::Client::batch_read).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BatchReadParams {
     /// When true, read archived deals instead of active ones.
     pub archived: Option<bool>,
@@ -453,7 +453,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_by_id`](crate::Client::get_by_id).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetByIdParams {
     /// When true, look the deal up among archived deals.
     pub archived: Option<bool>,
@@ -563,7 +563,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::update`](crate::Client::update).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UpdateParams {
     /// Name of a unique-value property that `dealId` is a value of, instead of a record id.
     pub id_property: Option<String>,
