@@ -48,23 +48,33 @@ impl<'a> Lowerer<'a> {
         }
         let all = self.operations_iter();
         let namer = naming::MethodNamer::new(all.iter().map(|(p, ..)| *p));
-        // Names, with rule 4 for the ones two operations share.
+        // Rules 5 and 6 for the names several operations share, then rule 7.
         let base: Vec<String> = all.iter().map(|(p, _, m, _)| namer.name(p, *m)).collect();
-        let mut count: BTreeMap<&str, usize> = BTreeMap::new();
-        for n in &base {
-            *count.entry(n.as_str()).or_default() += 1;
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, n) in base.iter().enumerate() {
+            groups.entry(n.as_str()).or_default().push(i);
         }
-        let names: Vec<String> = base
-            .iter()
-            .zip(&all)
-            .map(|(n, (_, _, m, _))| {
-                if count.get(n.as_str()).copied().unwrap_or(0) > 1 {
-                    naming::snake(&format!("{}_{}", naming::verb_prefix(*m), naming::bare(n)))
-                } else {
-                    n.clone()
-                }
-            })
-            .collect();
+        let mut names = base.clone();
+        for members in groups.values().filter(|m| m.len() > 1) {
+            let actions: Option<Vec<String>> = members
+                .iter()
+                .map(|&i| naming::action_name(all[i].3.operation_id.as_deref().unwrap_or_default()))
+                .collect();
+            let distinct = actions
+                .as_ref()
+                .is_some_and(|a| a.iter().collect::<BTreeSet<_>>().len() == a.len());
+            for (k, &i) in members.iter().enumerate() {
+                names[i] = match &actions {
+                    Some(actions) if distinct => actions[k].clone(),
+                    _ => verb_name(all[i].2, &base[i]),
+                };
+            }
+        }
+        for (name, (_, _, method, _)) in names.iter_mut().zip(&all) {
+            if naming::RESERVED_METHODS.contains(&naming::bare(name)) {
+                *name = verb_name(*method, name);
+            }
+        }
         let mut first: BTreeMap<&str, (String, &str)> = BTreeMap::new();
         for ((name, base), (path, _, method, _)) in names.iter().zip(&base).zip(&all) {
             let here = op_pointer(path, *method);
@@ -483,6 +493,15 @@ pub(super) fn is_scalar(ty: &Ty) -> bool {
         Ty::Named(n) => n.starts_with('\u{0}'),
         _ => false,
     }
+}
+
+/// `name` with the method's verb in front (rules 6 and 7 of the naming rule).
+fn verb_name(method: HttpMethod, name: &str) -> String {
+    naming::snake(&format!(
+        "{}_{}",
+        naming::verb_prefix(method),
+        naming::bare(name)
+    ))
 }
 
 pub(super) fn same_param(a: &Parameter, b: &Parameter) -> bool {
