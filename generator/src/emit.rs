@@ -115,6 +115,8 @@ pub fn ty(t: &Ty, scope: Scope) -> TokenStream {
             let inner = ty(inner, scope);
             quote!(Box<#inner>)
         }
+        Ty::Bytes => quote!(Vec<u8>),
+        Ty::File => quote!(crate::runtime::FilePart),
     }
 }
 
@@ -546,9 +548,9 @@ fn method(op: &Operation) -> TokenStream {
     let mut args = Vec::new();
     for p in &op.path_params {
         let pname = ident(&p.name);
-        match p.ty {
-            Ty::String => args.push(quote!(#pname: &str)),
-            _ => {
+        match p.pass {
+            Pass::Str => args.push(quote!(#pname: &str)),
+            Pass::Value => {
                 let pty = ty(&p.ty, Scope::Crate);
                 args.push(quote!(#pname: #pty));
             }
@@ -578,18 +580,36 @@ fn method(op: &Operation) -> TokenStream {
     let query = op.query.iter().flat_map(|q| &q.fields).map(|f| {
         let fname = ident(&f.name);
         let key = &f.wire_name;
-        match (f.repeated, f.required) {
-            (true, false) => quote!(request.query_each(#key, params.#fname.as_deref());),
-            (true, true) => quote!(request.query_each(#key, Some(params.#fname.as_slice()));),
-            (false, false) => quote!(request.query_opt(#key, params.#fname.as_ref());),
-            (false, true) => quote!(request.query(#key, &params.#fname);),
+        match (&f.style, f.required) {
+            (QueryStyle::Repeated, false) => {
+                quote!(request.query_each(#key, params.#fname.as_deref())?;)
+            }
+            (QueryStyle::Repeated, true) => {
+                quote!(request.query_each(#key, Some(params.#fname.as_slice()))?;)
+            }
+            (QueryStyle::Exploded { template }, false) => {
+                quote!(request.query_map(#template, params.#fname.as_ref())?;)
+            }
+            (QueryStyle::Exploded { template }, true) => {
+                quote!(request.query_map(#template, Some(&params.#fname))?;)
+            }
+            (QueryStyle::Single, false) => {
+                quote!(request.query_opt(#key, params.#fname.as_ref())?;)
+            }
+            (QueryStyle::Single, true) => quote!(request.query(#key, &params.#fname)?;),
         }
     });
     let body = match &op.body {
-        Some(b) if b.required => quote!(request.json(body)?;),
-        Some(_) => quote!(if let Some(body) = body {
-            request.json(body)?;
-        }),
+        Some(b) => {
+            let encode = body_encoding(&b.encoding);
+            if b.required {
+                encode
+            } else {
+                quote!(if let Some(body) = body {
+                    #encode
+                })
+            }
+        }
         None => quote!(),
     };
     let mutability = if op.query.is_some() || op.body.is_some() {
@@ -600,11 +620,12 @@ fn method(op: &Operation) -> TokenStream {
 
     let (ret, arms) = match &op.success {
         Success::Single(s) => {
-            let status = Literal::u16_unsuffixed(s.status);
+            let status = status_pattern(s);
             match &s.ty {
                 Some(t) => {
                     let t = ty(t, Scope::Crate);
-                    (t, quote!(#status => Ok(response.json()?),))
+                    let read = read_body(s.decode);
+                    (t, quote!(#status => Ok(#read),))
                 }
                 None => (quote!(()), quote!(#status => Ok(()),)),
             }
@@ -617,9 +638,12 @@ fn method(op: &Operation) -> TokenStream {
             let ename = ident(enum_name);
             let arms = variants.iter().map(|(v, s)| {
                 let vname = ident(v);
-                let status = Literal::u16_unsuffixed(s.status);
+                let status = status_pattern(s);
                 match &s.ty {
-                    Some(_) => quote!(#status => Ok(#ename::#vname(response.json()?)),),
+                    Some(_) => {
+                        let read = read_body(s.decode);
+                        quote!(#status => Ok(#ename::#vname(#read)),)
+                    }
                     None => quote!(#status => Ok(#ename::#vname),),
                 }
             });
@@ -646,12 +670,57 @@ fn method(op: &Operation) -> TokenStream {
     }
 }
 
+/// The status a success arm matches: its own, or any 2xx.
+fn status_pattern(s: &SuccessResponse) -> TokenStream {
+    if s.any_success {
+        quote!(200..=299)
+    } else {
+        let status = Literal::u16_unsuffixed(s.status);
+        quote!(#status)
+    }
+}
+
+/// How a success answer's body is read.
+fn read_body(decode: Decode) -> TokenStream {
+    match decode {
+        Decode::Json => quote!(response.json()?),
+        Decode::Text => quote!(response.text()?),
+        Decode::Bytes => quote!(response.bytes()),
+    }
+}
+
+/// The statements that put `body` into the request.
+fn body_encoding(encoding: &BodyEncoding) -> TokenStream {
+    match encoding {
+        BodyEncoding::Json => quote!(request.json(body)?;),
+        BodyEncoding::Form => quote!(request.form(body)?;),
+        BodyEncoding::Multipart(parts) => {
+            let parts = parts.iter().map(|p| {
+                let field = ident(&p.field);
+                let wire = &p.wire_name;
+                let value = if p.optional {
+                    quote!(body.#field.as_ref())
+                } else {
+                    quote!(Some(&body.#field))
+                };
+                if p.file {
+                    quote!(request.part_file(#wire, #value);)
+                } else {
+                    quote!(request.part_text(#wire, #value)?;)
+                }
+            });
+            quote!(#(#parts)*)
+        }
+    }
+}
+
 /// The `&'static` description of the operation that the runtime paces, retries and traces
 /// the request by.
 fn operation_info(op: &Operation) -> TokenStream {
     let name = op.method_name.trim_start_matches("r#");
     let operation_id = &op.operation_id;
     let path = &op.path;
+    let accept = &op.accept;
     let repeat = match op.repeat {
         Repeat::Safe => quote!(Safe),
         Repeat::Unsafe => quote!(Unsafe),
@@ -667,6 +736,7 @@ fn operation_info(op: &Operation) -> TokenStream {
             path_template: #path,
             repeat: crate::runtime::Repeat::#repeat,
             rate_class: crate::runtime::RateClass::#rate,
+            accept: #accept,
         }
     }
 }
@@ -686,7 +756,7 @@ fn path_expr(op: &Operation) -> TokenStream {
                 let is_str = op
                     .path_params
                     .iter()
-                    .any(|p| p.name == *name && p.ty == Ty::String);
+                    .any(|p| p.name == *name && p.pass == Pass::Str);
                 values.push(if is_str {
                     quote!(crate::runtime::encode_path_segment(#pname))
                 } else {

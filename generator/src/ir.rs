@@ -180,6 +180,10 @@ pub enum Ty {
     Option(Box<Ty>),
     /// `Box<T>`: where a type contains itself.
     Boxed(Box<Ty>),
+    /// `Vec<u8>`: an answer that is not text (a spreadsheet, a file).
+    Bytes,
+    /// `crate::runtime::FilePart`: a file in a `multipart/form-data` body.
+    File,
 }
 
 impl Ty {
@@ -281,6 +285,8 @@ pub struct Operation {
     pub repeat: Repeat,
     /// Which of HubSpot's rate limits the request counts against.
     pub rate_class: RateClass,
+    /// The `Accept` header the request is sent with.
+    pub accept: String,
 }
 
 /// Whether an operation may be repeated after an ambiguous failure.
@@ -319,10 +325,21 @@ pub struct PathParam {
     pub name: String,
     /// Name in the document.
     pub wire_name: String,
-    /// `String` parameters are taken as `&str`; others by value and formatted.
+    /// The parameter's type.
     pub ty: Ty,
+    /// How the method takes it.
+    pub pass: Pass,
     /// Rustdoc text (used in the method's docs).
     pub doc: String,
+}
+
+/// How a method takes a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `&str` (a `String` parameter).
+    Str,
+    /// By value (numbers, booleans, enums).
+    Value,
 }
 
 /// The struct that carries an operation's query parameters.
@@ -352,8 +369,24 @@ pub struct QueryParam {
     pub ty: Ty,
     /// Whether the parameter is required.
     pub required: bool,
-    /// Whether it is an array, sent as one `key=value` pair per element (form, explode).
-    pub repeated: bool,
+    /// How its value becomes `key=value` pairs.
+    pub style: QueryStyle,
+}
+
+/// How a query parameter's value is written into the query string (OpenAPI's `form` style).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// One `key=value` pair.
+    Single,
+    /// An array: one `key=value` pair an element (`explode: true`).
+    Repeated,
+    /// An object: one pair an entry (`explode: true`). The key is `template` with its `{…}`
+    /// part replaced by the entry's key, or the entry's key alone when the template has no
+    /// `{…}`.
+    Exploded {
+        /// The parameter's name as the document writes it, e.g. `objectProperty.{propname}`.
+        template: String,
+    },
 }
 
 /// A request body.
@@ -361,10 +394,36 @@ pub struct QueryParam {
 pub struct Body {
     /// Rust type of the body (without `Option`).
     pub ty: Ty,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
     /// Whether the body must be sent.
     pub required: bool,
     /// Rustdoc text for the argument.
     pub doc: String,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`: one pair a field.
+    Form,
+    /// `multipart/form-data`: one part a field of the body struct, in order.
+    Multipart(Vec<FormPart>),
+}
+
+/// One part of a `multipart/form-data` body: a field of the body's struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormPart {
+    /// The struct field (Rust name).
+    pub field: String,
+    /// The part's name on the wire.
+    pub wire_name: String,
+    /// Whether the part is a file ([`Ty::File`]) rather than text.
+    pub file: bool,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
 }
 
 /// The success answers of an operation.
@@ -385,6 +444,17 @@ pub enum Success {
     },
 }
 
+/// How an answer's body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    /// As JSON, into the body type.
+    Json,
+    /// As UTF-8 text (`text/*`), into a `String`.
+    Text,
+    /// As bytes (any other content type), into a `Vec<u8>`.
+    Bytes,
+}
+
 /// One success status and its body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuccessResponse {
@@ -392,6 +462,11 @@ pub struct SuccessResponse {
     pub status: u16,
     /// The body type, `None` when the answer has no body.
     pub ty: Option<Ty>,
+    /// How the body is read.
+    pub decode: Decode,
+    /// Whether every 2xx status is this answer (the document's `default` answer, when the
+    /// operation lists no success status).
+    pub any_success: bool,
     /// Rustdoc text (the response's description).
     pub doc: String,
 }

@@ -264,8 +264,8 @@ fn rejections_name_the_node_and_the_reason() {
             doc(&thing("        a: {type: string}\n"), &ok_paths.replace("/things/echo", "/things/{id}/echo")),
         ),
         (
-            "non_json_answer",
-            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("            application/json:\n              schema", "            text/csv:\n              schema")),
+            "unsupported_request_body",
+            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("          application/json:\n            schema", "          text/csv:\n            schema")),
         ),
     ];
     for (name, text) in cases {

@@ -52,18 +52,19 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("limit", params.limit.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -97,6 +98,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -133,6 +135,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/batch/archive",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -188,6 +191,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/batch/create",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -252,9 +256,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/batch/read",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -309,6 +314,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/batch/update",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -365,6 +371,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/batch/upsert",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -405,6 +412,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/search",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Search,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -467,17 +475,18 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/{orderId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("idProperty", params.id_property.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("idProperty", params.id_property.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -518,6 +527,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/{orderId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -570,9 +580,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders/{orderId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("idProperty", params.id_property.as_ref());
+        request.query_opt("idProperty", params.id_property.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, USER_AGENT};
 
 use super::error::{BuildError, BuildErrorKind, Failure};
 #[cfg(test)]
@@ -78,12 +78,8 @@ pub(crate) async fn send(client: &Client, request: Request) -> Result<Response, 
                 .request(request.method.clone(), url.clone())
                 .header(AUTHORIZATION, inner.authorization.clone())
                 .header(USER_AGENT, inner.user_agent.clone())
-                .header(ACCEPT, HeaderValue::from_static("application/json"));
-            if let Some(body) = &request.body {
-                builder = builder
-                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                    .body(body.clone());
-            }
+                .header(ACCEPT, HeaderValue::from_static(request.operation.accept));
+            builder = request.attach_body(builder);
             if let Some(timeout) = inner.timeout {
                 builder = builder.timeout(timeout);
             }
@@ -323,6 +319,7 @@ mod tests {
         path_template: "/crm/v3/objects/things",
         repeat: Repeat::Safe,
         rate_class: RateClass::Standard,
+        accept: "application/json",
     };
 
     // Operations written exactly as the generator writes them, but over test-local types,
@@ -359,7 +356,7 @@ mod tests {
                 ),
                 &TEST_OPERATION,
             );
-            request.query_opt("archived", archived.as_ref());
+            request.query_opt("archived", archived.as_ref())?;
             let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 200 => Ok(response.json()?),

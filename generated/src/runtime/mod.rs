@@ -11,6 +11,9 @@ pub(crate) mod serde_helpers;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, BuildError, DecodeError, Error, ErrorBody};
 pub use request::{OperationInfo, RateClass, Repeat};
+// Named by the generated code of documents with `multipart/form-data` bodies.
+#[allow(unused_imports)]
+pub use request::FilePart;
 pub use retry::RetryPolicy;
 
 // The crate-internal contract with generated code, reachable as `crate::runtime::…` whether

@@ -206,6 +206,11 @@ fn ty_caps(ty: &Ty, caps: &BTreeMap<String, Caps>) -> Caps {
             copy: false,
             ..ty_caps(inner, caps)
         },
+        // `Vec<u8>` and `FilePart`.
+        Ty::Bytes | Ty::File => Caps {
+            copy: false,
+            ..scalar(true)
+        },
     }
 }
 

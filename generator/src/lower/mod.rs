@@ -65,8 +65,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
     AdditionalProperties, IntegerFormat, MediaType, NumberFormat, OpenAPI, Parameter,
-    ParameterSchemaOrContent, QueryStyle, ReferenceOr, RequestBody, Response, Schema, SchemaKind,
-    StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
+    ParameterSchemaOrContent, ReferenceOr, RequestBody, Response, Schema, SchemaKind, StatusCode,
+    StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
 use crate::error::{Error, join};
@@ -94,6 +94,8 @@ pub fn lower_with_warnings(doc: &Document) -> Result<(Api, Vec<Error>), Error> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Request,
+    /// A `multipart/form-data` body: as request, and `format: binary` is a file.
+    Upload,
     Response,
     Error,
 }

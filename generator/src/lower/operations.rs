@@ -104,9 +104,9 @@ impl<'a> Lowerer<'a> {
         &mut self,
         method_name: String,
         path: &str,
-        item: &openapiv3::PathItem,
+        item: &'a openapiv3::PathItem,
         method: HttpMethod,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
     ) -> Result<Operation, Error> {
         let pointer = op_pointer(path, method);
         let operation_id = op
@@ -139,19 +139,22 @@ impl<'a> Lowerer<'a> {
                         continue;
                     }
                     let ty = self.param_ty(parameter_data, &at.clone(), &type_base)?;
-                    if !matches!(
-                        ty,
-                        Ty::String | Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64
-                    ) {
-                        return Err(Error::at(
-                            at.clone(),
-                            "a path parameter must be a string, number or boolean",
-                        ));
-                    }
+                    let pass = match &ty {
+                        Ty::String => Pass::Str,
+                        Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64 => Pass::Value,
+                        t if self.is_enum(t) => Pass::Value,
+                        _ => {
+                            return Err(Error::at(
+                                at.clone(),
+                                "a path parameter must be a string, number, boolean or string enum",
+                            ));
+                        }
+                    };
                     path_params.push(PathParam {
                         name: unique(naming::snake(&parameter_data.name), &mut used),
                         wire_name: parameter_data.name.clone(),
                         ty,
+                        pass,
                         doc: doc_or(parameter_data.description.as_deref(), || {
                             format!("The `{}` path parameter.", parameter_data.name)
                         }),
@@ -163,7 +166,7 @@ impl<'a> Lowerer<'a> {
                     allow_reserved,
                     ..
                 } => {
-                    if !matches!(style, QueryStyle::Form) {
+                    if !matches!(style, openapiv3::QueryStyle::Form) {
                         return Err(Error::at(
                             at.clone(),
                             "only `style: form` query parameters are supported",
@@ -175,27 +178,36 @@ impl<'a> Lowerer<'a> {
                             "`allowReserved: true` is not supported",
                         ));
                     }
-                    let base = self.param_ty(parameter_data, at, &type_base)?;
-                    let repeated = match &base {
-                        Ty::Vec(inner) if is_scalar(inner) => true,
+                    let mut base = self.param_ty(parameter_data, at, &type_base)?;
+                    // A free-form object is a map of any values.
+                    if base == Ty::Json {
+                        base = Ty::Map(Box::new(Ty::Json));
+                    }
+                    let style = match &base {
+                        Ty::Vec(inner) if self.is_scalar(inner) => QueryStyle::Repeated,
                         Ty::Vec(_) => {
                             return Err(Error::at(
                                 at.clone(),
-                                "an array query parameter must hold strings, numbers or booleans",
+                                "an array query parameter must hold strings, numbers, booleans or string enums",
                             ));
                         }
-                        t if is_scalar(t) => false,
+                        t if self.is_scalar(t) => QueryStyle::Single,
+                        Ty::Map(value) if self.is_scalar(value) || **value == Ty::Json => {
+                            QueryStyle::Exploded {
+                                template: parameter_data.name.clone(),
+                            }
+                        }
                         _ => {
                             return Err(Error::at(
                                 at.clone(),
-                                "a query parameter must be a scalar or an array of scalars",
+                                "a query parameter must be a scalar, an array of scalars or an object of scalars",
                             ));
                         }
                     };
-                    if repeated && parameter_data.explode == Some(false) {
+                    if style != QueryStyle::Single && parameter_data.explode == Some(false) {
                         return Err(Error::at(
                             at.clone(),
-                            "an array query parameter with `explode: false` is not supported",
+                            "an array or object query parameter with `explode: false` is not supported",
                         ));
                     }
                     let required = parameter_data.required;
@@ -211,7 +223,7 @@ impl<'a> Lowerer<'a> {
                             Ty::Option(Box::new(base))
                         },
                         required,
-                        repeated,
+                        style,
                     });
                 }
                 Parameter::Header { parameter_data, .. }
@@ -250,99 +262,11 @@ impl<'a> Lowerer<'a> {
 
         let body = match &op.request_body {
             None => None,
-            Some(body) => {
-                let at = join(&pointer, "requestBody");
-                let body = self.resolve(body, &at)?;
-                let (media, media_at) = json_media(&body.content, &at)?.ok_or_else(|| {
-                    Error::at(
-                        at.clone(),
-                        "the request body has no JSON content (application/json)",
-                    )
-                })?;
-                let schema = media
-                    .schema
-                    .as_ref()
-                    .ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
-                let ctx = Ctx {
-                    parent: &type_base,
-                    field: "Request".to_owned(),
-                    pointer: join(&media_at, "schema"),
-                    mode: Mode::Request,
-                };
-                let ty = self.ty_of(schema, &ctx)?;
-                Some(Body {
-                    ty,
-                    required: body.required,
-                    doc: doc_or(body.description.as_deref(), || {
-                        "The request body.".to_owned()
-                    }),
-                })
-            }
+            Some(body) => Some(self.lower_body(body, &pointer, &type_base)?),
         };
 
-        // Answers.
-        let mut successes = Vec::new();
-        let mut error_ty: Option<Ty> = None;
-        for (code, resp) in &op.responses.responses {
-            let at = join(&join(&pointer, "responses"), &code.to_string());
-            let status = match code {
-                StatusCode::Code(c) => *c,
-                StatusCode::Range(2) => {
-                    return Err(Error::at(
-                        at,
-                        "a `2XX` range response is not supported; list the statuses",
-                    ));
-                }
-                // `4XX`/`5XX` describe errors like any status of their range.
-                StatusCode::Range(r) => r.saturating_mul(100),
-            };
-            let resp = self.resolve(resp, &at)?;
-            if (200..300).contains(&status) {
-                let ty = self.response_ty(
-                    resp,
-                    &at,
-                    &type_base,
-                    &naming::status_variant(status),
-                    Mode::Response,
-                )?;
-                successes.push(SuccessResponse {
-                    status,
-                    ty,
-                    doc: doc_or(Some(resp.description.as_str()), || {
-                        format!("The {status} answer.")
-                    }),
-                });
-            } else if status >= 400 && error_ty.is_none() && op.responses.default.is_none() {
-                error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
-            }
-        }
-        if let Some(resp) = &op.responses.default {
-            let at = join(&join(&pointer, "responses"), "default");
-            let resp = self.resolve(resp, &at)?;
-            error_ty = self.response_ty(resp, &at, &type_base, "Error", Mode::Error)?;
-        }
-        if successes.is_empty() {
-            return Err(Error::at(
-                join(&pointer, "responses"),
-                "the operation has no 2xx response",
-            ));
-        }
-        successes.sort_by_key(|s| s.status);
-        let success = if successes.len() == 1 {
-            Success::Single(successes.remove(0))
-        } else {
-            Success::Multi {
-                enum_name: format!("{type_base}Response"),
-                doc: format!(
-                    "The success answers of [`Client::{method_name}`](crate::Client::{method_name}), one variant a status."
-                ),
-                variants: successes
-                    .into_iter()
-                    .map(|s| (naming::status_variant(s.status), s))
-                    .collect(),
-                caps: Caps::default(),
-            }
-        };
+        let (success, error_ty, accept) =
+            self.lower_answers(op, &pointer, &type_base, &method_name)?;
 
         let mut doc = String::new();
         if let Some(summary) = op
@@ -410,9 +334,10 @@ impl<'a> Lowerer<'a> {
             query,
             body,
             success,
-            error_ty: error_ty.unwrap_or(Ty::Json),
+            error_ty,
             repeat,
             rate_class,
+            accept,
         })
     }
 
@@ -439,6 +364,178 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The request body: its type, and how it is encoded (JSON first, then a form, then
+    /// multipart).
+    fn lower_body(
+        &mut self,
+        body: &'a ReferenceOr<RequestBody>,
+        pointer: &str,
+        type_base: &str,
+    ) -> Result<Body, Error> {
+        let at = join(pointer, "requestBody");
+        let body = self.resolve(body, &at)?;
+        let (media, media_at, kind) = body_media(&body.content, &at)?;
+        let schema = media
+            .schema
+            .as_ref()
+            .ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
+        let ctx = Ctx {
+            parent: type_base,
+            field: "Request".to_owned(),
+            pointer: join(&media_at, "schema"),
+            mode: if kind == BodyKind::Multipart {
+                Mode::Upload
+            } else {
+                Mode::Request
+            },
+        };
+        let ty = self.ty_of(schema, &ctx)?;
+        let encoding = match kind {
+            BodyKind::Json => BodyEncoding::Json,
+            BodyKind::Form => BodyEncoding::Form,
+            BodyKind::Multipart => BodyEncoding::Multipart(self.form_parts(&ty, &ctx.pointer)?),
+        };
+        Ok(Body {
+            ty,
+            encoding,
+            required: body.required,
+            doc: doc_or(body.description.as_deref(), || {
+                "The request body.".to_owned()
+            }),
+        })
+    }
+
+    /// The parts of a multipart body: one a field of its struct.
+    fn form_parts(&self, ty: &Ty, pointer: &str) -> Result<Vec<FormPart>, Error> {
+        let fields = match ty {
+            Ty::Named(name) => self.types.iter().find_map(|t| match t {
+                TypeDef::Struct(s) if s.name == *name => Some(&s.fields),
+                _ => None,
+            }),
+            _ => None,
+        };
+        let fields = fields.ok_or_else(|| {
+            Error::at(
+                pointer.to_owned(),
+                "a `multipart/form-data` body must be an object with `properties`",
+            )
+        })?;
+        fields
+            .iter()
+            .map(|f| {
+                let (inner, optional) = match &f.ty {
+                    Ty::Option(inner) => (&**inner, true),
+                    other => (other, false),
+                };
+                if matches!(inner, Ty::Vec(item) if **item == Ty::File) {
+                    return Err(Error::at(
+                        join(&join(pointer, "properties"), &f.wire_name),
+                        "an array of files in a `multipart/form-data` body is not supported",
+                    ));
+                }
+                Ok(FormPart {
+                    field: f.name.clone(),
+                    wire_name: f.wire_name.clone(),
+                    file: *inner == Ty::File,
+                    optional,
+                })
+            })
+            .collect()
+    }
+
+    /// The success answers, the error type and the `Accept` header. An operation that lists
+    /// no 2xx answer but a `default` one succeeds with that (any 2xx status); its errors are
+    /// then any JSON.
+    fn lower_answers(
+        &mut self,
+        op: &'a openapiv3::Operation,
+        pointer: &str,
+        type_base: &str,
+        method_name: &str,
+    ) -> Result<(Success, Ty, String), Error> {
+        let mut successes = Vec::new();
+        let mut error_ty: Option<Ty> = None;
+        let mut accept: Vec<String> = Vec::new();
+        for (code, resp) in &op.responses.responses {
+            let at = join(&join(pointer, "responses"), &code.to_string());
+            let status = match code {
+                StatusCode::Code(c) => *c,
+                StatusCode::Range(2) => {
+                    return Err(Error::at(
+                        at,
+                        "a `2XX` range response is not supported; list the statuses",
+                    ));
+                }
+                // `4XX`/`5XX` describe errors like any status of their range.
+                StatusCode::Range(r) => r.saturating_mul(100),
+            };
+            let resp = self.resolve(resp, &at)?;
+            if (200..300).contains(&status) {
+                let what = naming::status_variant(status);
+                let answer = self.response_ty(resp, &at, type_base, &what, Mode::Response)?;
+                successes.push(success(status, false, answer, resp, &mut accept));
+            } else if status >= 400 && error_ty.is_none() && op.responses.default.is_none() {
+                error_ty = self.error_ty(resp, &at, type_base)?;
+            }
+        }
+        if let Some(resp) = &op.responses.default {
+            let at = join(&join(pointer, "responses"), "default");
+            let resp = self.resolve(resp, &at)?;
+            if successes.is_empty() {
+                let answer = self.response_ty(resp, &at, type_base, "Answer", Mode::Response)?;
+                successes.push(success(200, true, answer, resp, &mut accept));
+                error_ty = Some(Ty::Json);
+            } else {
+                error_ty = self.error_ty(resp, &at, type_base)?;
+            }
+        }
+        if successes.is_empty() {
+            return Err(Error::at(
+                join(pointer, "responses"),
+                "the operation has no 2xx or `default` response",
+            ));
+        }
+        successes.sort_by_key(|s| s.status);
+        let success = if successes.len() == 1 {
+            Success::Single(successes.remove(0))
+        } else {
+            Success::Multi {
+                enum_name: format!("{type_base}Response"),
+                doc: format!(
+                    "The success answers of [`Client::{method_name}`](crate::Client::{method_name}), one variant a status."
+                ),
+                variants: successes
+                    .into_iter()
+                    .map(|s| (naming::status_variant(s.status), s))
+                    .collect(),
+                caps: Caps::default(),
+            }
+        };
+        // Error bodies are JSON, so JSON is always acceptable.
+        accept.push("application/json".to_owned());
+        let mut seen = BTreeSet::new();
+        accept.retain(|m| seen.insert(m.clone()));
+        Ok((success, error_ty.unwrap_or(Ty::Json), accept.join(", ")))
+    }
+
+    /// The type of an error answer's body: its JSON schema, or any JSON when it is not JSON.
+    fn error_ty(
+        &mut self,
+        resp: &Response,
+        at: &str,
+        type_base: &str,
+    ) -> Result<Option<Ty>, Error> {
+        Ok(
+            match self.response_ty(resp, at, type_base, "Error", Mode::Error)? {
+                Some((ty, Decode::Json, _)) => Some(ty),
+                Some(_) => Some(Ty::Json),
+                None => None,
+            },
+        )
+    }
+
+    /// An answer's body: its type, how it is read and its media type; `None` without content.
+    /// JSON is preferred; otherwise `text/*` is read as a `String` and anything else as bytes.
     pub(super) fn response_ty(
         &mut self,
         resp: &Response,
@@ -446,22 +543,24 @@ impl<'a> Lowerer<'a> {
         type_base: &str,
         what: &str,
         mode: Mode,
-    ) -> Result<Option<Ty>, Error> {
-        if resp.content.is_empty() {
+    ) -> Result<Option<(Ty, Decode, String)>, Error> {
+        let Some((first, _)) = resp.content.first() else {
             return Ok(None);
-        }
+        };
         let Some((media, media_at)) = json_media(&resp.content, at)? else {
-            let types: Vec<&str> = resp.content.keys().map(String::as_str).collect();
-            return Err(Error::at(
-                at.to_owned(),
-                format!(
-                    "the answer's content types ({}) are not JSON; only JSON answers are supported",
-                    types.join(", ")
-                ),
-            ));
+            let base = media_base(first);
+            return Ok(Some(if base.starts_with("text/") {
+                (Ty::String, Decode::Text, base)
+            } else {
+                (Ty::Bytes, Decode::Bytes, base)
+            }));
         };
         let Some(schema) = &media.schema else {
-            return Ok(Some(Ty::Json));
+            return Ok(Some((
+                Ty::Json,
+                Decode::Json,
+                "application/json".to_owned(),
+            )));
         };
         let ctx = Ctx {
             parent: type_base,
@@ -469,8 +568,109 @@ impl<'a> Lowerer<'a> {
             pointer: join(&media_at, "schema"),
             mode,
         };
-        self.ty_of(schema, &ctx).map(Some)
+        let ty = self.ty_of(schema, &ctx)?;
+        Ok(Some((ty, Decode::Json, "application/json".to_owned())))
     }
+
+    /// Whether `ty` is a string enum (inline, or a component, or an alias of one).
+    pub(super) fn is_enum(&self, ty: &Ty) -> bool {
+        let mut ty = ty;
+        for _ in 0..32 {
+            let Ty::Named(name) = ty else { return false };
+            if name.starts_with('\u{0}') {
+                return true;
+            }
+            match self.types.iter().find(|t| t.name() == name) {
+                Some(TypeDef::Enum(_)) => return true,
+                Some(TypeDef::Alias(a)) => ty = &a.ty,
+                _ => return false,
+            }
+        }
+        false
+    }
+
+    /// Whether a value of `ty` is written as one plain query value.
+    pub(super) fn is_scalar(&self, ty: &Ty) -> bool {
+        matches!(
+            ty,
+            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date
+        ) || self.is_enum(ty)
+    }
+}
+
+/// A success answer of the IR, noting its media type for the `Accept` header.
+fn success(
+    status: u16,
+    any_success: bool,
+    answer: Option<(Ty, Decode, String)>,
+    resp: &Response,
+    accept: &mut Vec<String>,
+) -> SuccessResponse {
+    let (ty, decode) = match answer {
+        Some((ty, decode, media)) => {
+            accept.push(media);
+            (Some(ty), decode)
+        }
+        None => (None, Decode::Json),
+    };
+    SuccessResponse {
+        status,
+        ty,
+        decode,
+        any_success,
+        doc: doc_or(Some(resp.description.as_str()), || {
+            if any_success {
+                "The answer.".to_owned()
+            } else {
+                format!("The {status} answer.")
+            }
+        }),
+    }
+}
+
+/// A media type without its parameters, in lower case.
+fn media_base(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BodyKind {
+    Json,
+    Form,
+    Multipart,
+}
+
+/// The media type a request body is sent as: JSON when the document offers it, then
+/// `application/x-www-form-urlencoded`, then `multipart/form-data`.
+pub(super) fn body_media<'m>(
+    content: &'m indexmap::IndexMap<String, MediaType>,
+    at: &str,
+) -> Result<(&'m MediaType, String, BodyKind), Error> {
+    if let Some((media, media_at)) = json_media(content, at)? {
+        return Ok((media, media_at, BodyKind::Json));
+    }
+    for (kind, wanted) in [
+        (BodyKind::Form, "application/x-www-form-urlencoded"),
+        (BodyKind::Multipart, "multipart/form-data"),
+    ] {
+        if let Some((key, media)) = content.iter().find(|(k, _)| media_base(k) == wanted) {
+            return Ok((media, join(&join(at, "content"), key), kind));
+        }
+    }
+    let types: Vec<&str> = content.keys().map(String::as_str).collect();
+    Err(Error::at(
+        at.to_owned(),
+        format!(
+            "the request body's content types ({}) are none of JSON, `application/x-www-form-urlencoded` and `multipart/form-data`",
+            types.join(", ")
+        ),
+    ))
 }
 
 pub(super) fn op_pointer(path: &str, method: HttpMethod) -> String {
@@ -481,17 +681,6 @@ pub(super) fn is_success(code: &StatusCode) -> bool {
     match code {
         StatusCode::Code(c) => (200..300).contains(c),
         StatusCode::Range(r) => *r == 2,
-    }
-}
-
-pub(super) fn is_scalar(ty: &Ty) -> bool {
-    match ty {
-        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F32 | Ty::F64 | Ty::DateTime | Ty::Date => {
-            true
-        }
-        // Enums are the only named types a scalar position accepts (they print as strings).
-        Ty::Named(n) => n.starts_with('\u{0}'),
-        _ => false,
     }
 }
 

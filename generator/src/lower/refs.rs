@@ -11,16 +11,24 @@ impl<'a> Lowerer<'a> {
         let mut request = BTreeSet::new();
         let mut response = BTreeSet::new();
         let mut error = BTreeSet::new();
+        let mut upload = BTreeSet::new();
         for (path, _, method, op) in self.operations_iter() {
             let pointer = op_pointer(path, method);
             if let Some(body) = &op.request_body {
-                let body = self.resolve(body, &join(&pointer, "requestBody"))?;
-                for media in body.content.values() {
-                    if let Some(s) = &media.schema {
-                        self.reach(s, &mut request);
-                    }
+                let at = join(&pointer, "requestBody");
+                let body = self.resolve(body, &at)?;
+                // The media type the body is sent as (a body with none is refused later).
+                if let Ok((media, _, kind)) = body_media(&body.content, &at)
+                    && let Some(s) = &media.schema
+                {
+                    let set = match kind {
+                        BodyKind::Multipart => &mut upload,
+                        BodyKind::Json | BodyKind::Form => &mut request,
+                    };
+                    self.reach(s, set);
                 }
             }
+            let has_success = op.responses.responses.keys().any(is_success);
             for (code, resp) in &op.responses.responses {
                 let at = join(&join(&pointer, "responses"), &code.to_string());
                 let resp = self.resolve(resp, &at)?;
@@ -37,9 +45,15 @@ impl<'a> Lowerer<'a> {
             }
             if let Some(resp) = &op.responses.default {
                 let resp = self.resolve(resp, &join(&pointer, "responses/default"))?;
+                // Without a 2xx answer, `default` is the success answer.
+                let set = if has_success {
+                    &mut error
+                } else {
+                    &mut response
+                };
                 for media in resp.content.values() {
                     if let Some(s) = &media.schema {
-                        self.reach(s, &mut error);
+                        self.reach(s, set);
                     }
                 }
             }
@@ -57,7 +71,9 @@ impl<'a> Lowerer<'a> {
         }
         let mut modes = BTreeMap::new();
         for key in self.names.keys() {
-            let mode = if request.contains(key) {
+            let mode = if upload.contains(key) {
+                Mode::Upload
+            } else if request.contains(key) {
                 Mode::Request
             } else if error.contains(key) {
                 Mode::Error

@@ -220,10 +220,13 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::String(s)) => Ok(match &s.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Ty::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Ty::Date,
+                VariantOrUnknownOrEmpty::Item(StringFormat::Binary) if ctx.mode == Mode::Upload => {
+                    Ty::File
+                }
                 VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => {
                     return Err(Error::at(
                         pointer.clone(),
-                        "`format: binary` is not supported: the client sends and reads JSON only",
+                        "`format: binary` is supported in `multipart/form-data` bodies only (JSON has no bytes)",
                     ));
                 }
                 _ => Ty::String,
@@ -256,10 +259,7 @@ impl<'a> Lowerer<'a> {
                 // `allOf: [{$ref: X}]` is how a document gives a `$ref` its own description.
                 self.ty_of(&all_of[0], ctx)
             }
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-                let Some((alternatives, discriminator, keyword)) = union_parts(schema) else {
-                    return Err(unsupported(pointer, "oneOf"));
-                };
+            _ if let Some((alternatives, discriminator, keyword)) = union_parts(schema) => {
                 let name = self.lifted_name(ctx)?;
                 let doc = doc_or(schema.schema_data.description.as_deref(), || {
                     format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
@@ -281,7 +281,7 @@ impl<'a> Lowerer<'a> {
                 {
                     return Err(Error::at(
                         pointer.clone(),
-                        "`oneOf`, `anyOf` or `not` mixed with other keywords is not supported",
+                        "`oneOf`, `anyOf` or `not` beside properties or other keywords cannot be represented faithfully",
                     ));
                 }
                 match self.object_shape(schema, pointer)? {
@@ -360,6 +360,9 @@ impl<'a> Lowerer<'a> {
                 }
             }
             SchemaKind::Not { .. } => Err(unsupported(pointer, "not")),
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                Err(unsupported(pointer, "oneOf"))
+            }
         }
     }
 
@@ -425,6 +428,18 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Reference { reference } => self.component(reference, &part_pointer)?,
                 ReferenceOr::Item(s) => s,
             };
+            // HubSpot's polymorphism: a variant lists the union it belongs to among its
+            // parts. The variant is its own object; the union adds nothing to it.
+            if let ReferenceOr::Reference { reference } = part
+                && let Some((alternatives, ..)) = union_parts(part_schema)
+                && alternatives.iter().any(|a| {
+                    matches!(a, ReferenceOr::Reference { reference: r }
+                        if r.strip_prefix('#') == Some(pointer))
+                })
+            {
+                let _ = reference;
+                continue;
+            }
             match self.object_shape_at_depth(part_schema, &part_pointer, depth + 1)? {
                 Some(Shape::Struct {
                     properties: p,

@@ -1,5 +1,6 @@
 //! String enums and `oneOf`/`anyOf` unions, and the naming of inline enums.
 
+use super::schemas::Shape;
 use super::*;
 
 impl<'a> Lowerer<'a> {
@@ -25,6 +26,12 @@ impl<'a> Lowerer<'a> {
         let index = self.types.len();
         let mut variants = Vec::new();
         let mut used = BTreeSet::new();
+        // Without a discriminator, a one-value enum property shared by the alternatives tells
+        // them apart (and so decides, where an untagged decoder would take the first fit).
+        let implied = match discriminator {
+            Some(_) => None,
+            None => implied_tags(self, alternatives),
+        };
         for (i, alternative) in alternatives.iter().enumerate() {
             let alt_pointer = format!("{pointer}/{keyword}/{i}");
             let ctx = Ctx {
@@ -53,6 +60,11 @@ impl<'a> Lowerer<'a> {
                     tags.push(key);
                 }
             }
+            if let Some((_, values)) = &implied
+                && let Some(value) = values.get(i)
+            {
+                tags = vec![value.clone()];
+            }
             let variant = unique_camel(variant_name(&ty), &mut used);
             variants.push(UnionVariant {
                 name: variant,
@@ -60,8 +72,13 @@ impl<'a> Lowerer<'a> {
                 tags,
             });
         }
-        let discriminator = discriminator.map(|d| Discriminator {
-            property: d.property_name.clone(),
+        let property = match (discriminator, implied) {
+            (Some(d), _) => Some(d.property_name.clone()),
+            (None, Some((property, _))) => Some(property),
+            (None, None) => None,
+        };
+        let discriminator = property.map(|property| Discriminator {
+            property,
             other_variant: unique_camel("Other".to_owned(), &mut used),
         });
         self.types.insert(
@@ -235,13 +252,86 @@ pub(super) type UnionParts<'s> = (
     &'static str,
 );
 
+/// A `oneOf` or `anyOf`, alone or beside keywords that add nothing to it: `type: object`
+/// and an empty `properties` (HubSpot writes `{properties: {}, oneOf: [...]}`), and the
+/// schema's data (description, discriminator, ...). `None` for any other schema.
 pub(super) fn union_parts(schema: &Schema) -> Option<UnionParts<'_>> {
     let discriminator = schema.schema_data.discriminator.as_ref();
     match &schema.schema_kind {
         SchemaKind::OneOf { one_of } => Some((one_of, discriminator, "oneOf")),
         SchemaKind::AnyOf { any_of } => Some((any_of, discriminator, "anyOf")),
+        SchemaKind::Any(a)
+            if a.properties.is_empty()
+                && a.required.is_empty()
+                && matches!(
+                    a.additional_properties,
+                    None | Some(AdditionalProperties::Any(_))
+                )
+                && a.items.is_none()
+                && a.all_of.is_empty()
+                && a.not.is_none()
+                && a.enumeration.is_empty()
+                && matches!(a.typ.as_deref(), None | Some("object")) =>
+        {
+            match (a.one_of.is_empty(), a.any_of.is_empty()) {
+                (false, true) => Some((&a.one_of, discriminator, "oneOf")),
+                (true, false) => Some((&a.any_of, discriminator, "anyOf")),
+                _ => None,
+            }
+        }
         _ => None,
     }
+}
+
+/// The property and values that tell the alternatives of a union apart when the document
+/// gives no discriminator: a property that every alternative (each a `$ref` to an object)
+/// declares as a one-value string enum, each with a different value (HubSpot's
+/// `type: {enum: [AGENT]}` in each actor). The first such property, in the first
+/// alternative's order, with each alternative's value.
+pub(super) fn implied_tags(
+    lowerer: &Lowerer<'_>,
+    alternatives: &[ReferenceOr<Schema>],
+) -> Option<(String, Vec<String>)> {
+    let mut per_alternative: Vec<Vec<(String, String)>> = Vec::new();
+    for alternative in alternatives {
+        let ReferenceOr::Reference { reference } = alternative else {
+            return None;
+        };
+        let pointer = reference.strip_prefix('#')?;
+        let schema = lowerer.component(reference, pointer).ok()?;
+        let Ok(Some(Shape::Struct { properties, .. })) = lowerer.object_shape(schema, pointer)
+        else {
+            return None;
+        };
+        let mut tags = Vec::new();
+        for (name, property) in &properties {
+            let property = match property {
+                ReferenceOr::Item(s) => &**s,
+                ReferenceOr::Reference { reference } => {
+                    lowerer.component(reference.as_str(), pointer).ok()?
+                }
+            };
+            if let Ok(Some(values)) = string_enum(property, pointer)
+                && let [value] = values.as_slice()
+            {
+                tags.push((name.clone(), value.clone()));
+            }
+        }
+        per_alternative.push(tags);
+    }
+    let (first, rest) = per_alternative.split_first()?;
+    first.iter().find_map(|(property, _)| {
+        let values: Vec<String> = per_alternative
+            .iter()
+            .map(|tags| {
+                tags.iter()
+                    .find(|(p, _)| p == property)
+                    .map(|(_, v)| v.clone())
+            })
+            .collect::<Option<_>>()?;
+        let distinct: BTreeSet<&String> = values.iter().collect();
+        (distinct.len() == values.len() && !rest.is_empty()).then(|| (property.clone(), values))
+    })
 }
 
 /// The variant name of a union alternative: its type's name, or what kind of value it is.
@@ -259,5 +349,7 @@ pub(super) fn variant_name(ty: &Ty) -> String {
         Ty::Vec(_) => "Array".to_owned(),
         Ty::Map(_) => "Map".to_owned(),
         Ty::Option(inner) | Ty::Boxed(inner) => variant_name(inner),
+        Ty::Bytes => "Bytes".to_owned(),
+        Ty::File => "File".to_owned(),
     }
 }

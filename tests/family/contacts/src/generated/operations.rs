@@ -52,18 +52,19 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("limit", params.limit.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -97,6 +98,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -133,6 +135,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/batch/archive",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -188,6 +191,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/batch/create",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -252,9 +256,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/batch/read",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -309,6 +314,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/batch/update",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -365,6 +371,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/batch/upsert",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -402,6 +409,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/gdpr-delete",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -441,6 +449,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/search",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Search,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -503,17 +512,18 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/{contactId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("idProperty", params.id_property.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("idProperty", params.id_property.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -554,6 +564,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/{contactId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -606,9 +617,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/contacts/{contactId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("idProperty", params.id_property.as_ref());
+        request.query_opt("idProperty", params.id_property.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {

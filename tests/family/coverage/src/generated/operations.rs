@@ -45,13 +45,14 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("kinds", params.kinds.as_deref());
-        request.query_opt("since", params.since.as_ref());
-        request.query("limit", &params.limit);
-        request.query_opt("type", params.r#type.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("kinds", params.kinds.as_deref())?;
+        request.query_opt("since", params.since.as_ref())?;
+        request.query("limit", &params.limit)?;
+        request.query_opt("type", params.r#type.as_ref())?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -91,9 +92,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -131,6 +133,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/{widgetId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -169,6 +172,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/{widgetId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -202,6 +206,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/match",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         if let Some(body) = body {
@@ -241,6 +246,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/labels",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;

@@ -60,18 +60,19 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("limit", params.limit.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -114,6 +115,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -159,6 +161,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/batch/archive",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -223,6 +226,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/batch/create",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -296,9 +300,10 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/batch/read",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -362,6 +367,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/batch/update",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -427,6 +433,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/batch/upsert",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -476,6 +483,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/search",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Search,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -541,17 +549,18 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("idProperty", params.id_property.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("idProperty", params.id_property.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -595,6 +604,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -650,9 +660,10 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("idProperty", params.id_property.as_ref());
+        request.query_opt("idProperty", params.id_property.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -713,10 +724,11 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("limit", params.limit.as_ref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -771,6 +783,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -823,6 +836,7 @@ impl crate::Client {
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
