@@ -30,6 +30,15 @@ struct Job {
     out: PathBuf,
 }
 
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    /// Generate (or check) with these arguments.
+    Codegen(Args),
+    /// Print the usage to stdout and succeed.
+    Help,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 struct Args {
     check: bool,
@@ -42,10 +51,11 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     match args.next().as_deref() {
         Some("codegen") => {}
-        Some("-h" | "--help") | None => return Err(USAGE.to_owned()),
+        Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        None => return Err(USAGE.to_owned()),
         Some(other) => return Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
     let mut parsed = Args {
@@ -70,11 +80,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                         .ok_or("--out needs a directory")?,
                 )
             }
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(parsed)
+    Ok(Command::Codegen(parsed))
 }
 
 /// The documents to generate: the one named, or the project's own set.
@@ -123,7 +133,11 @@ fn fix_command(args: &Args) -> String {
 
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
+        Ok(Command::Codegen(args)) => args,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -182,7 +196,21 @@ mod tests {
     use super::*;
 
     fn parse(words: &[&str]) -> Result<Args, String> {
-        parse_args(words.iter().map(|w| (*w).to_owned()))
+        match parse_args(words.iter().map(|w| (*w).to_owned()))? {
+            Command::Codegen(args) => Ok(args),
+            Command::Help => Err("help".to_owned()),
+        }
+    }
+
+    #[test]
+    fn help_is_a_command_of_its_own() {
+        for words in [&["--help"][..], &["-h"][..], &["codegen", "--help"][..]] {
+            assert_eq!(
+                parse_args(words.iter().map(|w| (*w).to_owned())),
+                Ok(Command::Help),
+                "{words:?}"
+            );
+        }
     }
 
     #[test]

@@ -113,6 +113,8 @@ struct Ctx<'p> {
 #[derive(Debug)]
 struct InlineEnum {
     placeholder: String,
+    /// Where the enum is written, to report a clash of names.
+    pointer: String,
     parent: String,
     field: String,
     values: Vec<String>,

@@ -47,6 +47,24 @@ impl<'a> Lowerer<'a> {
             }
         }
         let all = self.operations_iter();
+        // An operationId names one operation (OpenAPI requires it unique); a second use is
+        // a fault of the document that would make the runtime's traces ambiguous.
+        let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+        for (path, _, method, op) in &all {
+            let Some(id) = op.operation_id.as_deref() else {
+                continue;
+            };
+            let here = op_pointer(path, *method);
+            if let Some(first) = ids.get(id) {
+                return Err(Error::at(
+                    join(&here, "operationId"),
+                    format!(
+                        "operationId `{id}` is also the operationId at {first}; each must be unique"
+                    ),
+                ));
+            }
+            ids.insert(id, here);
+        }
         let namer = naming::MethodNamer::new(all.iter().map(|(p, ..)| *p));
         // Rules 5 and 6 for the names several operations share, then rule 7.
         let base: Vec<String> = all.iter().map(|(p, _, m, _)| namer.name(p, *m)).collect();
@@ -456,6 +474,8 @@ impl<'a> Lowerer<'a> {
         let mut successes = Vec::new();
         let mut error_ty: Option<Ty> = None;
         let mut accept: Vec<String> = Vec::new();
+        // Without a 2xx answer, `default` is the success; else it is the error.
+        let default_is_error = op.responses.responses.keys().any(is_success);
         for (code, resp) in &op.responses.responses {
             let at = join(&join(pointer, "responses"), &code.to_string());
             let status = match code {
@@ -474,17 +494,20 @@ impl<'a> Lowerer<'a> {
                 let what = naming::status_variant(status);
                 let answer = self.response_ty(resp, &at, type_base, &what, Mode::Response)?;
                 successes.push(success(status, false, answer, resp, &mut accept));
-            } else if status >= 400 && error_ty.is_none() && op.responses.default.is_none() {
+            } else if status >= 400
+                && error_ty.is_none()
+                && (op.responses.default.is_none() || !default_is_error)
+            {
                 error_ty = self.error_ty(resp, &at, type_base)?;
             }
         }
         if let Some(resp) = &op.responses.default {
             let at = join(&join(pointer, "responses"), "default");
             let resp = self.resolve(resp, &at)?;
-            if successes.is_empty() {
+            if !default_is_error {
                 let answer = self.response_ty(resp, &at, type_base, "Answer", Mode::Response)?;
                 successes.push(success(200, true, answer, resp, &mut accept));
-                error_ty = Some(Ty::Json);
+                error_ty = error_ty.or(Some(Ty::Json));
             } else {
                 error_ty = self.error_ty(resp, &at, type_base)?;
             }

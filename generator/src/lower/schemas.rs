@@ -202,6 +202,7 @@ impl<'a> Lowerer<'a> {
             let placeholder = format!("\u{0}enum{}", self.inline_enums.len());
             self.inline_enums.push(InlineEnum {
                 placeholder: placeholder.clone(),
+                pointer: pointer.clone(),
                 parent: ctx.parent.to_owned(),
                 field: ctx.field.clone(),
                 values: values.clone(),

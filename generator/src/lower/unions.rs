@@ -137,6 +137,18 @@ impl<'a> Lowerer<'a> {
             }
         }
         api.types.retain(|t| !drop.contains(t.name()));
+        // Where each remaining inline enum was written, by its place in the list.
+        let by_placeholder: BTreeMap<&str, &str> = self
+            .inline_enums
+            .iter()
+            .map(|e| (e.placeholder.as_str(), e.pointer.as_str()))
+            .collect();
+        let enum_pointers: BTreeMap<usize, String> = api
+            .types
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| Some((i, (*by_placeholder.get(t.name())?).to_owned())))
+            .collect();
         for t in &mut api.types {
             if let TypeDef::Enum(e) = t {
                 if let Some(doc) = docs.get(&e.name) {
@@ -149,14 +161,24 @@ impl<'a> Lowerer<'a> {
         }
         rename_types(api, &rename);
         // Every type name must now be unique.
-        let mut seen = BTreeSet::new();
-        for t in &api.types {
-            if !seen.insert(t.name().to_owned()) {
-                return Err(Error::msg(format!(
-                    "two types of the document would both be named `{}`; rename one schema",
-                    t.name()
-                )));
+        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        for (i, t) in api.types.iter().enumerate() {
+            let name = t.name();
+            let here = match t {
+                TypeDef::Enum(_) => enum_pointers.get(&i).cloned(),
+                _ => None,
             }
+            .or_else(|| self.origins.get(name).cloned())
+            .unwrap_or_default();
+            if let Some(first) = seen.get(name) {
+                return Err(Error::at(
+                    here,
+                    format!(
+                        "the type here would be named `{name}`, which {first} already has; rename one of them"
+                    ),
+                ));
+            }
+            seen.insert(name, here);
         }
         Ok(())
     }
