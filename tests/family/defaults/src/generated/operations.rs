@@ -96,7 +96,7 @@ impl crate::Client {
     pub async fn replace(
         &self,
         body: &crate::types::Setting,
-    ) -> Result<crate::types::Setting, crate::Error<::serde_json::Value>> {
+    ) -> Result<crate::types::Setting, crate::Error<crate::types::Problem>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
             "/settings/v1".to_owned(),
