@@ -116,7 +116,7 @@ fn the_runtime_defines_no_client_method_the_naming_rule_does_not_reserve() {
                     let syn::Type::Path(ty) = &*block.self_ty else {
                         continue;
                     };
-                    if !ty.path.segments.last().is_some_and(|s| s.ident == "Client") {
+                    if ty.path.segments.last().is_none_or(|s| s.ident != "Client") {
                         continue;
                     }
                     for member in &block.items {
