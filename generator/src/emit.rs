@@ -17,10 +17,31 @@ pub enum Scope {
     Crate,
 }
 
-/// One emitted item, with a name for snapshots.
+/// The generated module an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    /// `types`: the document's schemas.
+    Types,
+    /// `operations`: the methods, their parameter structs and answer enums.
+    Operations,
+}
+
+impl Module {
+    /// The module's name, as the generated crate spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Types => "types",
+            Module::Operations => "operations",
+        }
+    }
+}
+
+/// One emitted item, with its module and a name for snapshots.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// `module/Name`, e.g. `types/SimplePublicObject` or `operations/batch_upsert`.
+    /// The module it goes into.
+    pub module: Module,
+    /// The item's name, e.g. `SimplePublicObject` or `batch_upsert`.
     pub name: String,
     /// The item's tokens.
     pub tokens: TokenStream,
@@ -128,7 +149,8 @@ pub fn types(api: &Api) -> Vec<Item> {
 /// The item of one type.
 pub fn type_item(t: &TypeDef) -> Item {
     Item {
-        name: format!("types/{}", t.name()),
+        module: Module::Types,
+        name: t.name().to_owned(),
         tokens: match t {
             TypeDef::Struct(s) => struct_def(s),
             TypeDef::Enum(e) => enum_def(e),
@@ -430,7 +452,8 @@ pub fn operations(api: &Api) -> Vec<Item> {
 pub fn base_url_item(api: &Api) -> Item {
     let base = &api.default_base_url;
     Item {
-        name: "operations/DEFAULT_BASE_URL".to_owned(),
+        module: Module::Operations,
+        name: "DEFAULT_BASE_URL".to_owned(),
         tokens: quote! {
             /// The server the document names first: where a [`Client`](crate::Client) sends
             /// requests unless told otherwise.
@@ -446,7 +469,8 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
     {
         if let Some(q) = &op.query {
             items.push(Item {
-                name: format!("operations/{}", q.name),
+                module: Module::Operations,
+                name: q.name.clone(),
                 tokens: params_struct(q),
             });
         }
@@ -458,12 +482,14 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
         } = &op.success
         {
             items.push(Item {
-                name: format!("operations/{enum_name}"),
+                module: Module::Operations,
+                name: enum_name.clone(),
                 tokens: answer_enum(enum_name, text, variants, caps),
             });
         }
         items.push(Item {
-            name: format!("operations/{}", op.method_name),
+            module: Module::Operations,
+            name: op.method_name.clone(),
             tokens: method(op),
         });
     }
