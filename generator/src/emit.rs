@@ -47,31 +47,12 @@ pub struct Item {
     pub tokens: TokenStream,
 }
 
-/// An identifier from an IR name (which may be a raw identifier `r#type`).
-///
-/// The IR's names come from `naming`, which only makes valid identifiers; anything else is
-/// made valid here rather than panicking inside proc-macro2.
+/// An identifier from an IR name (which may be a raw identifier `r#type`). What a valid
+/// identifier is, and what replaces one that is not, is [`naming::identifier`]'s decision.
 pub fn ident(name: &str) -> Ident {
-    let (raw, bare) = match name.strip_prefix("r#") {
-        Some(rest) => (true, rest),
-        None => (false, name),
-    };
-    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && bare != "_"
-        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        let cleaned: String = bare
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        return Ident::new(&format!("_{cleaned}"), Span::call_site());
-    }
-    if raw && !matches!(bare, "self" | "Self" | "super" | "crate") {
-        Ident::new_raw(bare, Span::call_site())
-    } else if crate::naming::is_keyword(bare) {
-        Ident::new(&format!("{bare}_"), Span::call_site())
-    } else {
-        Ident::new(bare, Span::call_site())
+    match crate::naming::identifier(name) {
+        crate::naming::Identifier::Raw(bare) => Ident::new_raw(&bare, Span::call_site()),
+        crate::naming::Identifier::Plain(plain) => Ident::new(&plain, Span::call_site()),
     }
 }
 
@@ -250,7 +231,7 @@ fn field(f: &Field) -> TokenStream {
     let name = ident(&f.name);
     let field_ty = ty(&f.ty, Scope::Types);
     let mut args = Vec::new();
-    if crate::naming::bare(&f.name) != f.wire_name {
+    if f.serde.rename {
         let wire = &f.wire_name;
         args.push(quote!(rename = #wire));
     }
@@ -584,7 +565,7 @@ fn method(op: &Operation) -> TokenStream {
     }
     if let Some(b) = &op.body {
         let bty = match &b.ty {
-            Ty::Vec(inner) => {
+            Ty::Vec(inner) if b.slice => {
                 let inner = ty(inner, Scope::Crate);
                 quote!([#inner])
             }

@@ -138,9 +138,11 @@ pub struct Field {
     pub serde: FieldSerde,
 }
 
-/// The serde attributes a field needs beyond `rename`.
+/// The serde attributes a field needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldSerde {
+    /// `#[serde(rename = wire_name)]`: the Rust name differs from the name on the wire.
+    pub rename: bool,
     /// `#[serde(default)]`: a missing field takes its `Default`.
     pub default: bool,
     /// `deserialize_with = null_as_default`: a `null` takes the `Default` too.
@@ -394,6 +396,8 @@ pub enum QueryStyle {
 pub struct Body {
     /// Rust type of the body (without `Option`).
     pub ty: Ty,
+    /// Whether an array body is taken as a slice (`&[T]`) rather than `&Vec<T>`.
+    pub slice: bool,
     /// How it is encoded.
     pub encoding: BodyEncoding,
     /// Whether the body must be sent.

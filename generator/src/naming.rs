@@ -130,6 +130,43 @@ pub fn snake(name: &str) -> String {
     finish(clean(name).to_snake_case(), "value")
 }
 
+/// An identifier as the generated code spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    /// `r#name`: a keyword used as a name.
+    Raw(String),
+    /// A plain identifier.
+    Plain(String),
+}
+
+/// The identifier for an IR name. The IR's names come from this module, which only makes
+/// valid identifiers; anything else is made valid here (other characters become `_`, a `_`
+/// goes in front, a keyword that cannot be raw gets a `_` behind) so that spelling it never
+/// panics.
+pub fn identifier(name: &str) -> Identifier {
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && bare != "_"
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        let cleaned: String = bare
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        return Identifier::Plain(format!("_{cleaned}"));
+    }
+    if raw && !NOT_RAW.contains(&bare) {
+        Identifier::Raw(bare.to_owned())
+    } else if is_keyword(bare) {
+        Identifier::Plain(format!("{bare}_"))
+    } else {
+        Identifier::Plain(bare.to_owned())
+    }
+}
+
 /// An UpperCamelCase identifier for a type or variant.
 pub fn camel(name: &str) -> String {
     finish(clean(name).to_upper_camel_case(), "Value")

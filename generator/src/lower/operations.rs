@@ -414,6 +414,8 @@ impl<'a> Lowerer<'a> {
             BodyKind::Multipart => BodyEncoding::Multipart(self.form_parts(&ty, &ctx.pointer)?),
         };
         Ok(Body {
+            // A JSON array body is borrowed as a slice, the idiomatic argument.
+            slice: matches!(ty, Ty::Vec(_)) && encoding == BodyEncoding::Json,
             ty,
             encoding,
             required: body.required,

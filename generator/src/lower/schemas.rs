@@ -90,8 +90,9 @@ impl<'a> Lowerer<'a> {
             let base = self.ty_of_boxed(prop, &ctx)?;
             let is_required = required.iter().any(|r| r == wire);
             let field_doc = self.field_doc(prop, &prop_pointer, wire)?;
-            let (ty, serde) = field_policy(base, is_required, mode);
+            let (ty, mut serde) = field_policy(base, is_required, mode);
             let rust_name = unique(naming::snake(wire), &mut used);
+            serde.rename = naming::bare(&rust_name) != wire;
             fields.push(Field {
                 name: rust_name,
                 wire_name: wire.clone(),
@@ -534,6 +535,7 @@ pub(super) fn field_policy(base: Ty, required: bool, mode: Mode) -> (Ty, FieldSe
         (_, other) => other,
     };
     let optional = FieldSerde {
+        rename: false,
         default: false,
         null_as_default: false,
         skip_if_none: true,
@@ -552,7 +554,7 @@ pub(super) fn field_policy(base: Ty, required: bool, mode: Mode) -> (Ty, FieldSe
             FieldSerde {
                 default: true,
                 null_as_default: true,
-                skip_if_none: false,
+                ..FieldSerde::default()
             },
         ),
         (_, true, ty) => (ty, FieldSerde::default()),
