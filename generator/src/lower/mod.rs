@@ -19,6 +19,11 @@
 //! | `allOf` of objects | one struct with the properties of every part (first definition of a repeated property wins, `required` joined); `allOf: [{$ref: X}]` alone is `X` |
 //! | `oneOf` / `anyOf` | an enum, one variant an alternative (named after its schema, or after the kind of value); without a discriminator `#[serde(untagged)]`, with one a decoder that reads the property and keeps unknown values as JSON |
 //! | a type that holds itself (directly or through others, not through `Vec` or a map) | `Box<T>` on the way round |
+//! | `oneOf` / `anyOf` beside `properties: {}` or `type: object` | the same union |
+//! | `allOf` including the union the schema is an alternative of | the schema's own object (the union part is skipped) |
+//! | a union whose alternatives share a one-value enum property | decided by that property, as with a discriminator |
+//! | `string`, `format: binary`, in a `multipart/form-data` body | `crate::runtime::FilePart` (refused elsewhere) |
+//! | a `text/*` answer / another non-JSON answer | `String` / `Vec<u8>` |
 //!
 //! # Optional and lenient fields
 //!
