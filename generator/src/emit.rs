@@ -48,7 +48,7 @@ pub struct Item {
 }
 
 /// An identifier from an IR name (which may be a raw identifier `r#type`). What a valid
-/// identifier is, and what replaces one that is not, is [`naming::identifier`]'s decision.
+/// identifier is, and what replaces one that is not, is [`crate::naming::identifier`]'s decision.
 pub fn ident(name: &str) -> Ident {
     match crate::naming::identifier(name) {
         crate::naming::Identifier::Raw(bare) => Ident::new_raw(&bare, Span::call_site()),

@@ -47,12 +47,12 @@
 //!
 //! # Where each decision lives
 //!
-//! - [`schemas`]: objects, scalars, arrays, maps, `allOf`, and the lenient-field policy;
-//! - [`unions`]: string enums and `oneOf`/`anyOf`, and the naming of inline enums;
-//! - [`operations`]: parameters, bodies, answers, method names and retry policy;
-//! - [`paths`]: path templates checked against their parameters;
-//! - [`refs`]: the one `$ref` resolver, and which schemas requests, answers and errors reach;
-//! - [`finish`]: the passes run once every type is known (boxing, capabilities).
+//! - `schemas`: objects, scalars, arrays, maps, `allOf`, and the lenient-field policy;
+//! - `unions`: string enums and `oneOf`/`anyOf`, and the naming of inline enums;
+//! - `operations`: parameters, bodies, answers, method names and retry policy;
+//! - `paths`: path templates checked against their parameters;
+//! - `refs`: the one `$ref` resolver, and which schemas requests, answers and errors reach;
+//! - `finish`: the passes run once every type is known (boxing, capabilities).
 
 mod finish;
 mod operations;
