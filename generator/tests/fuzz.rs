@@ -328,6 +328,22 @@ fn oracle(input: &Input, generated: &generator::Generated) -> Result<(), String>
         }
     }
 
+    // No path is broken across lines (`crate` / `::runtime::…`).
+    for file in &generated.files {
+        let lines: Vec<&str> = file.contents.lines().collect();
+        if let Some(pair) = lines.windows(2).find(|pair| {
+            pair[1].trim_start().starts_with("::")
+                && pair[0]
+                    .trim_end()
+                    .ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        }) {
+            return Err(format!(
+                "a path is broken across lines:\n{}\n{}",
+                pair[0], pair[1]
+            ));
+        }
+    }
+
     // The same document in the other syntax, and a second run, give the same files.
     let other = match input.syntax {
         Syntax::Json => Syntax::Yaml,
