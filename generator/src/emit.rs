@@ -750,36 +750,29 @@ fn operation_info(op: &Operation) -> TokenStream {
 
 /// The expression that builds the request path, parameters percent-encoded.
 fn path_expr(op: &Operation) -> TokenStream {
-    let mut template = String::new();
-    let mut values = Vec::new();
+    // An array of pieces joined, not `format!`: prettyplease cannot lay out a macro's
+    // arguments as code, and would break `crate::runtime::…` across lines inside one.
+    let mut pieces = Vec::new();
     for part in &op.path_parts {
         match part {
-            PathPart::Literal(text) => {
-                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
-            }
+            PathPart::Literal(text) => pieces.push(quote!(#text)),
             PathPart::Param(name) => {
-                template.push_str("{}");
                 let pname = ident(name);
                 let is_str = op
                     .path_params
                     .iter()
                     .any(|p| p.name == *name && p.pass == Pass::Str);
-                values.push(if is_str {
-                    quote!(crate::runtime::encode_path_segment(#pname))
+                pieces.push(if is_str {
+                    quote!(crate::runtime::encode_path_segment(#pname).as_str())
                 } else {
-                    quote!(crate::runtime::encode_path_segment(&#pname.to_string()))
+                    quote!(crate::runtime::encode_path_segment(&#pname.to_string()).as_str())
                 });
             }
         }
     }
-    if values.is_empty() {
-        let literal = op.path_parts.iter().map(|p| match p {
-            PathPart::Literal(t) => t.as_str(),
-            PathPart::Param(_) => "",
-        });
-        let literal: String = literal.collect();
-        quote!(#literal.to_owned())
-    } else {
-        quote!(format!(#template, #(#values),*))
+    match pieces.as_slice() {
+        [] => quote!(String::new()),
+        [single] if op.path_params.is_empty() => quote!(#single.to_owned()),
+        _ => quote!([#(#pieces),*].concat()),
     }
 }

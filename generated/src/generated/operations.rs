@@ -465,10 +465,11 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/orders/{}", crate
-                ::runtime::encode_path_segment(order_id)
-            ),
+            [
+                "/crm/v3/objects/orders/",
+                crate::runtime::encode_path_segment(order_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/v3/objects/orders/{orderId}",
@@ -517,10 +518,11 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/v3/objects/orders/{}", crate
-                ::runtime::encode_path_segment(order_id)
-            ),
+            [
+                "/crm/v3/objects/orders/",
+                crate::runtime::encode_path_segment(order_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/v3/objects/orders/{orderId}",
@@ -570,10 +572,11 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
-            format!(
-                "/crm/v3/objects/orders/{}", crate
-                ::runtime::encode_path_segment(order_id)
-            ),
+            [
+                "/crm/v3/objects/orders/",
+                crate::runtime::encode_path_segment(order_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "update",
                 operation_id: "patch-/crm/v3/objects/orders/{orderId}",

@@ -25,10 +25,11 @@ impl crate::Client {
     ) -> Result<crate::types::PublicActor, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/conversations/v1/actors/{}", crate
-                ::runtime::encode_path_segment(actor_id)
-            ),
+            [
+                "/conversations/v1/actors/",
+                crate::runtime::encode_path_segment(actor_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/conversations/v1/actors/{actorId}_getById",

@@ -123,10 +123,11 @@ impl crate::Client {
     ) -> Result<crate::types::Widget, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
-                widget_id.to_string())
-            ),
+            [
+                "/crm/v3/objects/widgets/",
+                crate::runtime::encode_path_segment(&widget_id.to_string()).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-widget",
@@ -162,10 +163,11 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
-                widget_id.to_string())
-            ),
+            [
+                "/crm/v3/objects/widgets/",
+                crate::runtime::encode_path_segment(&widget_id.to_string()).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-widget",

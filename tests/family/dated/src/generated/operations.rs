@@ -50,10 +50,11 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_page",
                 operation_id: "get-/crm/objects/2026-03/{objectType}_listRecordsOfOneObjectTypeAPageAtATime",
@@ -105,10 +106,11 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "create",
                 operation_id: "post-/crm/objects/2026-03/{objectType}_createOneRecordOfTheGivenObjectType",
@@ -151,10 +153,12 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/archive", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/archive",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_archive",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/archive_archiveABatchOfRecordsOfTheGivenObjectType",
@@ -216,10 +220,12 @@ impl crate::Client {
     ) -> Result<BatchCreateResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/create", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/create",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_create",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/create_createABatchOfRecordsOfTheGivenObjectType",
@@ -290,10 +296,12 @@ impl crate::Client {
     ) -> Result<BatchReadResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/read", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/read",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_read",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/read_readABatchOfRecordsOfTheGivenObjectType",
@@ -357,10 +365,12 @@ impl crate::Client {
     ) -> Result<BatchUpdateResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/update", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/update",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_update",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/update_updateABatchOfRecordsOfTheGivenObjectType",
@@ -423,10 +433,12 @@ impl crate::Client {
     ) -> Result<BatchUpsertResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/upsert", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/upsert",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_upsert",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/upsert_createOrUpdateABatchOfRecordsByUniqueProperty",
@@ -473,10 +485,12 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/search", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/search",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "search",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/search_searchRecordsOfTheGivenObjectType",
@@ -538,11 +552,13 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}_readOneRecordOfTheGivenObjectType",
@@ -593,11 +609,13 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}_archiveOneRecordOfTheGivenObjectType",
@@ -649,11 +667,13 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "update",
                 operation_id: "patch-/crm/objects/2026-03/{objectType}/{objectId}_updateOneRecordOfTheGivenObjectType",
@@ -712,12 +732,15 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_associations",
                 operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}_listTheAssociationsOfARecordToOneObjectType",
@@ -770,13 +793,17 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type), crate
-                ::runtime::encode_path_segment(to_object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(to_object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "create_association",
                 operation_id: "put-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_createAssociationsWithLabels",
@@ -823,13 +850,17 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type), crate
-                ::runtime::encode_path_segment(to_object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(to_object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive_association",
                 operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_removeAllAssociations",

@@ -502,9 +502,11 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/v3/objects/0-3/{dealId}_getById",
@@ -553,9 +555,11 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/v3/objects/0-3/{dealId}_archive",
@@ -605,9 +609,11 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "update",
                 operation_id: "patch-/crm/v3/objects/0-3/{dealId}_update",

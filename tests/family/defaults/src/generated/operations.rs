@@ -27,7 +27,8 @@ impl crate::Client {
     ) -> Result<crate::types::Setting, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!("/settings/v1/{}", crate ::runtime::encode_path_segment(setting_id)),
+            ["/settings/v1/", crate::runtime::encode_path_segment(setting_id).as_str()]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/settings/v1/{settingId}_getById",
@@ -65,7 +66,8 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!("/settings/v1/{}", crate ::runtime::encode_path_segment(setting_id)),
+            ["/settings/v1/", crate::runtime::encode_path_segment(setting_id).as_str()]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/settings/v1/{settingId}_archive",

@@ -25,10 +25,12 @@ impl crate::Client {
     ) -> Result<String, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/exports/{}/csv", crate ::runtime::encode_path_segment(&
-                export_id.to_string())
-            ),
+            [
+                "/crm/v3/exports/",
+                crate::runtime::encode_path_segment(&export_id.to_string()).as_str(),
+                "/csv",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_csv",
                 operation_id: "get-/crm/v3/exports/{exportId}/csv_getCsv",
@@ -64,10 +66,12 @@ impl crate::Client {
     ) -> Result<Vec<u8>, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/exports/{}/sheet", crate ::runtime::encode_path_segment(&
-                export_id.to_string())
-            ),
+            [
+                "/crm/v3/exports/",
+                crate::runtime::encode_path_segment(&export_id.to_string()).as_str(),
+                "/sheet",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_sheet",
                 operation_id: "get-/crm/v3/exports/{exportId}/sheet_getSheet",

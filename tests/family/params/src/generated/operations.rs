@@ -39,10 +39,13 @@ impl crate::Client {
     ) -> Result<crate::types::GetObjectOk, crate::Error<::serde_json::Value>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/{}/{}", crate ::runtime::encode_path_segment(&
-                object_type.to_string()), crate ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/v3/objects/",
+                crate::runtime::encode_path_segment(&object_type.to_string()).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_object",
                 operation_id: "get-/crm/v3/objects/{objectType}/{objectId}_getById",
@@ -92,10 +95,11 @@ impl crate::Client {
     ) -> Result<crate::types::GetPipelineOk, crate::Error<::serde_json::Value>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/pipelines/{}", crate ::runtime::encode_path_segment(& stage
-                .to_string())
-            ),
+            [
+                "/crm/v3/pipelines/",
+                crate::runtime::encode_path_segment(&stage.to_string()).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_pipeline",
                 operation_id: "get-/crm/v3/pipelines/{stage}_getPage",

@@ -25,10 +25,12 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/integrators/timeline/v3/{}/event-templates", crate
-                ::runtime::encode_path_segment(& app_id.to_string())
-            ),
+            [
+                "/integrators/timeline/v3/",
+                crate::runtime::encode_path_segment(&app_id.to_string()).as_str(),
+                "/event-templates",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_all",
                 operation_id: "get-/integrators/timeline/v3/{appId}/event-templates_getAll",
@@ -66,11 +68,13 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/integrators/timeline/v3/{}/event-templates/{}", crate
-                ::runtime::encode_path_segment(& app_id.to_string()), crate
-                ::runtime::encode_path_segment(event_template_id)
-            ),
+            [
+                "/integrators/timeline/v3/",
+                crate::runtime::encode_path_segment(&app_id.to_string()).as_str(),
+                "/event-templates/",
+                crate::runtime::encode_path_segment(event_template_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/integrators/timeline/v3/{appId}/event-templates/{eventTemplateId}_getById",
@@ -108,11 +112,13 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/integrators/timeline/v3/events/{}/{}", crate
-                ::runtime::encode_path_segment(event_template_id), crate
-                ::runtime::encode_path_segment(event_id)
-            ),
+            [
+                "/integrators/timeline/v3/events/",
+                crate::runtime::encode_path_segment(event_template_id).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(event_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_event",
                 operation_id: "get-/integrators/timeline/v3/events/{eventTemplateId}/{eventId}_getById",

@@ -83,10 +83,11 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/0-3/{}", crate
-                ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/objects/2026-03/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/objects/2026-03/0-3/{dealId}_getById",
@@ -122,10 +123,11 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/objects/2026-03/0-3/{}", crate
-                ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/objects/2026-03/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/objects/2026-03/0-3/{dealId}_archive",
@@ -192,11 +194,14 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}/{}/notes", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/notes",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_notes",
                 operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}/notes_getAll",
