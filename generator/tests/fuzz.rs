@@ -2204,6 +2204,19 @@ fn regression(syntax: Syntax, text: &str) {
     }
 }
 
+/// A component schema that is a `$ref` with a description beside it: the alias's doc is that
+/// description, verbatim (the oracle found it replaced by a generic sentence).
+#[test]
+fn found_the_description_beside_a_component_ref_is_its_doc() {
+    regression(
+        Syntax::Yaml,
+        &with_property("a").replace(
+            "components:\n  schemas:\n",
+            "components:\n  schemas:\n    B:\n      $ref: '#/components/schemas/A'\n      description: '*/ fn evil() {} /*'\n",
+        ),
+    );
+}
+
 /// A document with one schema `A` whose one property is named `property`, used by one operation.
 fn with_property(property: &str) -> String {
     let property = serde_json::to_string(property).expect("a JSON string");

@@ -190,8 +190,15 @@ impl<'a> Lowerer<'a> {
                     ReferenceOr::Reference { reference } => {
                         let target = self.schema_name(reference, &pointer)?;
                         let name = self.names.get(key).cloned().unwrap_or_default();
+                        // openapiv3 drops a description beside a `$ref`; the raw document has it.
+                        let beside = self
+                            .doc
+                            .raw
+                            .pointer(&pointer)
+                            .and_then(|node| node.get("description"))
+                            .and_then(|d| d.as_str());
                         self.types.push(TypeDef::Alias(AliasDef {
-                            doc: format!("Another name for [`{target}`]."),
+                            doc: doc_or(beside, || format!("Another name for [`{target}`].")),
                             name,
                             ty: Ty::Named(target),
                         }));
