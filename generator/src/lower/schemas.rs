@@ -218,6 +218,23 @@ impl<'a> Lowerer<'a> {
             )));
             return Ok(Ty::Named(placeholder));
         }
+        // A union, alone or beside keywords that add nothing to it.
+        if let Some((alternatives, discriminator, keyword)) = union_parts(schema) {
+            let name = self.lifted_name(ctx)?;
+            let doc = doc_or(schema.schema_data.description.as_deref(), || {
+                format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
+            });
+            self.lower_union(
+                name.clone(),
+                doc,
+                alternatives,
+                discriminator,
+                keyword,
+                pointer,
+                ctx.mode,
+            )?;
+            return Ok(Ty::Named(name));
+        }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => Ok(match &s.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Ty::DateTime,
@@ -260,22 +277,6 @@ impl<'a> Lowerer<'a> {
             {
                 // `allOf: [{$ref: X}]` is how a document gives a `$ref` its own description.
                 self.ty_of(&all_of[0], ctx)
-            }
-            _ if let Some((alternatives, discriminator, keyword)) = union_parts(schema) => {
-                let name = self.lifted_name(ctx)?;
-                let doc = doc_or(schema.schema_data.description.as_deref(), || {
-                    format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
-                });
-                self.lower_union(
-                    name.clone(),
-                    doc,
-                    alternatives,
-                    discriminator,
-                    keyword,
-                    pointer,
-                    ctx.mode,
-                )?;
-                Ok(Ty::Named(name))
             }
             SchemaKind::Type(Type::Object(_)) | SchemaKind::Any(_) | SchemaKind::AllOf { .. } => {
                 if let SchemaKind::Any(any) = &schema.schema_kind
