@@ -4,7 +4,7 @@
 //! Run with `cargo bench -p generator --bench generate`. Stages, as `generate_from_text` runs
 //! them: load (text into a `Document`), lower (`Document` into the IR), emit (IR into the tokens
 //! of the types and the operations), format (syn and prettyplease, the types and operations
-//! files), and the whole pipeline, which emits and formats on worker threads, one a core.
+//! files), and the whole pipeline.
 //!
 //! A synthetic document of `n` copies keeps every schema and path of the original once as it is
 //! and adds `n - 1` renamed copies of each: schema `X` becomes `XCopyK`, with every `$ref` in the
@@ -14,8 +14,7 @@
 //!
 //! Times are wall-clock, criterion's default. On a machine shared with other work (two cores
 //! running builds) wall time swings by tens of percent between runs: `BENCH_CLOCK=cpu` measures
-//! the benchmark thread's CPU time instead, which waiting for a core does not count (nor the
-//! worker threads of the whole pipeline: compare its figures in wall time only).
+//! the benchmark thread's CPU time instead, which waiting for a core does not count.
 
 use std::hint::black_box;
 use std::path::PathBuf;

@@ -17,40 +17,45 @@ pub enum Scope {
     Crate,
 }
 
-/// One emitted item, with a name for snapshots.
+/// The generated module an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Module {
+    /// `types`: the document's schemas.
+    Types,
+    /// `operations`: the methods, their parameter structs and answer enums.
+    Operations,
+    /// `properties`: the typed properties of a property catalog.
+    Properties,
+}
+
+impl Module {
+    /// The module's name, as the generated crate spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Types => "types",
+            Module::Operations => "operations",
+            Module::Properties => "properties",
+        }
+    }
+}
+
+/// One emitted item, with its module and a name for snapshots.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// `module/Name`, e.g. `types/SimplePublicObject` or `operations/batch_upsert`.
+    /// The module it goes into.
+    pub module: Module,
+    /// The item's name, e.g. `SimplePublicObject` or `batch_upsert`.
     pub name: String,
     /// The item's tokens.
     pub tokens: TokenStream,
 }
 
-/// An identifier from an IR name (which may be a raw identifier `r#type`).
-///
-/// The IR's names come from `naming`, which only makes valid identifiers; anything else is
-/// made valid here rather than panicking inside proc-macro2.
+/// An identifier from an IR name (which may be a raw identifier `r#type`). What a valid
+/// identifier is, and what replaces one that is not, is [`crate::naming::identifier`]'s decision.
 pub fn ident(name: &str) -> Ident {
-    let (raw, bare) = match name.strip_prefix("r#") {
-        Some(rest) => (true, rest),
-        None => (false, name),
-    };
-    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && bare != "_"
-        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        let cleaned: String = bare
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
-        return Ident::new(&format!("_{cleaned}"), Span::call_site());
-    }
-    if raw && !matches!(bare, "self" | "Self" | "super" | "crate") {
-        Ident::new_raw(bare, Span::call_site())
-    } else if crate::naming::is_keyword(bare) {
-        Ident::new(&format!("{bare}_"), Span::call_site())
-    } else {
-        Ident::new(bare, Span::call_site())
+    match crate::naming::identifier(name) {
+        crate::naming::Identifier::Raw(bare) => Ident::new_raw(&bare, Span::call_site()),
+        crate::naming::Identifier::Plain(plain) => Ident::new(&plain, Span::call_site()),
     }
 }
 
@@ -115,6 +120,8 @@ pub fn ty(t: &Ty, scope: Scope) -> TokenStream {
             let inner = ty(inner, scope);
             quote!(Box<#inner>)
         }
+        Ty::Bytes => quote!(Vec<u8>),
+        Ty::File => quote!(crate::runtime::FilePart),
     }
 }
 
@@ -126,7 +133,8 @@ pub fn types(api: &Api) -> Vec<Item> {
 /// The item of one type.
 pub fn type_item(t: &TypeDef) -> Item {
     Item {
-        name: format!("types/{}", t.name()),
+        module: Module::Types,
+        name: t.name().to_owned(),
         tokens: match t {
             TypeDef::Struct(s) => struct_def(s),
             TypeDef::Enum(e) => enum_def(e),
@@ -139,15 +147,10 @@ pub fn type_item(t: &TypeDef) -> Item {
 fn struct_def(s: &StructDef) -> TokenStream {
     let name = ident(&s.name);
     let docs = doc(&s.doc);
-    let mut derives = vec![quote!(Debug), quote!(Clone), quote!(PartialEq)];
-    if s.derive_eq {
-        derives.push(quote!(Eq));
-    }
-    if s.derive_default {
-        derives.push(quote!(Default));
-    }
-    derives.push(quote!(::serde::Serialize));
-    derives.push(quote!(::serde::Deserialize));
+    let derives = derives(
+        &s.caps,
+        &[quote!(::serde::Serialize), quote!(::serde::Deserialize)],
+    );
     let fields = s.fields.iter().map(field);
     let constructor = if s.constructor {
         constructor(s)
@@ -156,13 +159,34 @@ fn struct_def(s: &StructDef) -> TokenStream {
     };
     quote! {
         #docs
-        #[derive(#(#derives),*)]
+        #derives
         pub struct #name {
             #(#fields)*
         }
 
         #constructor
     }
+}
+
+/// The `#[derive(…)]` of a type: what every generated type has, what its capabilities allow
+/// (as decided in lower), then `extra`.
+fn derives(caps: &Caps, extra: &[TokenStream]) -> TokenStream {
+    let mut list = vec![quote!(Debug), quote!(Clone)];
+    if caps.copy {
+        list.push(quote!(Copy));
+    }
+    list.push(quote!(PartialEq));
+    if caps.eq {
+        list.push(quote!(Eq));
+    }
+    if caps.hash {
+        list.push(quote!(Hash));
+    }
+    if caps.default {
+        list.push(quote!(Default));
+    }
+    list.extend(extra.iter().cloned());
+    quote!(#[derive(#(#list),*)])
 }
 
 fn constructor(s: &StructDef) -> TokenStream {
@@ -210,7 +234,7 @@ fn field(f: &Field) -> TokenStream {
     let name = ident(&f.name);
     let field_ty = ty(&f.ty, Scope::Types);
     let mut args = Vec::new();
-    if crate::naming::bare(&f.name) != f.wire_name {
+    if f.serde.rename {
         let wire = &f.wire_name;
         args.push(quote!(rename = #wire));
     }
@@ -268,9 +292,13 @@ fn union_def(u: &UnionDef) -> TokenStream {
             "{}\n\nDecoding tries the alternatives in order and keeps the first that fits.",
             u.doc
         ));
+        let derives = derives(
+            &u.caps,
+            &[quote!(::serde::Serialize), quote!(::serde::Deserialize)],
+        );
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #derives
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -291,9 +319,10 @@ fn union_def(u: &UnionDef) -> TokenStream {
             Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#vname).map_err(D::Error::custom),
         }
     });
+    let derives = derives(&u.caps, &[quote!(::serde::Serialize)]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+        #derives
         #[serde(untagged)]
         pub enum #name {
             #(#variants)*
@@ -338,9 +367,10 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         let wire = Literal::string(&v.wire);
         quote!(#wire => Self::#vname,)
     });
+    let derives = derives(&e.caps, &[]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #derives
         pub enum #name {
             #(#variants)*
             /// A value this version of the document does not list, as the server sent it.
@@ -406,7 +436,8 @@ pub fn operations(api: &Api) -> Vec<Item> {
 pub fn base_url_item(api: &Api) -> Item {
     let base = &api.default_base_url;
     Item {
-        name: "operations/DEFAULT_BASE_URL".to_owned(),
+        module: Module::Operations,
+        name: "DEFAULT_BASE_URL".to_owned(),
         tokens: quote! {
             /// The server the document names first: where a [`Client`](crate::Client) sends
             /// requests unless told otherwise.
@@ -422,7 +453,8 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
     {
         if let Some(q) = &op.query {
             items.push(Item {
-                name: format!("operations/{}", q.name),
+                module: Module::Operations,
+                name: q.name.clone(),
                 tokens: params_struct(q),
             });
         }
@@ -430,15 +462,18 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
             enum_name,
             doc: text,
             variants,
+            caps,
         } = &op.success
         {
             items.push(Item {
-                name: format!("operations/{enum_name}"),
-                tokens: answer_enum(enum_name, text, variants),
+                module: Module::Operations,
+                name: enum_name.clone(),
+                tokens: answer_enum(enum_name, text, variants, caps),
             });
         }
         items.push(Item {
-            name: format!("operations/{}", op.method_name),
+            module: Module::Operations,
+            name: op.method_name.clone(),
             tokens: method(op),
         });
     }
@@ -448,11 +483,7 @@ pub fn operation_items(op: &Operation) -> Vec<Item> {
 fn params_struct(q: &ParamsStruct) -> TokenStream {
     let name = ident(&q.name);
     let docs = doc(&q.doc);
-    let default = if q.derive_default {
-        quote!(Default,)
-    } else {
-        quote!()
-    };
+    let derives = derives(&q.caps, &[]);
     let fields = q.fields.iter().map(|f| {
         let fdoc = doc(&f.doc);
         let fname = ident(&f.name);
@@ -461,14 +492,19 @@ fn params_struct(q: &ParamsStruct) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #derives
         pub struct #name {
             #(#fields)*
         }
     }
 }
 
-fn answer_enum(name: &str, text: &str, variants: &[(String, SuccessResponse)]) -> TokenStream {
+fn answer_enum(
+    name: &str,
+    text: &str,
+    variants: &[(String, SuccessResponse)],
+    caps: &Caps,
+) -> TokenStream {
     let name = ident(name);
     let docs = doc(text);
     let defs = variants.iter().map(|(v, s)| {
@@ -490,9 +526,10 @@ fn answer_enum(name: &str, text: &str, variants: &[(String, SuccessResponse)]) -
             None => quote!(Self::#vname => #status,),
         }
     });
+    let derives = derives(caps, &[]);
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq)]
+        #derives
         pub enum #name {
             #(#defs)*
         }
@@ -521,9 +558,9 @@ fn method(op: &Operation) -> TokenStream {
     let mut args = Vec::new();
     for p in &op.path_params {
         let pname = ident(&p.name);
-        match p.ty {
-            Ty::String => args.push(quote!(#pname: &str)),
-            _ => {
+        match p.pass {
+            Pass::Str => args.push(quote!(#pname: &str)),
+            Pass::Value => {
                 let pty = ty(&p.ty, Scope::Crate);
                 args.push(quote!(#pname: #pty));
             }
@@ -531,7 +568,7 @@ fn method(op: &Operation) -> TokenStream {
     }
     if let Some(b) = &op.body {
         let bty = match &b.ty {
-            Ty::Vec(inner) => {
+            Ty::Vec(inner) if b.slice => {
                 let inner = ty(inner, Scope::Crate);
                 quote!([#inner])
             }
@@ -553,18 +590,36 @@ fn method(op: &Operation) -> TokenStream {
     let query = op.query.iter().flat_map(|q| &q.fields).map(|f| {
         let fname = ident(&f.name);
         let key = &f.wire_name;
-        match (f.repeated, f.required) {
-            (true, false) => quote!(request.query_each(#key, params.#fname.as_deref());),
-            (true, true) => quote!(request.query_each(#key, Some(params.#fname.as_slice()));),
-            (false, false) => quote!(request.query_opt(#key, params.#fname.as_ref());),
-            (false, true) => quote!(request.query(#key, &params.#fname);),
+        match (&f.style, f.required) {
+            (QueryStyle::Repeated, false) => {
+                quote!(request.query_each(#key, params.#fname.as_deref())?;)
+            }
+            (QueryStyle::Repeated, true) => {
+                quote!(request.query_each(#key, Some(params.#fname.as_slice()))?;)
+            }
+            (QueryStyle::Exploded { template }, false) => {
+                quote!(request.query_map(#template, params.#fname.as_ref())?;)
+            }
+            (QueryStyle::Exploded { template }, true) => {
+                quote!(request.query_map(#template, Some(&params.#fname))?;)
+            }
+            (QueryStyle::Single, false) => {
+                quote!(request.query_opt(#key, params.#fname.as_ref())?;)
+            }
+            (QueryStyle::Single, true) => quote!(request.query(#key, &params.#fname)?;),
         }
     });
     let body = match &op.body {
-        Some(b) if b.required => quote!(request.json(body)?;),
-        Some(_) => quote!(if let Some(body) = body {
-            request.json(body)?;
-        }),
+        Some(b) => {
+            let encode = body_encoding(&b.encoding);
+            if b.required {
+                encode
+            } else {
+                quote!(if let Some(body) = body {
+                    #encode
+                })
+            }
+        }
         None => quote!(),
     };
     let mutability = if op.query.is_some() || op.body.is_some() {
@@ -575,11 +630,12 @@ fn method(op: &Operation) -> TokenStream {
 
     let (ret, arms) = match &op.success {
         Success::Single(s) => {
-            let status = Literal::u16_unsuffixed(s.status);
+            let status = status_pattern(s);
             match &s.ty {
                 Some(t) => {
                     let t = ty(t, Scope::Crate);
-                    (t, quote!(#status => Ok(response.json()?),))
+                    let read = read_body(s.decode);
+                    (t, quote!(#status => Ok(#read),))
                 }
                 None => (quote!(()), quote!(#status => Ok(()),)),
             }
@@ -592,9 +648,12 @@ fn method(op: &Operation) -> TokenStream {
             let ename = ident(enum_name);
             let arms = variants.iter().map(|(v, s)| {
                 let vname = ident(v);
-                let status = Literal::u16_unsuffixed(s.status);
+                let status = status_pattern(s);
                 match &s.ty {
-                    Some(_) => quote!(#status => Ok(#ename::#vname(response.json()?)),),
+                    Some(_) => {
+                        let read = read_body(s.decode);
+                        quote!(#status => Ok(#ename::#vname(#read)),)
+                    }
                     None => quote!(#status => Ok(#ename::#vname),),
                 }
             });
@@ -621,12 +680,57 @@ fn method(op: &Operation) -> TokenStream {
     }
 }
 
+/// The status a success arm matches: its own, or any 2xx.
+fn status_pattern(s: &SuccessResponse) -> TokenStream {
+    if s.any_success {
+        quote!(200..=299)
+    } else {
+        let status = Literal::u16_unsuffixed(s.status);
+        quote!(#status)
+    }
+}
+
+/// How a success answer's body is read.
+fn read_body(decode: Decode) -> TokenStream {
+    match decode {
+        Decode::Json => quote!(response.json()?),
+        Decode::Text => quote!(response.text()?),
+        Decode::Bytes => quote!(response.bytes()),
+    }
+}
+
+/// The statements that put `body` into the request.
+fn body_encoding(encoding: &BodyEncoding) -> TokenStream {
+    match encoding {
+        BodyEncoding::Json => quote!(request.json(body)?;),
+        BodyEncoding::Form => quote!(request.form(body)?;),
+        BodyEncoding::Multipart(parts) => {
+            let parts = parts.iter().map(|p| {
+                let field = ident(&p.field);
+                let wire = &p.wire_name;
+                let value = if p.optional {
+                    quote!(body.#field.as_ref())
+                } else {
+                    quote!(Some(&body.#field))
+                };
+                if p.file {
+                    quote!(request.part_file(#wire, #value);)
+                } else {
+                    quote!(request.part_text(#wire, #value)?;)
+                }
+            });
+            quote!(#(#parts)*)
+        }
+    }
+}
+
 /// The `&'static` description of the operation that the runtime paces, retries and traces
 /// the request by.
 fn operation_info(op: &Operation) -> TokenStream {
     let name = op.method_name.trim_start_matches("r#");
     let operation_id = &op.operation_id;
     let path = &op.path;
+    let accept = &op.accept;
     let repeat = match op.repeat {
         Repeat::Safe => quote!(Safe),
         Repeat::Unsafe => quote!(Unsafe),
@@ -642,42 +746,36 @@ fn operation_info(op: &Operation) -> TokenStream {
             path_template: #path,
             repeat: crate::runtime::Repeat::#repeat,
             rate_class: crate::runtime::RateClass::#rate,
+            accept: #accept,
         }
     }
 }
 
 /// The expression that builds the request path, parameters percent-encoded.
 fn path_expr(op: &Operation) -> TokenStream {
-    let mut template = String::new();
-    let mut values = Vec::new();
+    // An array of pieces joined, not `format!`: prettyplease cannot lay out a macro's
+    // arguments as code, and would break `crate::runtime::…` across lines inside one.
+    let mut pieces = Vec::new();
     for part in &op.path_parts {
         match part {
-            PathPart::Literal(text) => {
-                template.push_str(&text.replace('{', "{{").replace('}', "}}"))
-            }
+            PathPart::Literal(text) => pieces.push(quote!(#text)),
             PathPart::Param(name) => {
-                template.push_str("{}");
                 let pname = ident(name);
                 let is_str = op
                     .path_params
                     .iter()
-                    .any(|p| p.name == *name && p.ty == Ty::String);
-                values.push(if is_str {
-                    quote!(crate::runtime::encode_path_segment(#pname))
+                    .any(|p| p.name == *name && p.pass == Pass::Str);
+                pieces.push(if is_str {
+                    quote!(crate::runtime::encode_path_segment(#pname).as_str())
                 } else {
-                    quote!(crate::runtime::encode_path_segment(&#pname.to_string()))
+                    quote!(crate::runtime::encode_path_segment(&#pname.to_string()).as_str())
                 });
             }
         }
     }
-    if values.is_empty() {
-        let literal = op.path_parts.iter().map(|p| match p {
-            PathPart::Literal(t) => t.as_str(),
-            PathPart::Param(_) => "",
-        });
-        let literal: String = literal.collect();
-        quote!(#literal.to_owned())
-    } else {
-        quote!(format!(#template, #(#values),*))
+    match pieces.as_slice() {
+        [] => quote!(String::new()),
+        [single] if op.path_params.is_empty() => quote!(#single.to_owned()),
+        _ => quote!([#(#pieces),*].concat()),
     }
 }

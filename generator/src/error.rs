@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// A failure of the generator, located as precisely as the stage that found it can.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     /// The file the error concerns (the document, or an output file).
     pub file: Option<PathBuf>,

@@ -54,10 +54,8 @@ pub struct StructDef {
     pub doc: String,
     /// Fields in document order.
     pub fields: Vec<Field>,
-    /// Whether `Default` is derived (every field can be left out).
-    pub derive_default: bool,
-    /// Whether `Eq` is derived (no float or free-form JSON inside).
-    pub derive_eq: bool,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
     /// Whether it gets `new(required fields…)`, leaving the optional ones `None`.
     pub constructor: bool,
 }
@@ -75,6 +73,23 @@ pub struct UnionDef {
     /// variant that keeps an object with any other value as JSON. Without one, the first
     /// alternative that decodes wins.
     pub discriminator: Option<Discriminator>,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
+}
+
+/// The standard traits a generated type derives beyond `Debug`, `Clone` and `PartialEq`
+/// (which every one has). Decided in one place, from the types of the fields, after every
+/// type is known (`lower::finish`); emit only reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Caps {
+    /// `Eq`: no float or free-form JSON anywhere inside.
+    pub eq: bool,
+    /// `Hash`: as `Eq`.
+    pub hash: bool,
+    /// `Default`: every field can be left out (an `Option`, a `Vec` or a map).
+    pub default: bool,
+    /// `Copy`: no heap storage anywhere inside.
+    pub copy: bool,
 }
 
 /// How a discriminated union picks its variant.
@@ -123,9 +138,11 @@ pub struct Field {
     pub serde: FieldSerde,
 }
 
-/// The serde attributes a field needs beyond `rename`.
+/// The serde attributes a field needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldSerde {
+    /// `#[serde(rename = wire_name)]`: the Rust name differs from the name on the wire.
+    pub rename: bool,
     /// `#[serde(default)]`: a missing field takes its `Default`.
     pub default: bool,
     /// `deserialize_with = null_as_default`: a `null` takes the `Default` too.
@@ -165,6 +182,10 @@ pub enum Ty {
     Option(Box<Ty>),
     /// `Box<T>`: where a type contains itself.
     Boxed(Box<Ty>),
+    /// `Vec<u8>`: an answer that is not text (a spreadsheet, a file).
+    Bytes,
+    /// `crate::runtime::FilePart`: a file in a `multipart/form-data` body.
+    File,
 }
 
 impl Ty {
@@ -172,39 +193,6 @@ impl Ty {
     /// choose (options and collections).
     pub fn defaults_to_empty(&self) -> bool {
         matches!(self, Ty::Option(_) | Ty::Vec(_) | Ty::Map(_))
-    }
-
-    /// Whether every value of the type supports `Eq` (no floats or JSON inside).
-    pub fn is_eq(&self, types: &[TypeDef]) -> bool {
-        self.is_eq_seen(types, &mut Vec::new())
-    }
-
-    fn is_eq_seen<'a>(&'a self, types: &'a [TypeDef], seen: &mut Vec<&'a str>) -> bool {
-        match self {
-            Ty::F32 | Ty::F64 | Ty::Json => false,
-            Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::DateTime | Ty::Date => true,
-            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
-                inner.is_eq_seen(types, seen)
-            }
-            Ty::Named(name) => {
-                if seen.contains(&name.as_str()) {
-                    return true;
-                }
-                seen.push(name);
-                match types.iter().find(|t| t.name() == name) {
-                    Some(TypeDef::Enum(_)) => true,
-                    Some(TypeDef::Struct(s)) => {
-                        s.fields.iter().all(|f| f.ty.is_eq_seen(types, seen))
-                    }
-                    Some(TypeDef::Alias(a)) => a.ty.is_eq_seen(types, seen),
-                    Some(TypeDef::Union(u)) => {
-                        u.discriminator.is_none()
-                            && u.variants.iter().all(|v| v.ty.is_eq_seen(types, seen))
-                    }
-                    None => false,
-                }
-            }
-        }
     }
 }
 
@@ -219,6 +207,8 @@ pub struct EnumDef {
     pub variants: Vec<Variant>,
     /// Name of the variant that keeps any other value.
     pub other_variant: String,
+    /// What the type can derive, decided once every type is known.
+    pub caps: Caps,
 }
 
 /// One listed value of an enumeration.
@@ -297,6 +287,8 @@ pub struct Operation {
     pub repeat: Repeat,
     /// Which of HubSpot's rate limits the request counts against.
     pub rate_class: RateClass,
+    /// The `Accept` header the request is sent with.
+    pub accept: String,
 }
 
 /// Whether an operation may be repeated after an ambiguous failure.
@@ -335,10 +327,21 @@ pub struct PathParam {
     pub name: String,
     /// Name in the document.
     pub wire_name: String,
-    /// `String` parameters are taken as `&str`; others by value and formatted.
+    /// The parameter's type.
     pub ty: Ty,
+    /// How the method takes it.
+    pub pass: Pass,
     /// Rustdoc text (used in the method's docs).
     pub doc: String,
+}
+
+/// How a method takes a path parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// `&str` (a `String` parameter).
+    Str,
+    /// By value (numbers, booleans, enums).
+    Value,
 }
 
 /// The struct that carries an operation's query parameters.
@@ -350,8 +353,9 @@ pub struct ParamsStruct {
     pub doc: String,
     /// One field a parameter.
     pub fields: Vec<QueryParam>,
-    /// Whether `Default` is derived (no parameter is required).
-    pub derive_default: bool,
+    /// What the struct can derive (`Default` when no parameter is required), decided once
+    /// every type is known.
+    pub caps: Caps,
 }
 
 /// A query parameter.
@@ -367,8 +371,24 @@ pub struct QueryParam {
     pub ty: Ty,
     /// Whether the parameter is required.
     pub required: bool,
-    /// Whether it is an array, sent as one `key=value` pair per element (form, explode).
-    pub repeated: bool,
+    /// How its value becomes `key=value` pairs.
+    pub style: QueryStyle,
+}
+
+/// How a query parameter's value is written into the query string (OpenAPI's `form` style).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// One `key=value` pair.
+    Single,
+    /// An array: one `key=value` pair an element (`explode: true`).
+    Repeated,
+    /// An object: one pair an entry (`explode: true`). The key is `template` with its `{…}`
+    /// part replaced by the entry's key, or the entry's key alone when the template has no
+    /// `{…}`.
+    Exploded {
+        /// The parameter's name as the document writes it, e.g. `objectProperty.{propname}`.
+        template: String,
+    },
 }
 
 /// A request body.
@@ -376,10 +396,38 @@ pub struct QueryParam {
 pub struct Body {
     /// Rust type of the body (without `Option`).
     pub ty: Ty,
+    /// Whether an array body is taken as a slice (`&[T]`) rather than `&Vec<T>`.
+    pub slice: bool,
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
     /// Whether the body must be sent.
     pub required: bool,
     /// Rustdoc text for the argument.
     pub doc: String,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`: one pair a field.
+    Form,
+    /// `multipart/form-data`: one part a field of the body struct, in order.
+    Multipart(Vec<FormPart>),
+}
+
+/// One part of a `multipart/form-data` body: a field of the body's struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormPart {
+    /// The struct field (Rust name).
+    pub field: String,
+    /// The part's name on the wire.
+    pub wire_name: String,
+    /// Whether the part is a file ([`Ty::File`]) rather than text.
+    pub file: bool,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
 }
 
 /// The success answers of an operation.
@@ -395,7 +443,20 @@ pub enum Success {
         doc: String,
         /// One per status, in ascending status order.
         variants: Vec<(String, SuccessResponse)>,
+        /// What the enum can derive, decided once every type is known.
+        caps: Caps,
     },
+}
+
+/// How an answer's body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decode {
+    /// As JSON, into the body type.
+    Json,
+    /// As UTF-8 text (`text/*`), into a `String`.
+    Text,
+    /// As bytes (any other content type), into a `Vec<u8>`.
+    Bytes,
 }
 
 /// One success status and its body.
@@ -405,6 +466,11 @@ pub struct SuccessResponse {
     pub status: u16,
     /// The body type, `None` when the answer has no body.
     pub ty: Option<Ty>,
+    /// How the body is read.
+    pub decode: Decode,
+    /// Whether every 2xx status is this answer (the document's `default` answer, when the
+    /// operation lists no success status).
+    pub any_success: bool,
     /// Rustdoc text (the response's description).
     pub doc: String,
 }

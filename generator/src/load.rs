@@ -87,6 +87,7 @@ pub fn parse(text: &str, syntax: Syntax) -> Result<(Value, openapiv3::OpenAPI), 
     };
     check_version(&raw)?;
     check_depth(&raw)?;
+    check_refs(&raw)?;
     // The plain deserializer first; tracking the path costs time, so only a failure pays it.
     let api = match <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw) {
         Ok(api) => api,
@@ -171,6 +172,42 @@ fn check_depth(raw: &Value) -> Result<(), Error> {
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate() {
                     stack.push((child, format!("{pointer}/{i}"), depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a `$ref` whose value is not a string: openapiv3 would read the node as a schema
+/// with an unknown keyword, silently. Values (`example`, `examples`, `default`, `enum`),
+/// extensions (`x-…`) and the names of a `properties` map are not references.
+fn check_refs(raw: &Value) -> Result<(), Error> {
+    let mut stack: Vec<(&Value, String, bool)> = vec![(raw, String::new(), false)];
+    while let Some((value, pointer, names)) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    let child_pointer = format!("{pointer}/{}", escape_token(key));
+                    if !names && key == "$ref" && !child.is_string() {
+                        return Err(Error::at(
+                            child_pointer,
+                            "`$ref` must be a string (a reference such as \"#/components/schemas/Name\")",
+                        ));
+                    }
+                    let is_value =
+                        matches!(key.as_str(), "example" | "examples" | "default" | "enum")
+                            || key.starts_with("x-");
+                    if !names && is_value {
+                        continue;
+                    }
+                    stack.push((child, child_pointer, !names && key == "properties"));
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    stack.push((child, format!("{pointer}/{i}"), false));
                 }
             }
             _ => {}

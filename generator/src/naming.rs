@@ -7,7 +7,9 @@
 //! 1. The *collection path* is the run of leading literal segments that every path of the
 //!    document shares (for orders, `/crm/v3/objects/orders`; for a date-versioned document,
 //!    `/crm/objects/2026-03`). It is dropped.
-//! 2. Path parameters are skipped, but they tell what a path addresses. A parameter that some
+//! 2. Literal segments that start with a digit (HubSpot's object type ids such as `0-3` in
+//!    `/crm/objects/2026-03/0-3/{dealId}`) name a collection as the collection path does, and
+//!    are skipped too. Path parameters are skipped, but they tell what a path addresses. A parameter that some
 //!    path of the document follows directly with another parameter is a *selector*: it picks a
 //!    collection, not a record (`{objectType}` in `{objectType}/{objectId}`, `{toObjectType}`
 //!    in `…/associations/{toObjectType}/{toObjectId}`). Every other parameter is a *record
@@ -31,13 +33,21 @@
 //!      PUT `replace`, PATCH `update`, DELETE `archive` (`GET …/{objectId}/associations/
 //!      {toObjectType}` is `get_associations`). A POST to words names an action wherever it
 //!      sits (`search`, `merge`), so it keeps the words alone.
-//! 5. Where two operations would still share a name, the method's verb is put in front of
-//!    both (GET `get_`, PUT `replace_`, DELETE `archive_`, PATCH `update_`, POST `create_`):
-//!    `GET /search` and `POST /search` become `get_search` and `create_search`. Two operations
-//!    that still share a name are an error.
+//! 5. Where several operations would still share a name, and the operationId of each ends in
+//!    an action after an underscore, as HubSpot writes them (`…/0-3_getPage`,
+//!    `…/{dealId}_getById`, `…/event-templates_getAll`), each takes its action in snake_case
+//!    ([`action_name`]: `get_page`, `get_by_id`, `get_all`; a leading `do` is dropped, so
+//!    `doSearch` is `search`), provided the actions differ.
+//! 6. Otherwise the method's verb is put in front of each of them (GET `get_`, PUT `replace_`,
+//!    DELETE `archive_`, PATCH `update_`, POST `create_`): `GET /search` and `POST /search`
+//!    become `get_search` and `create_search`.
+//! 7. The names of the runtime's own methods on `Client` ([`RESERVED_METHODS`]) are never
+//!    given to an operation: one that would get such a name takes its verb in front instead
+//!    (`GET /metrics` is `get_metrics`).
 //!
-//! Rules 1 to 4 are [`MethodNamer::name`]; rule 5 is applied by the lowering, which sees every
-//! operation at once.
+//! Two operations that still share a name are an error. Rules 1 to 4 are
+//! [`MethodNamer::name`]; rules 5 to 7 are applied by the lowering, which sees every operation
+//! at once.
 //!
 //! # Identifiers
 //!
@@ -52,6 +62,28 @@ use std::collections::BTreeSet;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::ir::HttpMethod;
+
+/// The public methods of the runtime's `Client`: an operation never gets one of these names
+/// (rule 7). A test parses the runtime and fails when `Client` has a method not listed here.
+pub const RESERVED_METHODS: &[&str] = &["new", "builder", "metrics", "rate_limits"];
+
+/// The action HubSpot writes at the end of an operationId, after the last underscore
+/// (`get-/crm/objects/2026-03/0-3_getPage` → `get_page`), in snake_case; `None` when the
+/// operationId has no such word (a path or nothing after the underscore). A leading `do`
+/// is dropped (`doSearch` → `search`).
+pub fn action_name(operation_id: &str) -> Option<String> {
+    let (_, action) = operation_id.rsplit_once('_')?;
+    let is_word = action.starts_with(|c: char| c.is_ascii_alphabetic())
+        && action.chars().all(|c| c.is_ascii_alphanumeric());
+    if !is_word {
+        return None;
+    }
+    let name = snake(action);
+    Some(match name.strip_prefix("do_") {
+        Some(rest) if !rest.is_empty() => snake(rest),
+        _ => name,
+    })
+}
 
 /// Rust keywords of every edition (strict and reserved).
 const KEYWORDS: &[&str] = &[
@@ -96,6 +128,43 @@ fn finish(mut ident: String, empty: &str) -> String {
 /// A snake_case identifier for a field, parameter or method.
 pub fn snake(name: &str) -> String {
     finish(clean(name).to_snake_case(), "value")
+}
+
+/// An identifier as the generated code spells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identifier {
+    /// `r#name`: a keyword used as a name.
+    Raw(String),
+    /// A plain identifier.
+    Plain(String),
+}
+
+/// The identifier for an IR name. The IR's names come from this module, which only makes
+/// valid identifiers; anything else is made valid here (other characters become `_`, a `_`
+/// goes in front, a keyword that cannot be raw gets a `_` behind) so that spelling it never
+/// panics.
+pub fn identifier(name: &str) -> Identifier {
+    let (raw, bare) = match name.strip_prefix("r#") {
+        Some(rest) => (true, rest),
+        None => (false, name),
+    };
+    let valid = bare.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && bare != "_"
+        && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        let cleaned: String = bare
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        return Identifier::Plain(format!("_{cleaned}"));
+    }
+    if raw && !NOT_RAW.contains(&bare) {
+        Identifier::Raw(bare.to_owned())
+    } else if is_keyword(bare) {
+        Identifier::Plain(format!("{bare}_"))
+    } else {
+        Identifier::Plain(bare.to_owned())
+    }
 }
 
 /// An UpperCamelCase identifier for a type or variant.
@@ -212,6 +281,9 @@ impl MethodNamer {
         let mut words: Vec<String> = rest
             .iter()
             .filter_map(|s| match s {
+                // An object type id (`0-3`, `2-1234`) names the collection like the
+                // collection path does: it is no word.
+                Segment::Literal(text) if text.starts_with(|c: char| c.is_ascii_digit()) => None,
                 Segment::Literal(text) => Some(bare(&snake(text)).to_owned()),
                 Segment::Param(_) => None,
             })
@@ -448,6 +520,57 @@ mod tests {
                 "update_property",
             ]
         );
+    }
+
+    #[test]
+    fn an_object_type_id_after_the_collection_path_is_no_word() {
+        use HttpMethod::*;
+        // A date-versioned document that holds the deals paths beside generic ones, so the
+        // shared prefix stops before `0-3`.
+        let paths = [
+            ("/crm/objects/2026-03/0-3", Get),
+            ("/crm/objects/2026-03/0-3", Post),
+            ("/crm/objects/2026-03/0-3/{dealId}", Get),
+            ("/crm/objects/2026-03/0-3/{dealId}", Patch),
+            ("/crm/objects/2026-03/0-3/search", Post),
+            ("/crm/objects/2026-03/{objectType}/{objectId}", Get),
+        ];
+        assert_eq!(
+            names(&paths),
+            [
+                "get_page",
+                "create",
+                "get_by_id",
+                "update",
+                "search",
+                "get_by_id"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_action_of_an_operation_id() {
+        assert_eq!(
+            action_name("get-/crm/objects/2026-03/0-3_getPage").as_deref(),
+            Some("get_page")
+        );
+        assert_eq!(
+            action_name("get-/crm/v3/objects/0-3/{dealId}_getById").as_deref(),
+            Some("get_by_id")
+        );
+        assert_eq!(
+            action_name("post-/x/search_doSearch").as_deref(),
+            Some("search")
+        );
+        assert_eq!(action_name("x_getAll").as_deref(), Some("get_all"));
+        // A path, or nothing, after the last underscore is no action.
+        assert_eq!(
+            action_name("get-/crm/objects/{objectType}_/crm/objects/{objectType}"),
+            None
+        );
+        assert_eq!(action_name("get-/crm/v3/objects/orders"), None);
+        assert_eq!(action_name("things_"), None);
+        assert_eq!(action_name("things_2x"), None);
     }
 
     #[test]

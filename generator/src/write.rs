@@ -69,7 +69,16 @@ pub fn apply(out: &Path, files: &[GeneratedFile], mode: WriteMode) -> Result<Vec
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::msg(format!("cannot read it: {e}")).in_file(&path)),
         };
-        if current.as_deref() == Some(file.contents.as_bytes()) {
+        // A checkout with CRLF line endings (git's autocrlf on Windows) holds the same code.
+        let same = match (mode, current.as_deref()) {
+            (_, Some(bytes)) if bytes == file.contents.as_bytes() => true,
+            (WriteMode::Check, Some(bytes)) => {
+                bytes.len() > file.contents.len()
+                    && String::from_utf8_lossy(bytes).replace("\r\n", "\n") == file.contents
+            }
+            _ => false,
+        };
+        if same {
             continue;
         }
         if mode == WriteMode::Write {

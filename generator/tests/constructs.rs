@@ -264,8 +264,40 @@ fn rejections_name_the_node_and_the_reason() {
             doc(&thing("        a: {type: string}\n"), &ok_paths.replace("/things/echo", "/things/{id}/echo")),
         ),
         (
-            "non_json_answer",
-            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("            application/json:\n              schema", "            text/csv:\n              schema")),
+            "unsupported_request_body",
+            doc(&thing("        a: {type: string}\n"), &ok_paths.replace("          application/json:\n            schema", "          text/csv:\n            schema")),
+        ),
+        (
+            "duplicate_operation_id",
+            doc(
+                &thing("        a: {type: string}\n"),
+                &format!("{ok_paths}{}", ok_paths.replace("/things/echo", "/things/other")),
+            ),
+        ),
+        ("ref_not_a_string", doc(&thing("        a: {$ref: 7}\n"), &ok_paths)),
+        (
+            "inline_enum_name_taken",
+            doc(
+                &format!(
+                    "{}    Other:\n      type: object\n      properties:\n        status: {{type: string, enum: [b]}}\n    ThingStatus:\n      type: object\n      properties:\n        x: {{type: string}}\n",
+                    thing("        status: {type: string, enum: [a]}\n")
+                ),
+                &ok_paths,
+            ),
+        ),
+        (
+            "union_beside_properties",
+            doc(&thing("        a: {properties: {b: {type: string}}, oneOf: [{type: string}, {type: integer}]}\n"), &ok_paths),
+        ),
+        (
+            "all_of_a_union_it_is_not_in",
+            doc(
+                &format!(
+                    "{}    Either:\n      oneOf: [{{type: string}}, {{type: integer}}]\n",
+                    thing("        a: {allOf: [{$ref: '#/components/schemas/Either'}, {type: object, properties: {b: {type: string}}}]}\n")
+                ),
+                &ok_paths,
+            ),
         ),
     ];
     for (name, text) in cases {
@@ -279,4 +311,67 @@ fn bad_json_names_line_and_column() {
         generator::generate_from_text("{\"openapi\": \"3.0.1\",\n  \"info\": }", Syntax::Json)
             .expect_err("bad JSON is refused");
     assert_eq!(err.line_col.map(|(line, _)| line), Some(2), "{err}");
+}
+
+/// A declared path parameter that the path does not contain can never be sent: it is left out,
+/// with a warning that names it by pointer, and the method is generated without it.
+#[test]
+fn a_path_parameter_the_path_lacks_is_dropped_with_a_warning() {
+    let paths = echo("Thing").replace(
+        "      requestBody:",
+        "      parameters:\n        - {name: objectType, in: path, required: true, schema: {type: string}}\n      requestBody:",
+    );
+    let text = doc(
+        "    Thing:\n      type: object\n      properties:\n        a: {type: string}\n",
+        &paths,
+    );
+    let generated = generate(&text);
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "at /paths/~1things~1echo/post/parameters/0: path parameter `objectType` is not in the path `/things/echo`; it is left out"
+        ]
+    );
+    assert!(generated.api.operations[0].path_params.is_empty());
+    // A document without the fault has no warning.
+    assert!(
+        generate(&doc(
+            "    Thing:\n      type: object\n      properties:\n        a: {type: string}\n",
+            &echo("Thing")
+        ))
+        .warnings
+        .is_empty()
+    );
+}
+
+/// Paths are never broken across lines, even where names are long enough to make
+/// prettyplease wrap a signature (`crate\n::types::…` would still compile, but reads badly and
+/// once broke a reviewer's grep).
+#[test]
+fn long_names_do_not_break_paths_across_lines() {
+    let long = "AVeryLongSchemaNameThatKeepsGoingOnAndOnForTheSakeOfWrappingTheSignature";
+    let text = doc(
+        &format!("    {long}:\n      type: object\n      properties:\n        a: {{type: string}}\n"),
+        &echo(long).replace("/things/echo", "/things/{thingIdentifierThatIsLong}/echo").replace(
+            "      requestBody:",
+            "      parameters:\n        - {name: thingIdentifierThatIsLong, in: path, required: true, schema: {type: integer}}\n        - {name: anotherQueryParameterWithALongName, in: query, schema: {type: string}}\n      requestBody:",
+        ),
+    );
+    // spec/orders.yaml broke `crate` / `::runtime::encode_path_segment(order_id)` inside a
+    // `format!` (whose arguments prettyplease cannot lay out as code).
+    let orders = generate(include_str!("../../spec/orders.yaml"));
+    let code = format!("{}\n{}", code(&generate(&text)), code(&orders));
+    let lines: Vec<&str> = code.lines().collect();
+    for pair in lines.windows(2) {
+        assert!(
+            !(pair[1].trim_start().starts_with("::")
+                && pair[0]
+                    .trim_end()
+                    .ends_with(|c: char| c.is_alphanumeric() || c == '_')),
+            "a path is broken across lines:\n{}\n{}",
+            pair[0],
+            pair[1]
+        );
+    }
 }

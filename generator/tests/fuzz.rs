@@ -1,5 +1,9 @@
-//! Fuzzing the generator with proptest: it must never panic, every document it accepts must give
-//! files that parse as Rust, and every document it refuses must give an error that says something.
+//! Fuzzing the generator with proptest: it must never panic, every document it refuses must give
+//! an error that says something, and every document it accepts must give files that parse as
+//! Rust and pass an oracle ([`oracle`]): names unique in each scope and none of the runtime's,
+//! every named type defined, doc text written out verbatim, the same files from the document in
+//! the other syntax and from a second run. A sample of accepted documents is compiled with
+//! `cargo check` (`accepted_documents_compile`).
 //!
 //! Three targets, each a test, run side by side by the test harness for a bounded time:
 //! - `grammar`: documents built from a grammar of OpenAPI: component schemas (objects whose
@@ -15,8 +19,10 @@
 //!
 //! # Time and seed
 //!
-//! `grammar` and `mutation` each run for `FUZZ_SECONDS` (default 25), `bytes` for a fifth of
-//! that; on two test threads the binary takes about `1.2 × FUZZ_SECONDS`. Cases come from a fixed
+//! `grammar` and `mutation` each run for `FUZZ_SECONDS` (default 10), `bytes` for a fifth of
+//! that, beside `accepted_documents_compile` (`FUZZ_COMPILE_CASES`, default 8, in batches of
+//! `FUZZ_COMPILE_BATCH`, default 8: one `cargo check` of about 15 s); the binary takes about
+//! 30 s on two cores. Cases come from a fixed
 //! seed, so a run is reproducible; `FUZZ_SEED=<u64>` picks another stream. A failure is shrunk
 //! and printed with the seed, the case number, the panic's place and the generator's frames. A
 //! case that runs longer than `FUZZ_HANG_SECONDS` (default 60) is printed and ends the process: a
@@ -25,7 +31,8 @@
 //! The long run (ten minutes a target, in release; `--nocapture` shows the counts):
 //!
 //! ```text
-//! FUZZ_SECONDS=600 cargo test -p generator --release --test fuzz -- --nocapture
+//! FUZZ_SECONDS=600 FUZZ_COMPILE_CASES=200 FUZZ_COMPILE_BATCH=25 \
+//!     cargo test -p generator --release --test fuzz -- --nocapture
 //! ```
 //!
 //! # Investigating
@@ -42,6 +49,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
@@ -49,7 +57,7 @@ use std::time::{Duration, Instant};
 use generator::load::Syntax;
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::strategy::Union;
+use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
 use serde_json::{Map, Value, json};
 
@@ -106,6 +114,7 @@ fn check(input: &Input) -> Result<bool, TestCaseError> {
                     )));
                 }
             }
+            oracle(input, &generated).map_err(TestCaseError::fail)?;
             Ok(true)
         }
         Err(e) => {
@@ -140,6 +149,216 @@ fn check(input: &Input) -> Result<bool, TestCaseError> {
             );
             Ok(false)
         }
+    }
+}
+
+/// What every accepted document's output must satisfy beyond parsing: names unique in each
+/// scope (and none of the runtime's), every named type defined, every doc text written out
+/// verbatim (schema descriptions as the document has them), the same output from the same
+/// document in the other syntax, and from a second run.
+fn oracle(input: &Input, generated: &generator::Generated) -> Result<(), String> {
+    use generator::ir::{Success, Ty, TypeDef};
+    let api = &generated.api;
+    let unique = |scope: &str, names: Vec<&str>| -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
+        match names.into_iter().find(|n| !seen.insert(*n)) {
+            Some(n) => Err(format!("`{n}` is defined twice in {scope}")),
+            None => Ok(()),
+        }
+    };
+    unique(
+        "the types module",
+        api.types.iter().map(TypeDef::name).collect(),
+    )?;
+    unique(
+        "the methods of Client",
+        api.operations
+            .iter()
+            .map(|o| o.method_name.as_str())
+            .collect(),
+    )?;
+    let mut op_items = Vec::new();
+    for op in &api.operations {
+        let method = op.method_name.trim_start_matches("r#");
+        if generator::naming::RESERVED_METHODS.contains(&method) {
+            return Err(format!("the operation took the runtime's name `{method}`"));
+        }
+        let mut args: Vec<&str> = op.path_params.iter().map(|p| p.name.as_str()).collect();
+        args.extend(op.body.as_ref().map(|_| "body"));
+        args.extend(op.query.as_ref().map(|_| "params"));
+        unique(&format!("the arguments of `{method}`"), args)?;
+        if let Some(q) = &op.query {
+            op_items.push(q.name.as_str());
+            unique(
+                &format!("`{}`", q.name),
+                q.fields.iter().map(|f| f.name.as_str()).collect(),
+            )?;
+        }
+        if let Success::Multi {
+            enum_name,
+            variants,
+            ..
+        } = &op.success
+        {
+            op_items.push(enum_name.as_str());
+            unique(
+                enum_name,
+                variants.iter().map(|(v, _)| v.as_str()).collect(),
+            )?;
+        }
+    }
+    unique("the operations module", op_items)?;
+    for t in &api.types {
+        match t {
+            TypeDef::Struct(s) => {
+                unique(&s.name, s.fields.iter().map(|f| f.name.as_str()).collect())?
+            }
+            TypeDef::Enum(e) => unique(
+                &e.name,
+                e.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .chain([e.other_variant.as_str()])
+                    .collect(),
+            )?,
+            TypeDef::Union(u) => unique(
+                &u.name,
+                u.variants
+                    .iter()
+                    .map(|v| v.name.as_str())
+                    .chain(u.discriminator.iter().map(|d| d.other_variant.as_str()))
+                    .collect(),
+            )?,
+            TypeDef::Alias(_) => {}
+        }
+    }
+
+    // Every named type is defined.
+    let defined: std::collections::BTreeSet<&str> = api.types.iter().map(TypeDef::name).collect();
+    let mut used: Vec<&Ty> = Vec::new();
+    for t in &api.types {
+        match t {
+            TypeDef::Struct(s) => used.extend(s.fields.iter().map(|f| &f.ty)),
+            TypeDef::Alias(a) => used.push(&a.ty),
+            TypeDef::Union(u) => used.extend(u.variants.iter().map(|v| &v.ty)),
+            TypeDef::Enum(_) => {}
+        }
+    }
+    for op in &api.operations {
+        used.extend(op.path_params.iter().map(|p| &p.ty));
+        used.extend(op.query.iter().flat_map(|q| q.fields.iter().map(|f| &f.ty)));
+        used.extend(op.body.iter().map(|b| &b.ty));
+        used.push(&op.error_ty);
+        match &op.success {
+            Success::Single(s) => used.extend(s.ty.iter()),
+            Success::Multi { variants, .. } => {
+                used.extend(variants.iter().filter_map(|(_, s)| s.ty.as_ref()))
+            }
+        }
+    }
+    fn named<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
+        match ty {
+            Ty::Named(n) => out.push(n),
+            Ty::Vec(i) | Ty::Map(i) | Ty::Option(i) | Ty::Boxed(i) => named(i, out),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    for ty in used {
+        named(ty, &mut names);
+    }
+    if let Some(missing) = names.iter().find(|n| !defined.contains(**n)) {
+        return Err(format!("the type `{missing}` is used but not defined"));
+    }
+
+    // Docs: a schema's description is its type's doc, and every doc line is in the output.
+    let code: String = generated
+        .files
+        .iter()
+        .map(|f| f.contents.as_str())
+        .collect();
+    let (raw, _) = generator::load::parse(&input.text, input.syntax).map_err(|e| e.to_string())?;
+    if let Some(schemas) = raw
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (key, schema) in schemas {
+            let Some(text) = schema.get("description").and_then(Value::as_str) else {
+                continue;
+            };
+            let name = generator::naming::type_name(key);
+            let doc = api.types.iter().find_map(|t| match t {
+                TypeDef::Struct(s) if s.name == name => Some(&s.doc),
+                TypeDef::Enum(e) if e.name == name => Some(&e.doc),
+                TypeDef::Union(u) if u.name == name => Some(&u.doc),
+                TypeDef::Alias(a) if a.name == name => Some(&a.doc),
+                _ => None,
+            });
+            if let Some(doc) = doc
+                && !text.trim().is_empty()
+                && doc != text.trim()
+            {
+                return Err(format!(
+                    "the doc of `{name}` is {doc:?}, its description {text:?}"
+                ));
+            }
+        }
+    }
+    let mut docs: Vec<&str> = Vec::new();
+    for t in &api.types {
+        match t {
+            TypeDef::Struct(s) => {
+                docs.push(&s.doc);
+                docs.extend(s.fields.iter().map(|f| f.doc.as_str()));
+            }
+            TypeDef::Enum(e) => docs.push(&e.doc),
+            TypeDef::Union(u) => docs.push(&u.doc),
+            TypeDef::Alias(a) => docs.push(&a.doc),
+        }
+    }
+    docs.extend(api.operations.iter().map(|o| o.doc.as_str()));
+    for doc in docs {
+        for line in doc.lines().map(str::trim_end).filter(|l| !l.is_empty()) {
+            if !code.contains(&format!("/// {line}\n")) && !code.contains(&format!("/// {line}\r"))
+            {
+                return Err(format!(
+                    "the doc line {line:?} is not in the output verbatim"
+                ));
+            }
+        }
+    }
+
+    // No path is broken across lines (`crate` / `::runtime::…`).
+    for file in &generated.files {
+        let lines: Vec<&str> = file.contents.lines().collect();
+        if let Some(pair) = lines.windows(2).find(|pair| {
+            pair[1].trim_start().starts_with("::")
+                && pair[0]
+                    .trim_end()
+                    .ends_with(|c: char| c.is_alphanumeric() || c == '_')
+        }) {
+            return Err(format!(
+                "a path is broken across lines:\n{}\n{}",
+                pair[0], pair[1]
+            ));
+        }
+    }
+
+    // The same document in the other syntax, and a second run, give the same files.
+    let other = match input.syntax {
+        Syntax::Json => Syntax::Yaml,
+        Syntax::Yaml => Syntax::Json,
+    };
+    let again = render(&raw, other, true);
+    match generator::generate_from_text(&again.text, other) {
+        Ok(g) if g.files == generated.files => {}
+        Ok(_) => return Err(format!("the {other:?} rendering gives other files")),
+        Err(e) => return Err(format!("the {other:?} rendering is refused: {e}")),
+    }
+    match generator::generate_from_text(&input.text, input.syntax) {
+        Ok(g) if g.files == generated.files && g.items == generated.items => Ok(()),
+        Ok(_) => Err("a second run gives other files".to_owned()),
+        Err(e) => Err(format!("a second run is refused: {e}")),
     }
 }
 
@@ -197,7 +416,7 @@ fn guarded(input: &Input) -> Result<bool, TestCaseError> {
 
 /// Runs `strategy`'s cases through [`check`] until the time is up.
 fn fuzz(target: &str, slot: usize, share: f64, strategy: impl Strategy<Value = Input>) {
-    let seconds: f64 = env_or("FUZZ_SECONDS", 25.0) * share;
+    let seconds: f64 = env_or("FUZZ_SECONDS", 10.0) * share;
     let hang: f64 = env_or("FUZZ_HANG_SECONDS", 60.0);
     let seed: u64 = env_or("FUZZ_SEED", 0x00DD_BA11_5EED);
     // Each target its own stream of the same seed.
@@ -1786,6 +2005,169 @@ fn bytes() {
     fuzz("bytes", 2, 0.2, arbitrary_text());
 }
 
+/// The documents `grammar` would try first (tame ones, from its own stream of the seed).
+fn tame_documents() -> impl Strategy<Value = Input> {
+    (document(false), syntax(), any::<bool>())
+        .prop_map(|(doc, syntax, pretty)| render(&doc, syntax, pretty))
+}
+
+/// `cargo check` of the code generated from a sample of accepted documents: what "it parses"
+/// cannot tell (a derive a field's type does not support, a name the runtime already uses, a
+/// type in the wrong module). Each document becomes a crate of a scratch workspace that
+/// compiles the real runtime (`generated/src/runtime/`) as the family crates do; a batch of
+/// crates is one `cargo check`, sharing the workspace's compiled dependencies (same lock file,
+/// same profile, same target directory), so a batch costs seconds.
+///
+/// `FUZZ_COMPILE_CASES` (default 8) documents, `FUZZ_COMPILE_BATCH` (default 8) a check;
+/// `FUZZ_COMPILE_CASES=0` skips it.
+#[test]
+fn accepted_documents_compile() {
+    let wanted: usize = env_or("FUZZ_COMPILE_CASES", 8);
+    let batch: usize = env_or("FUZZ_COMPILE_BATCH", 8).max(1);
+    let seed: u64 = env_or("FUZZ_SEED", 0x00DD_BA11_5EED);
+    if wanted == 0 {
+        return;
+    }
+    let started = Instant::now();
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8] = 3;
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &bytes),
+    );
+    let strategy = tame_documents();
+    let mut accepted: Vec<(Input, generator::Generated)> = Vec::new();
+    let mut tries = 0;
+    while accepted.len() < wanted && tries < 200 * wanted {
+        tries += 1;
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let input = tree.current();
+        if let Ok(generated) = generator::generate_from_text(&input.text, input.syntax) {
+            accepted.push((input, generated));
+        }
+    }
+    assert!(
+        accepted.len() == wanted,
+        "only {} of {tries} documents were accepted",
+        accepted.len()
+    );
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ sits in the workspace")
+        .to_path_buf();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let mut checked = 0;
+    for (number, chunk) in accepted.chunks(batch).enumerate() {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        write_scratch_workspace(dir.path(), &root, chunk);
+        let output = std::process::Command::new(env!("CARGO"))
+            .args([
+                "check",
+                "--offline",
+                "--workspace",
+                "--quiet",
+                "--message-format",
+                "short",
+            ])
+            .current_dir(dir.path())
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("cargo runs");
+        if !output.status.success() {
+            let errors = String::from_utf8_lossy(&output.stderr);
+            // The documents of the batch, so a failure can be reproduced one by one.
+            let docs: Vec<String> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, (input, _))| format!("c{i}: {input:?}"))
+                .collect();
+            panic!(
+                "batch {number}: generated code does not compile (FUZZ_SEED={seed}):\n{errors}\n{}",
+                docs.join("\n")
+            );
+        }
+        checked += chunk.len();
+    }
+    eprintln!(
+        "fuzz compile: {checked} accepted documents compiled in {} batches, {:.1} s (FUZZ_SEED={seed})",
+        checked.div_ceil(batch),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+/// A workspace of one crate a document, each laid out like the family crates.
+fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generator::Generated)]) {
+    let manifest =
+        std::fs::read_to_string(root.join("Cargo.toml")).expect("the workspace manifest");
+    // The dependencies of the generated crate, as the workspace declares them.
+    let dependencies: String = manifest
+        .lines()
+        .filter(|l| {
+            [
+                "serde ",
+                "serde_json ",
+                "serde_path_to_error ",
+                "chrono ",
+                "reqwest ",
+                "tokio ",
+                "percent-encoding ",
+            ]
+            .iter()
+            .any(|d| l.starts_with(d))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let members: Vec<String> = (0..documents.len()).map(|i| format!("\"c{i}\"")).collect();
+    let workspace = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[workspace.dependencies]\n{dependencies}\n\
+         [profile.dev.package.\"*\"]\ndebug = false\n",
+        members.join(", ")
+    );
+    std::fs::write(dir.join("Cargo.toml"), workspace).expect("scratch manifest");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("the lock file");
+    let runtime = root.join("generated/src/runtime/mod.rs");
+    for (i, (_, generated)) in documents.iter().enumerate() {
+        let krate = dir.join(format!("c{i}"));
+        std::fs::create_dir_all(krate.join("src")).expect("crate directory");
+        let deps = [
+            "serde",
+            "serde_json",
+            "serde_path_to_error",
+            "chrono",
+            "reqwest",
+            "tokio",
+            "percent-encoding",
+        ]
+        .iter()
+        .map(|d| format!("{d}.workspace = true\n"))
+        .collect::<String>();
+        std::fs::write(
+            krate.join("Cargo.toml"),
+            format!("[package]\nname = \"c{i}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{deps}"),
+        )
+        .expect("crate manifest");
+        std::fs::write(
+            krate.join("src/lib.rs"),
+            format!(
+                "#![allow(dead_code, unused_imports)]\nmod generated;\n#[path = {:?}]\nmod runtime;\npub use generated::{{operations, types}};\npub use runtime::{{Client, Error}};\n",
+                runtime.display().to_string()
+            ),
+        )
+        .expect("lib.rs");
+        for file in &generated.files {
+            let path = krate.join(&file.path);
+            std::fs::create_dir_all(path.parent().expect("a parent")).expect("directory");
+            std::fs::write(path, &file.contents).expect("generated file");
+        }
+    }
+}
+
 /// `FUZZ_REPLAY=path/to/doc.json` (or `.yaml`): runs one document through the property, to
 /// reproduce a failure or a crash written by `FUZZ_TRACE`.
 #[test]
@@ -1820,6 +2202,19 @@ fn regression(syntax: Syntax, text: &str) {
     if let Err(e) = check(&input) {
         panic!("{e}\n{input:?}");
     }
+}
+
+/// A component schema that is a `$ref` with a description beside it: the alias's doc is that
+/// description, verbatim (the oracle found it replaced by a generic sentence).
+#[test]
+fn found_the_description_beside_a_component_ref_is_its_doc() {
+    regression(
+        Syntax::Yaml,
+        &with_property("a").replace(
+            "components:\n  schemas:\n",
+            "components:\n  schemas:\n    B:\n      $ref: '#/components/schemas/A'\n      description: '*/ fn evil() {} /*'\n",
+        ),
+    );
 }
 
 /// A document with one schema `A` whose one property is named `property`, used by one operation.

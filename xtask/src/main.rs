@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use generator::WriteMode;
 
-// The generator spends most of its time allocating (syn's parse, prettyplease's printing);
-// mimalloc takes about a third off a run over glibc's allocator.
+// The generator spends most of its time allocating (syn's parse, prettyplease's printing).
+// Measured on two cores (20 release runs of `codegen --check` over the workspace's 13
+// documents): 1.5 s of CPU with mimalloc against 2.2 s with glibc's allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -35,6 +36,15 @@ struct Job {
     out: PathBuf,
 }
 
+/// What the command line asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Command {
+    /// Generate (or check) with these arguments.
+    Codegen(Args),
+    /// Print the usage to stdout and succeed.
+    Help,
+}
+
 #[derive(Debug, PartialEq, Eq)]
 struct Args {
     check: bool,
@@ -48,10 +58,11 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     match args.next().as_deref() {
         Some("codegen") => {}
-        Some("-h" | "--help") | None => return Err(USAGE.to_owned()),
+        Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        None => return Err(USAGE.to_owned()),
         Some(other) => return Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
     let mut parsed = Args {
@@ -84,11 +95,11 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
                         .ok_or("--properties needs a path")?,
                 )
             }
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(Command::Help),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(parsed)
+    Ok(Command::Codegen(parsed))
 }
 
 /// The documents to generate: the one named, or the project's own set.
@@ -140,7 +151,11 @@ fn fix_command(args: &Args) -> String {
 
 fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
+        Ok(Command::Codegen(args)) => args,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -164,7 +179,13 @@ fn main() -> ExitCode {
             Ok(generated)
         });
         match result {
-            Ok(generated) => outputs.push((job, generated)),
+            Ok(generated) => {
+                // Faults that do not change the client: reported, and the run goes on.
+                for warning in &generated.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                outputs.push((job, generated));
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::FAILURE;
@@ -207,7 +228,21 @@ mod tests {
     use super::*;
 
     fn parse(words: &[&str]) -> Result<Args, String> {
-        parse_args(words.iter().map(|w| (*w).to_owned()))
+        match parse_args(words.iter().map(|w| (*w).to_owned()))? {
+            Command::Codegen(args) => Ok(args),
+            Command::Help => Err("help".to_owned()),
+        }
+    }
+
+    #[test]
+    fn help_is_a_command_of_its_own() {
+        for words in [&["--help"][..], &["-h"][..], &["codegen", "--help"][..]] {
+            assert_eq!(
+                parse_args(words.iter().map(|w| (*w).to_owned())),
+                Ok(Command::Help),
+                "{words:?}"
+            );
+        }
     }
 
     #[test]

@@ -426,3 +426,73 @@ fn a_named_property_catalog_is_generated_with_its_warnings() {
     let declared = std::fs::read_to_string(ws.out().join("src/generated/mod.rs")).expect("mod.rs");
     assert!(declared.contains("pub mod properties;"), "{declared}");
 }
+
+#[test]
+fn help_prints_the_usage_to_stdout_and_succeeds() {
+    for args in [&["--help"][..], &["codegen", "-h"][..]] {
+        let output = xtask(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("usage: cargo xtask codegen"),
+            "{args:?}: {stdout}"
+        );
+        assert!(stderr(&output).is_empty(), "{args:?}: {}", stderr(&output));
+    }
+}
+
+#[test]
+fn check_accepts_a_checkout_with_crlf_line_endings() {
+    let ws = Workspace::new();
+    let file = ws.out().join("src/generated/types.rs");
+    let text = std::fs::read_to_string(&file).expect("a generated file");
+    std::fs::write(&file, text.replace('\n', "\r\n")).expect("rewritten with CRLF");
+    let (spec, out) = (orders(), ws.out());
+    let args = [
+        "codegen",
+        "--check",
+        "--spec",
+        path(&spec),
+        "--out",
+        path(&out),
+    ];
+    let output = xtask(&args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    // A real difference is still stale.
+    std::fs::write(&file, text.replace("pub struct", "struct")).expect("edited");
+    assert_eq!(xtask(&args).status.code(), Some(1));
+}
+
+#[test]
+fn a_declared_path_parameter_missing_from_the_path_is_a_warning() {
+    let ws = Workspace::new();
+    let text = std::fs::read_to_string(orders()).expect("spec/orders.yaml");
+    // HubSpot's November 2025 orders documents declared `objectType` on the search path.
+    let marker = "  /crm/v3/objects/orders/search:\n    post:\n";
+    assert!(
+        text.contains(marker),
+        "the search path moved in spec/orders.yaml"
+    );
+    let spec = ws.dir.path().join("orders.yaml");
+    std::fs::write(
+        &spec,
+        text.replacen(
+            marker,
+            &format!("{marker}      parameters:\n        - {{name: objectType, in: path, required: true, schema: {{type: string}}}}\n"),
+            1,
+        ),
+    )
+    .expect("writing the document");
+    let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&ws.out())]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let expected = format!(
+        "warning: {} at /paths/~1crm~1v3~1objects~1orders~1search/post/parameters/0: path parameter `objectType` is not in the path `/crm/v3/objects/orders/search`; it is left out\n",
+        spec.display()
+    );
+    assert_eq!(stderr(&output), expected);
+}

@@ -4,7 +4,7 @@
 //! The document's schemas as Rust types: one type a schema of "Orders" v3, plus the enums and objects written inline in them.
 
 /// One record associated with an order, and how it is associated.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociatedId {
     /// Record id of the associated record.
     pub id: String,
@@ -13,7 +13,7 @@ pub struct AssociatedId {
 }
 
 /// Identifies one kind of association to create between two records.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociationSpec {
     /// Who defined the association type.
     #[serde(rename = "associationCategory")]
@@ -95,35 +95,80 @@ impl<'de> ::serde::Deserialize<'de> for AssociationCategory {
 }
 
 /// Body of a batch update request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInput {
     /// The orders to update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInput>,
 }
 
 /// Body of a batch create request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInputForCreate {
     /// The orders to create (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
 }
 
 /// Body of a batch upsert request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     /// The orders to create or update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
 /// Body of a batch archive request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectId {
     /// Ids of the orders to archive (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
 }
 
 /// Body of a batch read request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchReadInputSimplePublicObjectId {
     /// Name of a unique-value property whose values the input ids are. Leave it out to read by record id.
     #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
@@ -138,7 +183,7 @@ pub struct BatchReadInputSimplePublicObjectId {
 }
 
 /// Outcome of a batch create, read or update in which every input succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -305,7 +350,7 @@ impl BatchResponseSimplePublicObjectWithErrors {
 }
 
 /// Outcome of a batch upsert in which every input succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicUpsertObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -401,7 +446,16 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
 }
 
 /// A page of records associated with an order, for one object type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct CollectionResponseAssociatedId {
     /// Cursors to neighbouring pages, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -415,7 +469,16 @@ pub struct CollectionResponseAssociatedId {
 }
 
 /// One page of the order list.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -429,7 +492,7 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
 }
 
 /// One page of search results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CollectionResponseWithTotalSimplePublicObject {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -456,7 +519,16 @@ impl CollectionResponseWithTotalSimplePublicObject {
 }
 
 /// Body of a failed request. Real error bodies may lack fields marked required here, and 5xx answers may have no body at all.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Error {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -482,7 +554,16 @@ pub struct Error {
 }
 
 /// One specific problem within an error answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ErrorDetail {
     /// Machine-readable code of the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -502,7 +583,7 @@ pub struct ErrorDetail {
 }
 
 /// One condition on a property value in a search.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Filter {
     /// Upper bound of the range, for the `BETWEEN` operator (`value` is the lower one).
     #[serde(rename = "highValue", skip_serializing_if = "Option::is_none")]
@@ -641,14 +722,32 @@ impl<'de> ::serde::Deserialize<'de> for Operator {
 }
 
 /// Conditions that must all hold (AND). A search matches a record when any one of its groups holds (OR).
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct FilterGroup {
     /// The conditions of this group.
     pub filters: Vec<Filter>,
 }
 
 /// Paging information that only points forward.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ForwardPaging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -656,7 +755,7 @@ pub struct ForwardPaging {
 }
 
 /// Pointer to the following page of results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NextPage {
     /// Cursor to pass as `after` to fetch the next page.
     pub after: String,
@@ -673,7 +772,16 @@ impl NextPage {
 }
 
 /// Cursors to the pages around the current one.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Paging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -684,7 +792,7 @@ pub struct Paging {
 }
 
 /// Pointer to the preceding page of results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreviousPage {
     /// Cursor that fetches the previous page.
     pub before: String,
@@ -701,7 +809,7 @@ impl PreviousPage {
 }
 
 /// Associations to create from a new order to one existing record.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicAssociationsForObject {
     /// The record to associate the order with.
     pub to: PublicObjectId,
@@ -710,14 +818,14 @@ pub struct PublicAssociationsForObject {
 }
 
 /// Reference to a CRM record by id.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectId {
     /// Record id.
     pub id: String,
 }
 
 /// Body of a search request.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectSearchRequest {
     /// Paging cursor from the previous page's `paging.next.after`.
     pub after: String,
@@ -756,7 +864,7 @@ impl PublicObjectSearchRequest {
 }
 
 /// A non-fatal problem HubSpot noticed while handling a record.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectWarning {
     /// Class of the warning.
     pub category: String,
@@ -771,7 +879,7 @@ pub struct PublicObjectWarning {
 }
 
 /// An order record as HubSpot returns it.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObject {
     /// Whether the order is archived.
     pub archived: bool,
@@ -833,7 +941,7 @@ impl SimplePublicObject {
 }
 
 /// One order to update within a batch update.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInput {
     /// Record id of the order, or its unique property value when `idProperty` is set.
     pub id: String,
@@ -863,7 +971,16 @@ impl SimplePublicObjectBatchInput {
 }
 
 /// One order to create within a batch create.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectBatchInputForCreate {
     /// Records to associate the new order with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -875,7 +992,7 @@ pub struct SimplePublicObjectBatchInputForCreate {
 }
 
 /// One order to create or update within a batch upsert.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInputUpsert {
     /// Value of the unique property named by `idProperty` that identifies the order.
     pub id: String,
@@ -905,21 +1022,39 @@ impl SimplePublicObjectBatchInputUpsert {
 }
 
 /// Reference to an order by record id or unique property value.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectId {
     /// Record id of the order, or its unique property value when the request names an `idProperty`.
     pub id: String,
 }
 
 /// New property values for one order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name, all as strings. An empty string clears the property.
     pub properties: ::std::collections::BTreeMap<String, String>,
 }
 
 /// Property values and associations of a new order.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectInputForCreate {
     /// Records to associate the new order with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -928,7 +1063,7 @@ pub struct SimplePublicObjectInputForCreate {
 }
 
 /// An order record together with the records associated with it.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectWithAssociations {
     /// Whether the order is archived.
     pub archived: bool,
@@ -996,7 +1131,7 @@ impl SimplePublicObjectWithAssociations {
 }
 
 /// An order written by a batch upsert, flagged as created or updated.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicUpsertObject {
     /// Whether the order is archived.
     pub archived: bool,
@@ -1091,7 +1226,7 @@ pub struct StandardError {
 }
 
 /// One past value of a property, and where and when it was set.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValueWithTimestamp {
     /// Id of the specific source (integration, user, workflow) that set the value.
     #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]

@@ -766,6 +766,7 @@ mod tests {
         path_template: "/crm/v3/objects/things/{id}",
         repeat: Repeat::Safe,
         rate_class: RateClass::Standard,
+        accept: "application/json",
     };
 
     const SEARCH: OperationInfo = OperationInfo {
@@ -774,6 +775,7 @@ mod tests {
         path_template: "/crm/v3/objects/things/search",
         repeat: Repeat::Safe,
         rate_class: RateClass::Search,
+        accept: "application/json",
     };
 
     const CREATE: OperationInfo = OperationInfo {
@@ -782,6 +784,7 @@ mod tests {
         path_template: "/crm/v3/objects/things",
         repeat: Repeat::Unsafe,
         rate_class: RateClass::Standard,
+        accept: "application/json",
     };
 
     // Operations written exactly as the generator writes them, but over test-local types,
@@ -849,7 +852,7 @@ mod tests {
                 ),
                 &SAFE,
             );
-            request.query_opt("archived", archived.as_ref());
+            request.query_opt("archived", archived.as_ref())?;
             let response = crate::runtime::client::send(self, request).await?;
             match response.status() {
                 200 => Ok(response.json()?),

@@ -17,6 +17,9 @@ pub use error::{
 pub use limiter::{Acquire, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter};
 pub use metrics::{Metrics, RateLimitStatus};
 pub use request::{OperationInfo, RateClass, Repeat};
+// Named by the generated code of documents with `multipart/form-data` bodies.
+#[allow(unused_imports)]
+pub use request::FilePart;
 pub use retry::RetryPolicy;
 
 // The crate-internal contract with generated code, reachable as `crate::runtime::…` whether

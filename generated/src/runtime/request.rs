@@ -34,6 +34,9 @@ pub struct OperationInfo {
     pub repeat: Repeat,
     /// Which rate limit the request counts against.
     pub rate_class: RateClass,
+    /// The `Accept` header: `application/json`, or the answer's own content types first
+    /// (`text/csv, application/json`) when a success answer is not JSON.
+    pub accept: &'static str,
 }
 
 /// Whether an operation may be sent again after an ambiguous failure (a timeout, a broken
@@ -65,9 +68,66 @@ pub(crate) struct Request {
     /// Starts with `/`, percent-encoded, relative to the base URL.
     pub(crate) path: String,
     /// Unencoded pairs, in the order they were added.
-    query: Vec<(&'static str, String)>,
-    /// A JSON body.
-    pub(crate) body: Option<Vec<u8>>,
+    query: Vec<(String, String)>,
+    /// The body, kept in a form that can be sent again on every attempt.
+    pub(crate) body: Option<Body>,
+}
+
+/// A request body, as encoded once and attached to every attempt.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // Forms and multipart: for documents that have them; orders has none.
+pub(crate) enum Body {
+    /// `application/json`.
+    Json(Vec<u8>),
+    /// `application/x-www-form-urlencoded`: the pairs, unencoded.
+    Form(Vec<(String, String)>),
+    /// `multipart/form-data`: the parts, in order.
+    Multipart(Vec<(&'static str, Part)>),
+}
+
+/// One part of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // For documents with multipart bodies; orders has none.
+pub(crate) enum Part {
+    Text(String),
+    File(FilePart),
+}
+
+/// A file sent as one part of a `multipart/form-data` request (an import, an upload).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub struct FilePart {
+    /// The file name sent with the part, e.g. `orders.csv`.
+    pub file_name: String,
+    /// The part's content type, e.g. `text/csv`; without one (or with one that is not a
+    /// valid media type) the part goes out as `application/octet-stream`.
+    pub content_type: Option<String>,
+    /// The contents.
+    pub bytes: Vec<u8>,
+}
+
+impl FilePart {
+    /// A file part of the given name and contents, of no particular content type.
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub fn new(file_name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> FilePart {
+        FilePart {
+            file_name: file_name.into(),
+            content_type: None,
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// A value as one query or form value: strings as they are, numbers and booleans as JSON
+/// writes them, date-times as RFC 3339 (through serde, as the server reads them), anything
+/// else as its JSON text.
+fn plain_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, Failure> {
+    Ok(
+        match serde_json::to_value(value).map_err(Failure::Encode)? {
+            serde_json::Value::String(text) => text,
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        },
+    )
 }
 
 impl Request {
@@ -82,57 +142,175 @@ impl Request {
     }
 
     /// Adds a required query parameter.
-    pub(crate) fn query<T: std::fmt::Display + ?Sized>(&mut self, key: &'static str, value: &T) {
-        self.query.push((key, value.to_string()));
+    pub(crate) fn query<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), Failure> {
+        self.query.push((key.to_owned(), plain_value(value)?));
+        Ok(())
     }
 
     /// Adds an optional query parameter; `None` sends nothing.
-    pub(crate) fn query_opt<T: std::fmt::Display>(&mut self, key: &'static str, value: Option<&T>) {
-        if let Some(value) = value {
-            self.query(key, value);
+    pub(crate) fn query_opt<T: serde::Serialize>(
+        &mut self,
+        key: &str,
+        value: Option<&T>,
+    ) -> Result<(), Failure> {
+        match value {
+            Some(value) => self.query(key, value),
+            None => Ok(()),
         }
     }
 
     /// Adds an array query parameter in OpenAPI's form + explode style: `key=a&key=b`.
     /// `None` or an empty slice sends nothing.
-    pub(crate) fn query_each<T: std::fmt::Display>(
+    pub(crate) fn query_each<T: serde::Serialize>(
         &mut self,
-        key: &'static str,
+        key: &str,
         values: Option<&[T]>,
-    ) {
+    ) -> Result<(), Failure> {
         for value in values.unwrap_or_default() {
-            self.query(key, value);
+            self.query(key, value)?;
         }
+        Ok(())
+    }
+
+    /// Adds an object query parameter in form + explode style: one pair an entry. The key
+    /// is `template` with its `{…}` part replaced by the entry's key (`objectProperty.{name}`
+    /// sends `objectProperty.color=red`), or the entry's key alone when `template` has none.
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn query_map<V: serde::Serialize>(
+        &mut self,
+        template: &str,
+        entries: Option<&std::collections::BTreeMap<String, V>>,
+    ) -> Result<(), Failure> {
+        let slot = template
+            .find('{')
+            .and_then(|open| Some((open, open + template[open..].find('}')? + 1)));
+        for (name, value) in entries.into_iter().flatten() {
+            let key = match slot {
+                Some((open, close)) => {
+                    format!("{}{name}{}", &template[..open], &template[close..])
+                }
+                None => name.clone(),
+            };
+            self.query(&key, value)?;
+        }
+        Ok(())
     }
 
     /// Sets a JSON body.
     pub(crate) fn json<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Failure> {
-        self.body = Some(serde_json::to_vec(body).map_err(Failure::Encode)?);
+        self.body = Some(Body::Json(
+            serde_json::to_vec(body).map_err(Failure::Encode)?,
+        ));
         Ok(())
     }
 
-    /// The `Accept` header to send: what answer bodies this request can read.
+    /// The `Accept` header to send: the media type the generator chose for this operation's
+    /// answers.
     pub(crate) fn accept(&self) -> HeaderValue {
-        HeaderValue::from_static("application/json")
+        HeaderValue::from_static(self.operation.accept)
     }
 
-    /// Attaches the body, if any, and its `Content-Type` to one attempt. Called once per
-    /// attempt, so a retry sends the body again from the start.
+    /// Sets an `application/x-www-form-urlencoded` body from an object: one pair a field
+    /// (arrays as repeated keys, `None` left out, nested objects as JSON text).
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn form<T: serde::Serialize + ?Sized>(&mut self, body: &T) -> Result<(), Failure> {
+        let mut pairs = Vec::new();
+        if let serde_json::Value::Object(fields) =
+            serde_json::to_value(body).map_err(Failure::Encode)?
+        {
+            for (key, value) in fields {
+                match value {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::Array(items) => {
+                        for item in items {
+                            pairs.push((key.clone(), plain_value(&item)?));
+                        }
+                    }
+                    other => pairs.push((key, plain_value(&other)?)),
+                }
+            }
+        }
+        self.body = Some(Body::Form(pairs));
+        Ok(())
+    }
+
+    /// Adds a text part to a `multipart/form-data` body (a value through serde, as a query
+    /// value; `None` adds nothing).
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn part_text<T: serde::Serialize>(
+        &mut self,
+        name: &'static str,
+        value: Option<&T>,
+    ) -> Result<(), Failure> {
+        if let Some(value) = value {
+            let text = plain_value(value)?;
+            self.push_part(name, Part::Text(text));
+        }
+        Ok(())
+    }
+
+    /// Adds a file part to a `multipart/form-data` body (`None` adds nothing).
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn part_file(&mut self, name: &'static str, file: Option<&FilePart>) {
+        if let Some(file) = file {
+            self.push_part(name, Part::File(file.clone()));
+        }
+    }
+
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    fn push_part(&mut self, name: &'static str, part: Part) {
+        match &mut self.body {
+            Some(Body::Multipart(parts)) => parts.push((name, part)),
+            _ => self.body = Some(Body::Multipart(vec![(name, part)])),
+        }
+    }
+
+    /// Attaches the body (and its content type) to one attempt. Called again for every
+    /// retry, since a multipart form is consumed by sending it.
     pub(crate) fn attach_body(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.body {
-            Some(body) => builder
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone()),
             None => builder,
+            Some(Body::Json(bytes)) => builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(bytes.clone()),
+            Some(Body::Form(pairs)) => builder.form(pairs),
+            Some(Body::Multipart(parts)) => {
+                let mut form = reqwest::multipart::Form::new();
+                for (name, part) in parts {
+                    form = match part {
+                        Part::Text(text) => form.text(*name, text.clone()),
+                        Part::File(file) => {
+                            let part = || {
+                                reqwest::multipart::Part::bytes(file.bytes.clone())
+                                    .file_name(file.file_name.clone())
+                            };
+                            let part = match &file.content_type {
+                                Some(mime) => part().mime_str(mime).unwrap_or_else(|_| part()),
+                                None => part(),
+                            };
+                            form.part(*name, part)
+                        }
+                    };
+                }
+                builder.multipart(form)
+            }
         }
     }
 
     /// The full URL: the base URL's path, then this request's path, then the query.
     pub(crate) fn url(&self, base: &Url) -> Result<Url, Failure> {
         // The URL parser resolves `.` and `..` segments, so an id of `..` would silently
-        // address another endpoint; an empty id would address the collection.
-        let bad_segment = self
-            .path
+        // address another endpoint; an empty id would address the collection. A template
+        // that itself ends in `/` keeps its last, empty segment.
+        let path = match self.operation.path_template.ends_with('/') {
+            true => self.path.strip_suffix('/').unwrap_or(&self.path),
+            false => &self.path,
+        };
+        let bad_segment = path
             .split('/')
             .skip(1)
             .any(|segment| matches!(segment, "" | "." | ".."));
@@ -203,6 +381,30 @@ impl Response {
         Ok(value)
     }
 
+    /// The body as text (a `text/plain` or `text/csv` answer); a body that is not UTF-8 is a
+    /// decode error.
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn text(self) -> Result<String, Failure> {
+        String::from_utf8(self.body).map_err(|error| {
+            let message = format!("the answer is not UTF-8 text: {error}");
+            Failure::Decode(DecodeError::new(
+                self.status,
+                self.method,
+                self.path,
+                ".".to_owned(),
+                <serde_json::Error as serde::de::Error>::custom(message),
+                error.as_bytes(),
+                self.attempts,
+            ))
+        })
+    }
+
+    /// The body as bytes (a spreadsheet, a file).
+    #[allow(dead_code)] // For documents that have such operations; orders has none.
+    pub(crate) fn bytes(self) -> Vec<u8> {
+        self.body
+    }
+
     /// The answer as an API error, its body decoded as `E` if it matches.
     pub(crate) fn into_error<E: serde::de::DeserializeOwned>(self) -> Error<E> {
         Error::Api(ApiError::new(
@@ -237,6 +439,7 @@ mod tests {
         path_template: "/crm/v3/objects/orders/{orderId}",
         repeat: Repeat::Safe,
         rate_class: RateClass::Standard,
+        accept: "application/json",
     };
 
     fn get(path: &str) -> Request {
@@ -257,20 +460,113 @@ mod tests {
     }
 
     #[test]
-    fn query_repeats_keys_omits_none_and_renders_bools() {
+    fn query_repeats_keys_omits_none_and_renders_bools() -> Result<(), Failure> {
         let mut request = get("/crm/v3/objects/orders");
-        request.query("limit", &10);
-        request.query_opt("archived", Some(&true));
-        request.query_opt::<bool>("skipped", None);
-        request.query_each("associations", Some(&["contacts", "deals"][..]));
-        request.query_each::<String>("properties", Some(&[]));
-        request.query_each::<String>("propertiesWithHistory", None);
-        request.query("after", "a b&c");
+        request.query("limit", &10)?;
+        request.query_opt("archived", Some(&true))?;
+        request.query_opt::<bool>("skipped", None)?;
+        request.query_each("associations", Some(&["contacts", "deals"][..]))?;
+        request.query_each::<String>("properties", Some(&[]))?;
+        request.query_each::<String>("propertiesWithHistory", None)?;
+        request.query("after", "a b&c")?;
         assert_eq!(
             url("https://api.hubapi.com", &request),
             "https://api.hubapi.com/crm/v3/objects/orders?limit=10&archived=true\
              &associations=contacts&associations=deals&after=a%20b%26c"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn date_times_go_out_as_rfc_3339() -> Result<(), Failure> {
+        let mut request = get("/crm/v3/objects/orders");
+        let at = chrono::DateTime::<chrono::Utc>::from_timestamp(1_700_000_000, 5_000_000)
+            .unwrap_or_default();
+        request.query("since", &at)?;
+        // chrono's `Display` would give `2023-11-14 22:13:20.005 UTC`.
+        assert_eq!(
+            url("https://api.hubapi.com", &request),
+            "https://api.hubapi.com/crm/v3/objects/orders?since=2023-11-14T22%3A13%3A20.005Z"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn object_query_parameters_are_exploded_into_keys() -> Result<(), Failure> {
+        let mut request = get("/crm/v3/objects/orders");
+        let entries = std::collections::BTreeMap::from([
+            ("color".to_owned(), "red".to_owned()),
+            ("size".to_owned(), "L".to_owned()),
+        ]);
+        request.query_map("objectProperty.{propname}", Some(&entries))?;
+        request.query_map("{name}", Some(&entries))?;
+        request.query_map("filters", Some(&entries))?;
+        request.query_map::<String>("none", None)?;
+        assert_eq!(
+            url("https://api.hubapi.com", &request),
+            "https://api.hubapi.com/crm/v3/objects/orders?objectProperty.color=red\
+             &objectProperty.size=L&color=red&size=L&color=red&size=L"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_template_that_ends_in_a_slash_is_sent_as_it_is() {
+        const SLASHED: OperationInfo = OperationInfo {
+            path_template: "/crm/v3/things/",
+            ..TEST_OPERATION
+        };
+        let Ok(base) = Url::parse("https://api.hubapi.com") else {
+            panic!("base URL");
+        };
+        let request = Request::new(Method::GET, "/crm/v3/things/".to_owned(), &SLASHED);
+        assert_eq!(
+            request.url(&base).map(|u| u.to_string()).ok().as_deref(),
+            Some("https://api.hubapi.com/crm/v3/things/")
+        );
+        // Without the template's own slash, an empty last segment is still refused.
+        assert!(get("/crm/v3/objects/orders/").url(&base).is_err());
+    }
+
+    #[test]
+    fn form_bodies_flatten_fields_and_repeat_arrays() -> Result<(), Failure> {
+        let mut request = get("/oauth/v1/token");
+        request.form(&serde_json::json!({
+            "grant_type": "refresh_token",
+            "scopes": ["a", "b"],
+            "left_out": null,
+            "count": 3,
+        }))?;
+        match &request.body {
+            Some(Body::Form(pairs)) => assert_eq!(
+                pairs,
+                &[
+                    ("grant_type".to_owned(), "refresh_token".to_owned()),
+                    ("scopes".to_owned(), "a".to_owned()),
+                    ("scopes".to_owned(), "b".to_owned()),
+                    ("count".to_owned(), "3".to_owned()),
+                ]
+            ),
+            other => panic!("{other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn multipart_parts_keep_their_order_and_skip_none() -> Result<(), Failure> {
+        let mut request = get("/files/v3/files");
+        request.part_text("folderPath", Some(&"/imports"))?;
+        request.part_text::<String>("options", None)?;
+        request.part_file("file", Some(&FilePart::new("a.csv", b"x,y".to_vec())));
+        request.part_file("other", None);
+        match &request.body {
+            Some(Body::Multipart(parts)) => {
+                let names: Vec<&str> = parts.iter().map(|(name, _)| *name).collect();
+                assert_eq!(names, ["folderPath", "file"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        Ok(())
     }
 
     #[test]

@@ -11,13 +11,14 @@ use quote::quote;
 
 use super::ir::{OptionEnum, Property, PropertySet, ValueTy};
 use super::{INPUT_TYPE, KEY_TYPE, OTHER_FIELD, PROPERTIES_TYPE};
-use crate::emit::{Item, doc, ident};
+use crate::emit::{Item, Module, doc, ident};
 
 /// Every item of the `properties` module, in file order.
 pub fn items(set: &PropertySet) -> Vec<Item> {
     let mut items = vec![
         Item {
-            name: "properties/use".to_owned(),
+            module: Module::Properties,
+            name: "use".to_owned(),
             tokens: quote!(
                 pub use crate::property_values::{Decimal, Update};
             ),
@@ -118,7 +119,8 @@ fn properties_struct(set: &PropertySet) -> Item {
         }
     };
     Item {
-        name: format!("properties/{PROPERTIES_TYPE}"),
+        module: Module::Properties,
+        name: PROPERTIES_TYPE.to_owned(),
         tokens,
     }
 }
@@ -184,7 +186,8 @@ fn input_struct(set: &PropertySet) -> Item {
         }
     };
     Item {
-        name: format!("properties/{INPUT_TYPE}"),
+        module: Module::Properties,
+        name: INPUT_TYPE.to_owned(),
         tokens,
     }
 }
@@ -239,7 +242,8 @@ fn key_enum(set: &PropertySet) -> Item {
         }
     };
     Item {
-        name: format!("properties/{KEY_TYPE}"),
+        module: Module::Properties,
+        name: KEY_TYPE.to_owned(),
         tokens,
     }
 }
@@ -325,7 +329,8 @@ fn option_enum(e: &OptionEnum) -> Item {
         }
     };
     Item {
-        name: format!("properties/{}", e.name),
+        module: Module::Properties,
+        name: e.name.clone(),
         tokens,
     }
 }

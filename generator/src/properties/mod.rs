@@ -85,7 +85,11 @@ pub fn generate_from(catalog: &load::Catalog, source: &str) -> Result<Output, Er
     let set = lower::lower(catalog, source, &mut warnings)?;
     let items = emit::items(&set)
         .into_iter()
-        .map(|item| Ok((item.name.clone(), write::format(item.tokens, &item.name)?)))
+        .map(|item| {
+            let name = format!("{}/{}", item.module.as_str(), item.name);
+            let code = write::format(item.tokens, &name)?;
+            Ok((name, code))
+        })
         .collect::<Result<Vec<_>, Error>>()?;
     let writable = set.properties.iter().filter(|p| p.writable).count();
     let header = format!(

@@ -20,6 +20,7 @@ mod runtime;
 pub use generated::{operations, types};
 pub use runtime::{
     Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
-    DecodeError, Error, ErrorBody, Metrics, Observed, OperationInfo, Permit, RateClass, RateLimit,
-    RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter, TransportError,
+    DecodeError, Error, ErrorBody, FilePart, Metrics, Observed, OperationInfo, Permit, RateClass,
+    RateLimit, RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter,
+    TransportError,
 };

@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GetPageParams {
     /// Largest number of orders to return.
     pub limit: i32,
@@ -39,9 +39,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query("limit", &params.limit);
+        request.query("limit", &params.limit)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -75,6 +76,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/orders",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -87,7 +89,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_by_id`](crate::Client::get_by_id).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetByIdParams {
     /// Whether to look among archived orders.
     pub archived: Option<bool>,
@@ -118,20 +120,22 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<::serde_json::Value>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/orders/{}", crate
-                ::runtime::encode_path_segment(order_id)
-            ),
+            [
+                "/crm/v3/objects/orders/",
+                crate::runtime::encode_path_segment(order_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/v3/objects/orders/{orderId}_getById",
                 path_template: "/crm/v3/objects/orders/{orderId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),

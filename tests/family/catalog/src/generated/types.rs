@@ -4,7 +4,7 @@
 //! The document's schemas as Rust types: one type a schema of "Catalog test" v3, plus the enums and objects written inline in them.
 
 /// An order record.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObject {
     /// Record id of the order.
     pub id: String,
@@ -17,7 +17,16 @@ pub struct SimplePublicObject {
 }
 
 /// Property values to write, all as strings.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name.
     pub properties: ::std::collections::BTreeMap<String, String>,

@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.example.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GetPageParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,
@@ -45,13 +45,14 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("kinds", params.kinds.as_deref());
-        request.query_opt("since", params.since.as_ref());
-        request.query("limit", &params.limit);
-        request.query_opt("type", params.r#type.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("kinds", params.kinds.as_deref())?;
+        request.query_opt("since", params.since.as_ref())?;
+        request.query("limit", &params.limit)?;
+        request.query_opt("type", params.r#type.as_ref())?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -61,7 +62,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::create`](crate::Client::create).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct CreateParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,
@@ -91,9 +92,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -121,16 +123,18 @@ impl crate::Client {
     ) -> Result<crate::types::Widget, crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
-                widget_id.to_string())
-            ),
+            [
+                "/crm/v3/objects/widgets/",
+                crate::runtime::encode_path_segment(&widget_id.to_string()).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-widget",
                 path_template: "/crm/v3/objects/widgets/{widgetId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -159,16 +163,18 @@ impl crate::Client {
     ) -> Result<(), crate::Error<::serde_json::Value>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/v3/objects/widgets/{}", crate ::runtime::encode_path_segment(&
-                widget_id.to_string())
-            ),
+            [
+                "/crm/v3/objects/widgets/",
+                crate::runtime::encode_path_segment(&widget_id.to_string()).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-widget",
                 path_template: "/crm/v3/objects/widgets/{widgetId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -202,6 +208,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/match",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         if let Some(body) = body {
@@ -241,6 +248,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/widgets/labels",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;

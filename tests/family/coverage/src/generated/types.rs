@@ -219,7 +219,7 @@ impl WidgetDimensions {
 }
 
 /// An allOf of a reference and an inline object, merged into one struct.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NewWidget {
     /// The `name` field.
     pub name: String,
@@ -301,7 +301,7 @@ impl<'de> ::serde::Deserialize<'de> for Size {
 }
 
 /// The `Named` schema of the document.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Named {
     /// The `name` field.
     pub name: String,
@@ -322,7 +322,16 @@ pub struct WidgetPage {
 }
 
 /// Recursion through an array, and directly.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Tree {
     /// The `children` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -336,7 +345,16 @@ pub struct Tree {
 }
 
 /// Mutual recursion with Tree.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Forest {
     /// Recursion through an array, and directly.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -346,7 +364,7 @@ pub struct Forest {
 /// A oneOf without discriminator.
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum Shape {
     /// The `String` alternative.
@@ -360,7 +378,16 @@ pub enum Shape {
 }
 
 /// The `Variant4` object of [`Shape`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ShapeVariant4 {
     /// The `sides` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -401,7 +428,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
 }
 
 /// The `Dog` schema of the document.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Dog {
     /// The `petType` field.
     #[serde(rename = "petType")]
@@ -419,7 +446,7 @@ impl Dog {
 }
 
 /// The `Cat` schema of the document.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Cat {
     /// The `petType` field.
     #[serde(rename = "petType")]
@@ -439,7 +466,7 @@ impl Cat {
 /// An anyOf.
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
 pub enum Either {
     /// The `Dog` alternative.
@@ -449,7 +476,16 @@ pub enum Either {
 }
 
 /// The `Label` schema of the document.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Label {
     /// The `text` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -523,7 +559,16 @@ impl<'de> ::serde::Deserialize<'de> for Color {
 }
 
 /// Shares its name with the runtime's error type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Error {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -534,7 +579,16 @@ pub struct Error {
 }
 
 /// Shares its name with the runtime's client.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Client {
     /// The `id` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -542,7 +596,16 @@ pub struct Client {
 }
 
 /// Shares its name with the prelude's Result.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Result {
     /// The `ok` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -550,7 +613,16 @@ pub struct Result {
 }
 
 /// Shares its name with the prelude's String.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct StringType {
     /// The `value` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -558,7 +630,16 @@ pub struct StringType {
 }
 
 /// Shares its name with the prelude's Option.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct OptionType {
     /// Shares its name with the prelude's String.
     #[serde(skip_serializing_if = "Option::is_none")]

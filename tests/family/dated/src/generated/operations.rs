@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after` from the previous answer.
     pub after: Option<String>,
@@ -50,28 +50,30 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_page",
                 operation_id: "get-/crm/objects/2026-03/{objectType}_listRecordsOfOneObjectTypeAPageAtATime",
                 path_template: "/crm/objects/2026-03/{objectType}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("limit", params.limit.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -104,16 +106,18 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "create",
                 operation_id: "post-/crm/objects/2026-03/{objectType}_createOneRecordOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -149,16 +153,19 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/archive", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/archive",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_archive",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/archive_archiveABatchOfRecordsOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/batch/archive",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -213,16 +220,19 @@ impl crate::Client {
     ) -> Result<BatchCreateResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/create", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/create",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_create",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/create_createABatchOfRecordsOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/batch/create",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -236,7 +246,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::batch_read`](crate::Client::batch_read).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BatchReadParams {
     /// When true, read archived records instead of active ones.
     pub archived: Option<bool>,
@@ -286,19 +296,22 @@ impl crate::Client {
     ) -> Result<BatchReadResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/read", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/read",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_read",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/read_readABatchOfRecordsOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/batch/read",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -352,16 +365,19 @@ impl crate::Client {
     ) -> Result<BatchUpdateResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/update", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/update",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_update",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/update_updateABatchOfRecordsOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/batch/update",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -417,16 +433,19 @@ impl crate::Client {
     ) -> Result<BatchUpsertResponse, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/batch/upsert", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/batch/upsert",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "batch_upsert",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/batch/upsert_createOrUpdateABatchOfRecordsByUniqueProperty",
                 path_template: "/crm/objects/2026-03/{objectType}/batch/upsert",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -466,16 +485,19 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::POST,
-            format!(
-                "/crm/objects/2026-03/{}/search", crate
-                ::runtime::encode_path_segment(object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/search",
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "search",
                 operation_id: "post-/crm/objects/2026-03/{objectType}/search_searchRecordsOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/search",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Search,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -488,7 +510,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_by_id`](crate::Client::get_by_id).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetByIdParams {
     /// When true, look the record up among archived records.
     pub archived: Option<bool>,
@@ -530,28 +552,31 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}_readOneRecordOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("idProperty", params.id_property.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("idProperty", params.id_property.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -584,17 +609,20 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}_archiveOneRecordOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -606,7 +634,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::update`](crate::Client::update).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UpdateParams {
     /// Name of a unique-value property that `objectId` is a value of, instead of a record id.
     pub id_property: Option<String>,
@@ -639,20 +667,23 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
-            format!(
-                "/crm/objects/2026-03/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "update",
                 operation_id: "patch-/crm/objects/2026-03/{objectType}/{objectId}_updateOneRecordOfTheGivenObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("idProperty", params.id_property.as_ref());
+        request.query_opt("idProperty", params.id_property.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -663,7 +694,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_associations`](crate::Client::get_associations).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetAssociationsParams {
     /// Paging cursor from the previous answer; leave it out for the first page.
     pub after: Option<String>,
@@ -701,22 +732,26 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_associations",
                 operation_id: "get-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}_listTheAssociationsOfARecordToOneObjectType",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("limit", params.limit.as_ref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -758,19 +793,24 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PUT,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type), crate
-                ::runtime::encode_path_segment(to_object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(to_object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "create_association",
                 operation_id: "put-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_createAssociationsWithLabels",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -810,19 +850,24 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/objects/2026-03/{}/{}/associations/{}/{}", crate
-                ::runtime::encode_path_segment(object_type), crate
-                ::runtime::encode_path_segment(object_id), crate
-                ::runtime::encode_path_segment(to_object_type), crate
-                ::runtime::encode_path_segment(to_object_id)
-            ),
+            [
+                "/crm/objects/2026-03/",
+                crate::runtime::encode_path_segment(object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(object_id).as_str(),
+                "/associations/",
+                crate::runtime::encode_path_segment(to_object_type).as_str(),
+                "/",
+                crate::runtime::encode_path_segment(to_object_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive_association",
                 operation_id: "delete-/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}_removeAllAssociations",
                 path_template: "/crm/objects/2026-03/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;

@@ -4,7 +4,7 @@
 //! The document's schemas as Rust types: one type a schema of "CRM Objects" 2026-03, plus the enums and objects written inline in them.
 
 /// One record associated with a record, and how it is associated.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociatedId {
     /// Record id of the associated record.
     pub id: String,
@@ -13,7 +13,7 @@ pub struct AssociatedId {
 }
 
 /// Identifies one kind of association to create between two records.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociationSpec {
     /// Who defined the association type.
     #[serde(rename = "associationCategory")]
@@ -95,7 +95,7 @@ impl<'de> ::serde::Deserialize<'de> for AssociationCategory {
 }
 
 /// One association type linking two records, with its label if it has one.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociationSpecWithLabel {
     /// Who defined the association type.
     pub category: Category,
@@ -190,35 +190,80 @@ impl<'de> ::serde::Deserialize<'de> for Category {
 }
 
 /// Body of a batch update request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInput {
     /// The records to update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInput>,
 }
 
 /// Body of a batch create request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInputForCreate {
     /// The records to create (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
 }
 
 /// Body of a batch upsert request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     /// The records to create or update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
 /// Body of a batch archive request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchInputSimplePublicObjectId {
     /// Ids of the records to archive (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
 }
 
 /// Body of a batch read request.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct BatchReadInputSimplePublicObjectId {
     /// Name of a unique-value property whose values the input ids are. Leave it out to read by record id.
     #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
@@ -233,7 +278,7 @@ pub struct BatchReadInputSimplePublicObjectId {
 }
 
 /// Outcome of a batch create, read or update in which every input succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -400,7 +445,7 @@ impl BatchResponseSimplePublicObjectWithErrors {
 }
 
 /// Outcome of a batch upsert in which every input succeeded.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchResponseSimplePublicUpsertObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -496,7 +541,16 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
 }
 
 /// A page of records associated with a record, for one object type.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct CollectionResponseAssociatedId {
     /// Cursors to neighbouring pages, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -510,7 +564,16 @@ pub struct CollectionResponseAssociatedId {
 }
 
 /// One page of the records linked to a record.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct CollectionResponseMultiAssociatedObjectWithLabelForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -524,7 +587,16 @@ pub struct CollectionResponseMultiAssociatedObjectWithLabelForwardPaging {
 }
 
 /// One page of the record list.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -538,7 +610,7 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
 }
 
 /// One page of search results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CollectionResponseWithTotalSimplePublicObject {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -565,7 +637,16 @@ impl CollectionResponseWithTotalSimplePublicObject {
 }
 
 /// Body of a failed request. Real error bodies may lack fields marked required here, and 5xx answers may have no body at all.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Error {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -591,7 +672,16 @@ pub struct Error {
 }
 
 /// One specific problem within an error answer.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ErrorDetail {
     /// Machine-readable code of the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -611,7 +701,7 @@ pub struct ErrorDetail {
 }
 
 /// One condition on a property value in a search.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Filter {
     /// Upper bound of the range, for the `BETWEEN` operator (`value` is the lower one).
     #[serde(rename = "highValue", skip_serializing_if = "Option::is_none")]
@@ -750,14 +840,32 @@ impl<'de> ::serde::Deserialize<'de> for Operator {
 }
 
 /// Conditions that must all hold (AND). A search matches a record when any one of its groups holds (OR).
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct FilterGroup {
     /// The conditions of this group.
     pub filters: Vec<Filter>,
 }
 
 /// Paging information that only points forward.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct ForwardPaging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -765,7 +873,7 @@ pub struct ForwardPaging {
 }
 
 /// The labels linking one pair of records.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct LabelsBetweenObjectPair {
     /// Record id of the record the links start from.
     #[serde(rename = "fromObjectId")]
@@ -788,7 +896,7 @@ pub struct LabelsBetweenObjectPair {
 }
 
 /// One linked record and the association types that link it.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct MultiAssociatedObjectWithLabel {
     /// The association types linking the two records.
     #[serde(
@@ -803,7 +911,7 @@ pub struct MultiAssociatedObjectWithLabel {
 }
 
 /// Pointer to the following page of results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct NextPage {
     /// Cursor to pass as `after` to fetch the next page.
     pub after: String,
@@ -820,7 +928,16 @@ impl NextPage {
 }
 
 /// Cursors to the pages around the current one.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct Paging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -831,7 +948,7 @@ pub struct Paging {
 }
 
 /// Pointer to the preceding page of results.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PreviousPage {
     /// Cursor that fetches the previous page.
     pub before: String,
@@ -848,7 +965,7 @@ impl PreviousPage {
 }
 
 /// Associations to create from a new record to one existing record.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicAssociationsForObject {
     /// The record to associate the record with.
     pub to: PublicObjectId,
@@ -857,14 +974,14 @@ pub struct PublicAssociationsForObject {
 }
 
 /// Reference to a CRM record by id.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectId {
     /// Record id.
     pub id: String,
 }
 
 /// Body of a search request.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectSearchRequest {
     /// Paging cursor from the previous page's `paging.next.after`.
     pub after: String,
@@ -903,7 +1020,7 @@ impl PublicObjectSearchRequest {
 }
 
 /// A non-fatal problem HubSpot noticed while handling a record.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicObjectWarning {
     /// Class of the warning.
     pub category: String,
@@ -918,7 +1035,7 @@ pub struct PublicObjectWarning {
 }
 
 /// A record record as HubSpot returns it.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObject {
     /// Whether the record is archived.
     pub archived: bool,
@@ -980,7 +1097,7 @@ impl SimplePublicObject {
 }
 
 /// One record to update within a batch update.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInput {
     /// Id of the record, or its unique property value when `idProperty` is set.
     pub id: String,
@@ -1010,7 +1127,16 @@ impl SimplePublicObjectBatchInput {
 }
 
 /// One record to create within a batch create.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectBatchInputForCreate {
     /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -1022,7 +1148,7 @@ pub struct SimplePublicObjectBatchInputForCreate {
 }
 
 /// One record to create or update within a batch upsert.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInputUpsert {
     /// Value of the unique property named by `idProperty` that identifies the record.
     pub id: String,
@@ -1052,21 +1178,39 @@ impl SimplePublicObjectBatchInputUpsert {
 }
 
 /// Reference to a record by record id or unique property value.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectId {
     /// Id of the record, or its unique property value when the request names an `idProperty`.
     pub id: String,
 }
 
 /// New property values for one record.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name, all as strings. An empty string clears the property.
     pub properties: ::std::collections::BTreeMap<String, String>,
 }
 
 /// Property values and associations of a new record.
-#[derive(Debug, Clone, PartialEq, Eq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
 pub struct SimplePublicObjectInputForCreate {
     /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -1075,7 +1219,7 @@ pub struct SimplePublicObjectInputForCreate {
 }
 
 /// A record record together with the records associated with it.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectWithAssociations {
     /// Whether the record is archived.
     pub archived: bool,
@@ -1143,7 +1287,7 @@ impl SimplePublicObjectWithAssociations {
 }
 
 /// A record written by a batch upsert, flagged as created or updated.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicUpsertObject {
     /// Whether the record is archived.
     pub archived: bool,
@@ -1238,7 +1382,7 @@ pub struct StandardError {
 }
 
 /// One past value of a property, and where and when it was set.
-#[derive(Debug, Clone, PartialEq, Eq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ValueWithTimestamp {
     /// Id of the specific source (integration, user, workflow) that set the value.
     #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]

@@ -8,7 +8,7 @@
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
 /// Query parameters of [`Client::get_page`](crate::Client::get_page).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after` from the previous answer.
     pub after: Option<String>,
@@ -52,18 +52,19 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("after", params.after.as_ref());
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("limit", params.limit.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("after", params.after.as_ref())?;
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("limit", params.limit.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -97,6 +98,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -133,6 +135,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/batch/archive",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -188,6 +191,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/batch/create",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -201,7 +205,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::batch_read`](crate::Client::batch_read).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct BatchReadParams {
     /// When true, read archived deals instead of active ones.
     pub archived: Option<bool>,
@@ -252,9 +256,10 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/batch/read",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
+        request.query_opt("archived", params.archived.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
@@ -309,6 +314,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/batch/update",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -365,6 +371,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/batch/upsert",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -402,6 +409,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/merge",
                 repeat: crate::runtime::Repeat::Unsafe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -441,6 +449,7 @@ impl crate::Client {
                 path_template: "/crm/v3/objects/0-3/search",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Search,
+                accept: "application/json",
             },
         );
         request.json(body)?;
@@ -453,7 +462,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::get_by_id`](crate::Client::get_by_id).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GetByIdParams {
     /// When true, look the deal up among archived deals.
     pub archived: Option<bool>,
@@ -493,26 +502,29 @@ impl crate::Client {
     > {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::GET,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "get_by_id",
                 operation_id: "get-/crm/v3/objects/0-3/{dealId}_getById",
                 path_template: "/crm/v3/objects/0-3/{dealId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("archived", params.archived.as_ref());
-        request.query_each("associations", params.associations.as_deref());
-        request.query_opt("idProperty", params.id_property.as_ref());
-        request.query_each("properties", params.properties.as_deref());
+        request.query_opt("archived", params.archived.as_ref())?;
+        request.query_each("associations", params.associations.as_deref())?;
+        request.query_opt("idProperty", params.id_property.as_ref())?;
+        request.query_each("properties", params.properties.as_deref())?;
         request
             .query_each(
                 "propertiesWithHistory",
                 params.properties_with_history.as_deref(),
-            );
+            )?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {
             200 => Ok(response.json()?),
@@ -543,15 +555,18 @@ impl crate::Client {
     ) -> Result<(), crate::Error<crate::types::Error>> {
         let request = crate::runtime::Request::new(
             ::reqwest::Method::DELETE,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "archive",
                 operation_id: "delete-/crm/v3/objects/0-3/{dealId}_archive",
                 path_template: "/crm/v3/objects/0-3/{dealId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
         let response = crate::runtime::send(self, request).await?;
@@ -563,7 +578,7 @@ impl crate::Client {
 }
 
 /// Query parameters of [`Client::update`](crate::Client::update).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UpdateParams {
     /// Name of a unique-value property that `dealId` is a value of, instead of a record id.
     pub id_property: Option<String>,
@@ -594,18 +609,21 @@ impl crate::Client {
     ) -> Result<crate::types::SimplePublicObject, crate::Error<crate::types::Error>> {
         let mut request = crate::runtime::Request::new(
             ::reqwest::Method::PATCH,
-            format!(
-                "/crm/v3/objects/0-3/{}", crate ::runtime::encode_path_segment(deal_id)
-            ),
+            [
+                "/crm/v3/objects/0-3/",
+                crate::runtime::encode_path_segment(deal_id).as_str(),
+            ]
+                .concat(),
             &crate::runtime::OperationInfo {
                 name: "update",
                 operation_id: "patch-/crm/v3/objects/0-3/{dealId}_update",
                 path_template: "/crm/v3/objects/0-3/{dealId}",
                 repeat: crate::runtime::Repeat::Safe,
                 rate_class: crate::runtime::RateClass::Standard,
+                accept: "application/json",
             },
         );
-        request.query_opt("idProperty", params.id_property.as_ref());
+        request.query_opt("idProperty", params.id_property.as_ref())?;
         request.json(body)?;
         let response = crate::runtime::send(self, request).await?;
         match response.status() {

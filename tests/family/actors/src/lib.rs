@@ -1,0 +1,24 @@
+//! The client generated from `actors.yaml`, a small document of ours with HubSpot's polymorphism: variants that list, with `allOf`, the union they belong to, told apart by a one-value `type` enum.
+//!
+//! One of the family test crates: it exists to be compiled and linted with the workspace
+//! (`cargo clippy --workspace --all-targets -- -D warnings`); `tests/tests/family.rs` checks
+//! that `src/generated/` is fresh and what the generator made of the construct. Regenerate it
+//! with `cargo xtask codegen`. The runtime is the very one of `generated/src/runtime/`.
+
+#![deny(missing_docs)]
+
+// The generated files are laid out by prettyplease, not rustfmt: `cargo fmt` leaves them be.
+#[rustfmt::skip]
+mod generated;
+// A document this small calls only part of the runtime's crate-internal helpers.
+#[allow(dead_code)]
+#[path = "../../../../generated/src/runtime/mod.rs"]
+mod runtime;
+
+pub use generated::{operations, types};
+pub use runtime::{
+    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
+    DecodeError, Error, ErrorBody, FilePart, Metrics, Observed, OperationInfo, Permit, RateClass,
+    RateLimit, RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter,
+    TransportError,
+};

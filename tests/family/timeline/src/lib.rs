@@ -1,0 +1,24 @@
+//! The client generated from `timeline.yaml`, a small document of ours with operations the path rule names alike, told apart by their operationIds' actions (`_getAll`, `_getById`), and operations that would take the runtime's method names (`metrics`, `new`).
+//!
+//! One of the family test crates: it exists to be compiled and linted with the workspace
+//! (`cargo clippy --workspace --all-targets -- -D warnings`); `tests/tests/family.rs` checks
+//! that `src/generated/` is fresh and what the generator made of the construct. Regenerate it
+//! with `cargo xtask codegen`. The runtime is the very one of `generated/src/runtime/`.
+
+#![deny(missing_docs)]
+
+// The generated files are laid out by prettyplease, not rustfmt: `cargo fmt` leaves them be.
+#[rustfmt::skip]
+mod generated;
+// A document this small calls only part of the runtime's crate-internal helpers.
+#[allow(dead_code)]
+#[path = "../../../../generated/src/runtime/mod.rs"]
+mod runtime;
+
+pub use generated::{operations, types};
+pub use runtime::{
+    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
+    DecodeError, Error, ErrorBody, FilePart, Metrics, Observed, OperationInfo, Permit, RateClass,
+    RateLimit, RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter,
+    TransportError,
+};
