@@ -2105,22 +2105,24 @@ fn accepted_documents_compile() {
 fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generator::Generated)]) {
     let manifest =
         std::fs::read_to_string(root.join("Cargo.toml")).expect("the workspace manifest");
-    // The dependencies of the generated crate, as the workspace declares them.
+    // The dependencies the runtime needs, as a family crate (which compiles the runtime by
+    // path, like these) lists them, and their versions as the workspace declares them.
+    let family = std::fs::read_to_string(root.join("tests/family/deals/Cargo.toml"))
+        .expect("a family crate's manifest");
+    let runtime_deps: Vec<String> = family
+        .lines()
+        .skip_while(|l| l.trim() != "[dependencies]")
+        .skip(1)
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.strip_suffix(".workspace = true").map(str::to_owned))
+        .collect();
+    assert!(
+        runtime_deps.iter().any(|d| d == "reqwest"),
+        "no runtime dependencies found in tests/family/deals/Cargo.toml"
+    );
     let dependencies: String = manifest
         .lines()
-        .filter(|l| {
-            [
-                "serde ",
-                "serde_json ",
-                "serde_path_to_error ",
-                "chrono ",
-                "reqwest ",
-                "tokio ",
-                "percent-encoding ",
-            ]
-            .iter()
-            .any(|d| l.starts_with(d))
-        })
+        .filter(|l| runtime_deps.iter().any(|d| l.starts_with(&format!("{d} "))))
         .map(|l| format!("{l}\n"))
         .collect();
     let members: Vec<String> = (0..documents.len()).map(|i| format!("\"c{i}\"")).collect();
@@ -2135,18 +2137,10 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
     for (i, (_, generated)) in documents.iter().enumerate() {
         let krate = dir.join(format!("c{i}"));
         std::fs::create_dir_all(krate.join("src")).expect("crate directory");
-        let deps = [
-            "serde",
-            "serde_json",
-            "serde_path_to_error",
-            "chrono",
-            "reqwest",
-            "tokio",
-            "percent-encoding",
-        ]
-        .iter()
-        .map(|d| format!("{d}.workspace = true\n"))
-        .collect::<String>();
+        let deps = runtime_deps
+            .iter()
+            .map(|d| format!("{d}.workspace = true\n"))
+            .collect::<String>();
         std::fs::write(
             krate.join("Cargo.toml"),
             format!("[package]\nname = \"c{i}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\n{deps}"),
