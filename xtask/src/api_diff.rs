@@ -150,7 +150,7 @@ pub fn codegen_summary<'a>(
     root: &Path,
 ) -> String {
     let mut parts = Vec::new();
-    let mut unchanged = 0;
+    let (mut unchanged, mut without) = (0, 0);
     let mut breaking = false;
     for (out, api) in crates {
         let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
@@ -158,20 +158,15 @@ pub fn codegen_summary<'a>(
         let old = match std::fs::read_to_string(&manifest) {
             Ok(text) => diff::read_manifest(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                parts.push(format!(
-                    "{shown}: no API manifest before, nothing to compare"
-                ));
+                without += 1;
                 continue;
             }
-            Err(e) => Err(generator::Error::msg(e.to_string())),
+            Err(e) => Err(generator::Error::msg(format!("cannot read it: {e}"))),
         };
         let old = match old {
             Ok(old) => old,
             Err(e) => {
-                parts.push(format!(
-                    "{shown}: cannot compare ({})",
-                    e.in_file(&manifest)
-                ));
+                parts.push(format!("{shown}: not compared ({})", e.in_file(&manifest)));
                 continue;
             }
         };
@@ -183,15 +178,16 @@ pub fn codegen_summary<'a>(
         breaking |= report.is_breaking();
         parts.push(format!("{shown}: {}", report.counts()));
     }
-    let mut line = String::from("API: ");
-    if parts.is_empty() {
-        line.push_str("unchanged");
-    } else {
-        line.push_str(&parts.join("; "));
-        if unchanged > 0 {
-            line.push_str(&format!("; {unchanged} other crate(s) unchanged"));
-        }
+    let others = if parts.is_empty() { "" } else { "other " };
+    if unchanged > 0 {
+        parts.push(format!("{unchanged} {others}crate(s) unchanged"));
     }
+    if without > 0 {
+        parts.push(format!(
+            "{without} {others}crate(s) without an API manifest to compare with"
+        ));
+    }
+    let mut line = format!("API: {}", parts.join("; "));
     if breaking {
         line.push_str(" (breaking: `cargo xtask api-diff` lists what breaks)");
     }
