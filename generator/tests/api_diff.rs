@@ -370,6 +370,38 @@ fn union_alternative_added() {
 }
 
 #[test]
+fn changes_only_on_the_wire_are_compatible() {
+    let r = report(
+        BASE,
+        &edit(&[
+            // Every path moves to v2 (method names come from what follows the shared prefix).
+            ("  /shop/v1/orders:\n", "  /shop/v2/orders:\n"),
+            (
+                "  /shop/v1/orders/{orderId}:\n",
+                "  /shop/v2/orders/{orderId}:\n",
+            ),
+            // The same Rust field, another name on the wire.
+            (
+                "        note: {type: string,",
+                "        Note: {type: string,",
+            ),
+            // The sole success answer of create is 200 now.
+            (
+                "      responses:\n        '201':",
+                "      responses:\n        '200':",
+            ),
+            (
+                "servers: [{url: 'https://api.example.com/'}]",
+                "servers: [{url: 'https://eu.api.example.com/'}]",
+            ),
+        ]),
+    );
+    assert!(!r.is_breaking(), "{}", r.markdown());
+    assert!(r.changes.iter().all(|c| c.class == Class::Compatible));
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
 fn descriptions_and_order_only_report_no_api_change() {
     // The same API, written in another order with every description reworded.
     let new = r#"openapi: 3.0.1

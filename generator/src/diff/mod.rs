@@ -135,37 +135,66 @@ pub enum Area {
 /// What kind of change it is, for tools.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-#[allow(missing_docs)] // each name says it
 pub enum Kind {
+    /// The client's default base URL changed.
     BaseUrlChanged,
+    /// A method of `Client` appeared.
     OperationAdded,
+    /// A method of `Client` is gone.
     OperationRemoved,
+    /// A method of `Client` has another name.
     OperationRenamed,
+    /// A method's request (HTTP method, path, operationId), retry safety, rate class or error type changed.
     OperationChanged,
+    /// A method takes a new path argument, query parameter or body.
     ParameterAdded,
+    /// A method no longer takes a path argument, query parameter or body.
     ParameterRemoved,
+    /// A parameter or body changed in type, name or optionality.
     ParameterChanged,
+    /// A success status was added to an enum of answers.
     AnswerAdded,
+    /// A success status was removed from an enum of answers.
     AnswerRemoved,
+    /// What a method returns on success changed.
     AnswerChanged,
+    /// A type appeared.
     TypeAdded,
+    /// A type is gone.
     TypeRemoved,
+    /// A type has another name, the same contents and description.
     TypeRenamed,
+    /// A type is of another kind, or an alias names another type.
     TypeChanged,
+    /// A type derives `Eq` or `Default` now.
     TraitAdded,
+    /// A type no longer derives `Eq` or `Default`.
     TraitRemoved,
+    /// A struct's `new(…)` appeared, went away or takes its arguments in another order.
     ConstructorChanged,
+    /// A struct has a new field.
     FieldAdded,
+    /// A field is gone.
     FieldRemoved,
+    /// A field has another name.
     FieldRenamed,
+    /// A field went from `Option<T>` to `T`.
     FieldRequired,
+    /// A field went from `T` to `Option<T>`.
     FieldOptional,
+    /// A field changed type or wire name.
     FieldChanged,
+    /// An enum lists a new value.
     ValueAdded,
+    /// An enum no longer lists a value (or keeps unlisted ones in another variant).
     ValueRemoved,
+    /// An enum value has another variant name.
     ValueRenamed,
+    /// A union has a new alternative.
     VariantAdded,
+    /// A union lost an alternative.
     VariantRemoved,
+    /// A union alternative holds another type, or the union picks alternatives another way.
     VariantChanged,
 }
 
