@@ -284,6 +284,25 @@ fn fields_added_removed_and_renamed() {
 }
 
 #[test]
+fn a_field_is_not_called_renamed_when_two_could_be_its_new_name() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "        code: {type: string, description: What the buyer types.}\n",
+            "        label: {type: string, description: What the buyer types.}\n        text: {type: string, description: What the buyer types.}\n",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::FieldRemoved, "Coupon.code"),
+            (Class::Breaking, Kind::FieldAdded, "Coupon.label"),
+            (Class::Breaking, Kind::FieldAdded, "Coupon.text"),
+        ]
+    );
+}
+
+#[test]
 fn fields_changed_in_type_and_optionality() {
     let r = report(
         BASE,
