@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 
 use generator::diff::{self, Surface};
 
+/// The help text of `cargo xtask api-diff`.
 pub const USAGE: &str = "\
 usage: cargo xtask api-diff [--base GIT_REV | --old PATH] [--new PATH] [--json]
 
