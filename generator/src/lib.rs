@@ -12,6 +12,7 @@
 //! The generated crate keeps its hand-written runtime (`src/runtime/`, `src/lib.rs`) next to
 //! the files written here (`src/generated/`).
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -165,6 +166,11 @@ pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
         GeneratedFile {
             path: dir.join("types.rs"),
             contents: types_file,
+        },
+        // What callers see of this crate, for `cargo xtask codegen`'s summary of a run.
+        GeneratedFile {
+            path: PathBuf::from(diff::MANIFEST),
+            contents: diff::manifest(&api)?,
         },
     ];
     let items = formatted

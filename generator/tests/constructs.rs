@@ -26,7 +26,7 @@ fn code(generated: &generator::Generated) -> String {
     generated
         .files
         .iter()
-        .filter(|f| !f.path.ends_with("mod.rs"))
+        .filter(|f| f.path.extension().is_some_and(|e| e == "rs") && !f.path.ends_with("mod.rs"))
         .map(|f| f.contents.as_str())
         .collect::<Vec<_>>()
         .join("\n")

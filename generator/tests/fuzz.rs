@@ -99,6 +99,16 @@ fn check(input: &Input) -> Result<bool, TestCaseError> {
     match generator::generate_from_text(&input.text, input.syntax) {
         Ok(generated) => {
             for file in &generated.files {
+                if file.path.ends_with(generator::diff::MANIFEST) {
+                    // The API manifest is JSON, and must read back.
+                    if let Err(e) = generator::diff::read_manifest(&file.contents) {
+                        return Err(TestCaseError::fail(format!(
+                            "the API manifest does not read back: {e}\n{}",
+                            file.contents
+                        )));
+                    }
+                    continue;
+                }
                 if let Err(e) = syn::parse_file(&file.contents) {
                     return Err(TestCaseError::fail(format!(
                         "{} does not parse: {e}\n{}",

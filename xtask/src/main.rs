@@ -4,6 +4,8 @@
 //! Thin on purpose: argument parsing and reporting here, everything else in the `generator`
 //! library.
 
+mod api_diff;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -17,6 +19,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--properties PATH] [--out DIR]
+       cargo xtask api-diff [--base GIT_REV | --old PATH] [--new PATH] [--json] (see --help)
 
   --check      write nothing; fail naming each file that differs from what its document produces
   --spec PATH  the OpenAPI 3.0 document to read (JSON or YAML) instead of spec/orders.yaml
@@ -150,6 +153,9 @@ fn fix_command(args: &Args) -> String {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("api-diff") {
+        return api_diff::main(std::env::args().skip(2), &workspace_root());
+    }
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Codegen(args)) => args,
         Ok(Command::Help) => {
@@ -197,6 +203,11 @@ fn main() -> ExitCode {
     } else {
         WriteMode::Write
     };
+    // Read before writing: the summary compares with the API manifests the crates held.
+    let summary = api_diff::codegen_summary(
+        outputs.iter().map(|(job, g)| (job.out.as_path(), &g.api)),
+        &workspace_root(),
+    );
     let mut stale = 0;
     for (job, generated) in &outputs {
         match generator::write::apply(&job.out, &generated.files, mode) {
@@ -213,6 +224,7 @@ fn main() -> ExitCode {
             }
         }
     }
+    eprintln!("{summary}");
     if args.check && stale > 0 {
         eprintln!(
             "error: {stale} generated file(s) differ from what their document produces; run `{}` to update them",

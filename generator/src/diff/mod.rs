@@ -1,0 +1,331 @@
+//! What a new version of a document changes for the callers of the generated crate, and whether
+//! it breaks their builds.
+//!
+//! Two steps, apart from the rest of the generator:
+//! 1. [`Surface::of`] projects the IR onto the public API surface: the methods of `Client`
+//!    (name, HTTP method, path, arguments, body, answers by status, error type, retry safety)
+//!    and the types (fields with their Rust type, optionality and wire name, derived traits and
+//!    `new(…)`, enum values, union alternatives). It is the only code here that reads the IR.
+//! 2. [`compare`] walks two surfaces by name, never by position or text, so reordering a document
+//!    changes nothing and a reworded description only adds to [`Report::descriptions`].
+//!
+//! The surface is also written next to the generated code as its API manifest
+//! ([`MANIFEST`], see [`manifest`]), so `cargo xtask codegen` can say what a run changed.
+//!
+//! # When a change is breaking
+//!
+//! A change is **breaking** when code that compiled against the old crate may stop compiling, or
+//! compile with another meaning, following cargo's SemVer guide ("SemVer Compatibility" in the
+//! Cargo Book). The generated code matters here: its structs have only public fields and are not
+//! `#[non_exhaustive]`, and its enums (open string enums included) are not `#[non_exhaustive]`
+//! either. So:
+//!
+//! - Breaking: an operation, type, field, enum value, union alternative or answer removed or
+//!   renamed; a type of a field, parameter, body, answer or error changed, optionality included
+//!   (`Option<T>` ↔ `T`); **any field added to a struct**, optional or not, and any query
+//!   parameter added (a struct literal that lists every field stops compiling; the guide counts
+//!   this as major even where `..Default::default()` would save some callers); **an enum value,
+//!   union alternative or success status added to an enum of answers** (an exhaustive `match`
+//!   without a `_` arm stops compiling, even though the open enum used to keep that value in its
+//!   `Unknown` variant); a method gaining or losing an argument (path parameter, body, query
+//!   struct), or its return type changing (one success status becoming several); a derived
+//!   `Eq`/`Default` or a `new(…)` lost; `new(…)` taking other arguments or the same ones in
+//!   another order.
+//! - Compatible: an operation or type added; a derived trait or `new(…)` gained; a change only
+//!   on the wire that no Rust code names (wire name of a field or parameter, HTTP method, path,
+//!   operationId, status of a sole success answer, a path parameter's document name), the retry
+//!   safety or rate class of an operation, the default base URL, how a union picks its
+//!   alternative. Such changes alter what the client sends or how it behaves, so they are
+//!   listed, but no caller's build breaks.
+//! - Description-only: a description reworded on an element whose API did not change. Counted,
+//!   not listed.
+//!
+//! Renames are reported only with clear evidence, otherwise as one removal and one addition
+//! (both breaking anyway): a field is renamed when exactly one field that left the struct and
+//! exactly one that came pair up by the same wire name, or by the same type and the same
+//! non-empty description; a type when exactly one that left and one that came have the same
+//! contents and description; a method when they have the same operationId or the same HTTP
+//! method and path.
+
+mod compare;
+mod surface;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+pub use compare::compare;
+pub use surface::{
+    AlternativeSurface, AnswerSurface, BodySurface, FORMAT, FieldSurface, OperationSurface,
+    ParamSurface, QuerySurface, Shape, Surface, TypeSurface, ValueSurface,
+};
+
+use crate::{Error, ir, load};
+
+/// Where the API manifest lives, relative to the generated crate's directory.
+pub const MANIFEST: &str = "src/generated/api.json";
+
+/// The API manifest of a generated crate: its [`Surface`] as pretty JSON. Written by the
+/// generator with the code, and compared by `cargo xtask codegen` with the one it replaces.
+pub fn manifest(api: &ir::Api) -> Result<String, Error> {
+    let mut text = serde_json::to_string_pretty(&Surface::of(api))
+        .map_err(|e| Error::msg(format!("cannot write the API manifest: {e}")))?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Reads an API manifest written by [`manifest`].
+pub fn read_manifest(text: &str) -> Result<Surface, Error> {
+    let surface: Surface =
+        serde_json::from_str(text).map_err(|e| Error::msg(format!("not an API manifest: {e}")))?;
+    if surface.format != FORMAT {
+        return Err(Error::msg(format!(
+            "an API manifest of format {}, not {FORMAT}",
+            surface.format
+        )));
+    }
+    Ok(surface)
+}
+
+/// The surface of the crate the generator would make from a loaded document.
+pub fn surface(doc: &load::Document) -> Result<Surface, Error> {
+    crate::lower::lower(doc).map(|api| Surface::of(&api))
+}
+
+/// The surface of the crate the generator would make from the document at `path`.
+pub fn surface_of_file(path: &Path) -> Result<Surface, Error> {
+    let doc = load::load(path)?;
+    surface(&doc).map_err(|e| e.in_file(path))
+}
+
+/// The surface from a document given as text; `name` says where it came from in errors (such
+/// as `HEAD:spec/orders.yaml`).
+pub fn surface_of_text(text: &str, syntax: load::Syntax, name: &str) -> Result<Surface, Error> {
+    let (raw, api) = load::parse(text, syntax).map_err(|e| e.in_file(name))?;
+    surface(&load::Document {
+        file: name.into(),
+        raw,
+        api,
+    })
+    .map_err(|e| e.in_file(name))
+}
+
+/// Whether a change breaks callers' builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// Code that compiled may stop compiling (or compile with another meaning).
+    Breaking,
+    /// Callers' code keeps compiling; what goes over the wire or how the client behaves may differ.
+    Compatible,
+}
+
+/// The part of the crate a change is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Area {
+    /// The client as a whole.
+    Client,
+    /// A method of `Client`, with its arguments and answers.
+    Operation,
+    /// A type of the `types` module.
+    Type,
+}
+
+/// What kind of change it is, for tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The client's default base URL changed.
+    BaseUrlChanged,
+    /// A method of `Client` appeared.
+    OperationAdded,
+    /// A method of `Client` is gone.
+    OperationRemoved,
+    /// A method of `Client` has another name.
+    OperationRenamed,
+    /// A method's request (HTTP method, path, operationId), retry safety, rate class or error type changed.
+    OperationChanged,
+    /// A method takes a new path argument, query parameter or body.
+    ParameterAdded,
+    /// A method no longer takes a path argument, query parameter or body.
+    ParameterRemoved,
+    /// A parameter or body changed in type, name or optionality.
+    ParameterChanged,
+    /// A success status was added to an enum of answers.
+    AnswerAdded,
+    /// A success status was removed from an enum of answers.
+    AnswerRemoved,
+    /// What a method returns on success changed.
+    AnswerChanged,
+    /// A type appeared.
+    TypeAdded,
+    /// A type is gone.
+    TypeRemoved,
+    /// A type has another name, the same contents and description.
+    TypeRenamed,
+    /// A type is of another kind, or an alias names another type.
+    TypeChanged,
+    /// A type derives `Eq` or `Default` now.
+    TraitAdded,
+    /// A type no longer derives `Eq` or `Default`.
+    TraitRemoved,
+    /// A struct's `new(…)` appeared, went away or takes its arguments in another order.
+    ConstructorChanged,
+    /// A struct has a new field.
+    FieldAdded,
+    /// A field is gone.
+    FieldRemoved,
+    /// A field has another name.
+    FieldRenamed,
+    /// A field went from `Option<T>` to `T`.
+    FieldRequired,
+    /// A field went from `T` to `Option<T>`.
+    FieldOptional,
+    /// A field changed type or wire name.
+    FieldChanged,
+    /// An enum lists a new value.
+    ValueAdded,
+    /// An enum no longer lists a value (or keeps unlisted ones in another variant).
+    ValueRemoved,
+    /// An enum value has another variant name.
+    ValueRenamed,
+    /// A union has a new alternative.
+    VariantAdded,
+    /// A union lost an alternative.
+    VariantRemoved,
+    /// A union alternative holds another type, or the union picks alternatives another way.
+    VariantChanged,
+}
+
+/// One change of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Breaking or compatible.
+    pub class: Class,
+    /// Where it is.
+    pub area: Area,
+    /// The item as a caller names it: `Client::method`, `Type`, `Type.field`.
+    pub item: String,
+    /// What kind of change.
+    pub kind: Kind,
+    /// What changed and, when breaking, what stops compiling (Markdown).
+    pub detail: String,
+}
+
+/// A document's title and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Version {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+}
+
+/// The comparison of two surfaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The old document.
+    pub old: Version,
+    /// The new document.
+    pub new: Version,
+    /// How many changes are breaking.
+    pub breaking: usize,
+    /// How many changes are compatible.
+    pub compatible: usize,
+    /// How many descriptions were reworded on elements whose API did not change.
+    pub descriptions: usize,
+    /// The API changes: operations by name, then types by name.
+    pub changes: Vec<Change>,
+}
+
+impl Report {
+    /// Whether anything breaks callers' builds.
+    pub fn is_breaking(&self) -> bool {
+        self.breaking > 0
+    }
+
+    /// The report as JSON, for tools.
+    pub fn to_json(&self) -> String {
+        // A tree of strings, numbers and enums of unit variants: serializing cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Counts in a few words: `2 breaking, 1 compatible, 14 description-only changes`, or
+    /// `no API change (14 description-only changes)`.
+    pub fn counts(&self) -> String {
+        let descriptions = plural(self.descriptions, "description-only change");
+        if self.changes.is_empty() {
+            return format!("no API change ({descriptions})");
+        }
+        format!(
+            "{} breaking, {} compatible, {descriptions}",
+            self.breaking, self.compatible
+        )
+    }
+
+    /// The report in Markdown, to paste into a pull request.
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("## API changes\n\n");
+        let version = |v: &Version| format!("{} {}", v.title, v.version);
+        out.push_str(&format!(
+            "Old document `{}`, new document `{}`.\n\n",
+            version(&self.old),
+            version(&self.new)
+        ));
+        if self.changes.is_empty() {
+            out.push_str("No API change");
+        } else if self.is_breaking() {
+            out.push_str(&format!(
+                "**Breaking**: {} break{} callers' builds; {}",
+                plural(self.breaking, "change"),
+                if self.breaking == 1 { "s" } else { "" },
+                plural(self.compatible, "compatible change"),
+            ));
+        } else {
+            out.push_str(&format!(
+                "Compatible: {}, none breaking",
+                plural(self.compatible, "change")
+            ));
+        }
+        out.push_str(&format!(
+            ". {} (not listed).\n",
+            capitalize(&plural(self.descriptions, "description-only change"))
+        ));
+        for (area, title) in [
+            (Area::Client, "Client"),
+            (Area::Operation, "Operations"),
+            (Area::Type, "Types"),
+        ] {
+            let changes: Vec<&Change> = self.changes.iter().filter(|c| c.area == area).collect();
+            if changes.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("\n### {title}\n\n"));
+            for c in changes {
+                let class = match c.class {
+                    Class::Breaking => "**breaking**",
+                    Class::Compatible => "compatible",
+                };
+                out.push_str(&format!("- {class} `{}`: {}\n", c.item, c.detail));
+            }
+        }
+        out
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

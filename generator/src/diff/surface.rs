@@ -1,0 +1,402 @@
+//! The public API surface: what a caller of the generated crate can name, call, construct or
+//! match, projected from the IR by [`Surface::of`], the one function of [`diff`](super) that
+//! reads the IR.
+//!
+//! Types and operations are sorted by name, so reordering a document changes nothing here;
+//! fields, path parameters and union alternatives keep their order, because the order of
+//! `new(…)`'s arguments, of a method's arguments and of the alternatives a union tries is part of
+//! what a caller relies on. Every Rust type is spelled as the generated code spells it.
+//!
+//! The surface is serialized as the API manifest (`src/generated/api.json`), so it only holds
+//! plain data and renaming a field here is a change of the manifest's format ([`FORMAT`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ir;
+
+/// The version of the manifest's layout; a manifest of another version is not compared.
+pub const FORMAT: u32 = 1;
+
+/// Everything a caller of one generated crate sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Surface {
+    /// [`FORMAT`] when written.
+    pub format: u32,
+    /// The document's title.
+    pub title: String,
+    /// The document's version.
+    pub version: String,
+    /// The client's default base URL.
+    pub base_url: String,
+    /// The methods of `Client`, by name.
+    pub operations: Vec<OperationSurface>,
+    /// The types of the `types` module, by name.
+    pub types: Vec<TypeSurface>,
+}
+
+/// One method of `Client`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationSurface {
+    /// The Rust method name: how callers name the operation.
+    pub name: String,
+    /// The document's operationId.
+    pub operation_id: String,
+    /// The HTTP method, upper case.
+    pub http_method: String,
+    /// The path template.
+    pub path: String,
+    /// The method's description.
+    pub doc: String,
+    /// Path parameters: positional arguments, in path order.
+    pub path_params: Vec<ParamSurface>,
+    /// The struct of query parameters, when there is one.
+    pub query: Option<QuerySurface>,
+    /// The request body, when there is one.
+    pub body: Option<BodySurface>,
+    /// What the method returns on success: a type, `()`, or the enum of answers by status.
+    pub returns: String,
+    /// The success answers, by ascending status.
+    pub answers: Vec<AnswerSurface>,
+    /// The body type of an error answer (`Error<…>`).
+    pub error: String,
+    /// Whether the runtime repeats the request after an ambiguous failure (`safe`/`unsafe`).
+    pub retry: String,
+    /// The rate limit the request counts against (`standard`/`search`).
+    pub rate_class: String,
+}
+
+/// A path parameter or a query parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamSurface {
+    /// Rust name (argument or field).
+    pub name: String,
+    /// Name in the document.
+    pub wire_name: String,
+    /// The Rust type, `Option` included for an optional query parameter.
+    pub ty: String,
+    /// Whether a caller must give it.
+    pub required: bool,
+    /// Its description.
+    pub doc: String,
+}
+
+/// The struct that carries an operation's query parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuerySurface {
+    /// Rust name of the struct.
+    pub name: String,
+    /// Whether it implements `Default`.
+    pub default: bool,
+    /// Its description.
+    pub doc: String,
+    /// One field a parameter, in document order.
+    pub params: Vec<ParamSurface>,
+}
+
+/// A request body argument.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodySurface {
+    /// The Rust type of the body.
+    pub ty: String,
+    /// Whether it must be sent (`&T`) or may be left out (`Option<&T>`).
+    pub required: bool,
+    /// Its description.
+    pub doc: String,
+}
+
+/// One success answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerSurface {
+    /// HTTP status.
+    pub status: u16,
+    /// With several success answers, the variant of the answers' enum.
+    pub variant: Option<String>,
+    /// The body type, `None` when the answer has no body.
+    pub body: Option<String>,
+    /// Its description.
+    pub doc: String,
+}
+
+/// A type of the `types` module. (The enum of an operation's answers and the struct of its query
+/// parameters belong to their operation.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypeSurface {
+    /// Rust name.
+    pub name: String,
+    /// Its description.
+    pub doc: String,
+    /// What kind of type it is, with what it holds.
+    pub shape: Shape,
+}
+
+/// The kinds of types and what a caller sees of each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Shape {
+    /// A struct with public fields.
+    Struct {
+        /// Fields in declaration order.
+        fields: Vec<FieldSurface>,
+        /// Whether it implements `Eq`.
+        eq: bool,
+        /// Whether it implements `Default`.
+        default: bool,
+        /// The arguments of `new(…)`, in order, when it has one.
+        new: Option<Vec<String>>,
+    },
+    /// An open string enum.
+    Enum {
+        /// The listed values.
+        values: Vec<ValueSurface>,
+        /// The variant that keeps unlisted values.
+        other: String,
+    },
+    /// `pub type Name = Ty;`
+    Alias {
+        /// The aliased type.
+        ty: String,
+    },
+    /// An enum of alternatives.
+    Union {
+        /// Alternatives in the order decoding tries them.
+        variants: Vec<AlternativeSurface>,
+        /// With a discriminator: its property.
+        discriminator: Option<String>,
+        /// With a discriminator: the variant that keeps unclaimed objects.
+        other: Option<String>,
+    },
+}
+
+impl Shape {
+    /// The kind's name as the report says it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Shape::Struct { .. } => "struct",
+            Shape::Enum { .. } => "enum",
+            Shape::Alias { .. } => "type alias",
+            Shape::Union { .. } => "union enum",
+        }
+    }
+}
+
+/// A field of a struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSurface {
+    /// Rust name.
+    pub name: String,
+    /// Name on the wire.
+    pub wire_name: String,
+    /// The Rust type, `Option` included.
+    pub ty: String,
+    /// Whether the type is an `Option`.
+    pub optional: bool,
+    /// Its description.
+    pub doc: String,
+}
+
+/// A listed value of an open enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValueSurface {
+    /// Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub wire: String,
+}
+
+/// An alternative of a union.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlternativeSurface {
+    /// Rust variant name.
+    pub name: String,
+    /// The type it holds.
+    pub ty: String,
+    /// With a discriminator: the values that select it.
+    pub tags: Vec<String>,
+}
+
+impl Surface {
+    /// Projects the IR of a generated crate onto what its callers see. The only function of the
+    /// diff that reads the IR: a change of the IR is mended here.
+    pub fn of(api: &ir::Api) -> Surface {
+        let mut operations: Vec<OperationSurface> = api.operations.iter().map(operation).collect();
+        operations.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut types: Vec<TypeSurface> = api.types.iter().map(type_surface).collect();
+        types.sort_by(|a, b| a.name.cmp(&b.name));
+        Surface {
+            format: FORMAT,
+            title: api.title.clone(),
+            version: api.version.clone(),
+            base_url: api.default_base_url.clone(),
+            operations,
+            types,
+        }
+    }
+}
+
+fn operation(op: &ir::Operation) -> OperationSurface {
+    let (returns, answers) = match &op.success {
+        ir::Success::Single(s) => (
+            s.ty.as_ref().map_or_else(|| "()".to_owned(), spell),
+            vec![answer(None, s)],
+        ),
+        ir::Success::Multi {
+            enum_name,
+            variants,
+            ..
+        } => (
+            enum_name.clone(),
+            variants.iter().map(|(v, s)| answer(Some(v), s)).collect(),
+        ),
+    };
+    let mut answers = answers;
+    answers.sort_by_key(|a| a.status);
+    OperationSurface {
+        name: op.method_name.clone(),
+        operation_id: op.operation_id.clone(),
+        http_method: op.http_method.as_str().to_owned(),
+        path: op.path.clone(),
+        doc: op.doc.clone(),
+        path_params: op
+            .path_params
+            .iter()
+            .map(|p| ParamSurface {
+                name: p.name.clone(),
+                wire_name: p.wire_name.clone(),
+                ty: spell(&p.ty),
+                required: true,
+                doc: p.doc.clone(),
+            })
+            .collect(),
+        query: op.query.as_ref().map(|q| QuerySurface {
+            name: q.name.clone(),
+            default: q.caps.default,
+            doc: q.doc.clone(),
+            params: q
+                .fields
+                .iter()
+                .map(|f| ParamSurface {
+                    name: f.name.clone(),
+                    wire_name: f.wire_name.clone(),
+                    ty: spell(&f.ty),
+                    required: f.required,
+                    doc: f.doc.clone(),
+                })
+                .collect(),
+        }),
+        body: op.body.as_ref().map(|b| BodySurface {
+            ty: spell(&b.ty),
+            required: b.required,
+            doc: b.doc.clone(),
+        }),
+        returns,
+        answers,
+        error: spell(&op.error_ty),
+        retry: match op.repeat {
+            ir::Repeat::Safe => "safe",
+            ir::Repeat::Unsafe => "unsafe",
+        }
+        .to_owned(),
+        rate_class: match op.rate_class {
+            ir::RateClass::Standard => "standard",
+            ir::RateClass::Search => "search",
+        }
+        .to_owned(),
+    }
+}
+
+fn answer(variant: Option<&String>, s: &ir::SuccessResponse) -> AnswerSurface {
+    AnswerSurface {
+        status: s.status,
+        variant: variant.cloned(),
+        body: s.ty.as_ref().map(spell),
+        doc: s.doc.clone(),
+    }
+}
+
+fn type_surface(t: &ir::TypeDef) -> TypeSurface {
+    let (doc, shape) = match t {
+        ir::TypeDef::Struct(s) => (
+            &s.doc,
+            Shape::Struct {
+                fields: s
+                    .fields
+                    .iter()
+                    .map(|f| FieldSurface {
+                        name: f.name.clone(),
+                        wire_name: f.wire_name.clone(),
+                        ty: spell(&f.ty),
+                        optional: matches!(f.ty, ir::Ty::Option(_)),
+                        doc: f.doc.clone(),
+                    })
+                    .collect(),
+                eq: s.caps.eq,
+                default: s.caps.default,
+                new: s.constructor.then(|| {
+                    s.fields
+                        .iter()
+                        .filter(|f| !matches!(f.ty, ir::Ty::Option(_)))
+                        .map(|f| f.name.clone())
+                        .collect()
+                }),
+            },
+        ),
+        ir::TypeDef::Enum(e) => (
+            &e.doc,
+            Shape::Enum {
+                values: e
+                    .variants
+                    .iter()
+                    .map(|v| ValueSurface {
+                        name: v.name.clone(),
+                        wire: v.wire.clone(),
+                    })
+                    .collect(),
+                other: e.other_variant.clone(),
+            },
+        ),
+        ir::TypeDef::Alias(a) => (&a.doc, Shape::Alias { ty: spell(&a.ty) }),
+        ir::TypeDef::Union(u) => (
+            &u.doc,
+            Shape::Union {
+                variants: u
+                    .variants
+                    .iter()
+                    .map(|v| AlternativeSurface {
+                        name: v.name.clone(),
+                        ty: spell(&v.ty),
+                        tags: v.tags.clone(),
+                    })
+                    .collect(),
+                discriminator: u.discriminator.as_ref().map(|d| d.property.clone()),
+                other: u.discriminator.as_ref().map(|d| d.other_variant.clone()),
+            },
+        ),
+    };
+    TypeSurface {
+        name: t.name().to_owned(),
+        doc: doc.clone(),
+        shape,
+    }
+}
+
+/// A type as a caller writes it (short names for the crates the generated code uses).
+fn spell(t: &ir::Ty) -> String {
+    match t {
+        ir::Ty::String => "String".to_owned(),
+        ir::Ty::Bool => "bool".to_owned(),
+        ir::Ty::I32 => "i32".to_owned(),
+        ir::Ty::I64 => "i64".to_owned(),
+        ir::Ty::F32 => "f32".to_owned(),
+        ir::Ty::F64 => "f64".to_owned(),
+        ir::Ty::DateTime => "DateTime<Utc>".to_owned(),
+        ir::Ty::Date => "NaiveDate".to_owned(),
+        ir::Ty::Json => "serde_json::Value".to_owned(),
+        ir::Ty::Named(name) => name.clone(),
+        ir::Ty::Vec(inner) => format!("Vec<{}>", spell(inner)),
+        ir::Ty::Map(inner) => format!("BTreeMap<String, {}>", spell(inner)),
+        ir::Ty::Option(inner) => format!("Option<{}>", spell(inner)),
+        ir::Ty::Boxed(inner) => format!("Box<{}>", spell(inner)),
+        ir::Ty::Bytes => "Vec<u8>".to_owned(),
+        ir::Ty::File => "FilePart".to_owned(),
+    }
+}

@@ -1,0 +1,575 @@
+//! `generator::diff` on pairs of small documents of our own: one pair per kind of change, each
+//! with its report pinned in a snapshot, a pair that differs only in descriptions and order, and
+//! two versions of an orders document that differ the way HubSpot's versions do
+//! (`tests/api_diff/orders-v1.yaml`, `orders-v2.yaml`).
+
+use generator::diff::{self, Class, Kind, Report, Surface};
+use generator::load::Syntax;
+
+/// The old document of most pairs: three operations on orders, an order with a status enum and
+/// a payment union, and a coupon type that nothing refers to.
+const BASE: &str = r#"openapi: 3.0.1
+info: {title: Shop, version: v1}
+servers: [{url: 'https://api.example.com/'}]
+paths:
+  /shop/v1/orders:
+    get:
+      operationId: list-orders
+      description: Lists the orders, a page at a time.
+      parameters:
+        - {name: limit, in: query, description: Orders on a page., schema: {type: integer, format: int32}}
+      responses:
+        '200':
+          description: A page of orders.
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Order'}}
+    post:
+      operationId: create-order
+      description: Creates an order.
+      requestBody:
+        required: true
+        description: The order to create.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Order'}
+      responses:
+        '201':
+          description: The order as stored.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Order'}
+  /shop/v1/orders/{orderId}:
+    get:
+      operationId: get-order
+      description: Reads one order.
+      parameters:
+        - {name: orderId, in: path, required: true, description: The order's id., schema: {type: string}}
+      responses:
+        '200':
+          description: The order.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Order'}
+components:
+  schemas:
+    Order:
+      type: object
+      description: An order placed in the shop.
+      required: [id, status]
+      properties:
+        id: {type: string, description: Record id of the order.}
+        status: {$ref: '#/components/schemas/Status'}
+        total: {type: number, description: Amount to pay.}
+        note: {type: string, description: Free text from the buyer.}
+        payment: {$ref: '#/components/schemas/Payment'}
+    Status:
+      type: string
+      description: Where the order stands.
+      enum: [open, paid, shipped]
+    Payment:
+      description: How the order is paid.
+      oneOf:
+        - {$ref: '#/components/schemas/Card'}
+        - {$ref: '#/components/schemas/Transfer'}
+    Card:
+      type: object
+      description: A card payment.
+      required: [last4]
+      properties:
+        last4: {type: string, description: Last digits of the card.}
+    Transfer:
+      type: object
+      description: A bank transfer.
+      required: [iban]
+      properties:
+        iban: {type: string, description: Account the money comes from.}
+    Coupon:
+      type: object
+      description: A discount code.
+      properties:
+        code: {type: string, description: What the buyer types.}
+        percent: {type: integer, format: int32, description: Discount in percent.}
+"#;
+
+/// `BASE` with each `(from, to)` replaced once; panics when `from` is not in it.
+fn edit(edits: &[(&str, &str)]) -> String {
+    let mut text = BASE.to_owned();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the base document has no {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
+
+fn surface(text: &str) -> Surface {
+    diff::surface_of_text(text, Syntax::Yaml, "<test>")
+        .unwrap_or_else(|e| panic!("{e}\n---\n{text}"))
+}
+
+fn report(old: &str, new: &str) -> Report {
+    diff::compare(&surface(old), &surface(new))
+}
+
+fn kinds(report: &Report) -> Vec<(Class, Kind, &str)> {
+    report
+        .changes
+        .iter()
+        .map(|c| (c.class, c.kind, c.item.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_document_against_itself_reports_nothing() {
+    let r = report(BASE, BASE);
+    assert_eq!(r.changes, []);
+    assert_eq!(r.descriptions, 0);
+    assert!(!r.is_breaking());
+}
+
+#[test]
+fn operation_added() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "components:\n",
+            "  /shop/v1/orders/search:
+    post:
+      operationId: search-orders
+      description: Finds orders.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {query: {type: string}}}
+      responses:
+        '200':
+          description: The orders found.
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Order'}}
+components:\n",
+        )]),
+    );
+    assert!(!r.is_breaking());
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn operation_removed() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "  /shop/v1/orders/{orderId}:
+    get:
+      operationId: get-order
+      description: Reads one order.
+      parameters:
+        - {name: orderId, in: path, required: true, description: The order's id., schema: {type: string}}
+      responses:
+        '200':
+          description: The order.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Order'}
+",
+            "",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [(Class::Breaking, Kind::OperationRemoved, "Client::get_by_id")]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn operation_changed_in_parameters_body_and_answers() {
+    let r = report(
+        BASE,
+        &edit(&[
+            // A second query parameter, required.
+            (
+                "schema: {type: integer, format: int32}}\n",
+                "schema: {type: integer, format: int32}}\n        - {name: after, in: query, required: true, description: Cursor., schema: {type: string}}\n",
+            ),
+            // The body becomes optional, and create answers 200 or 201.
+            (
+                "      requestBody:\n        required: true\n        description: The order to create.",
+                "      requestBody:\n        description: The order to create.",
+            ),
+            (
+                "      responses:\n        '201':",
+                "      responses:\n        '200':\n          description: An order with this id existed.\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Order'}\n        '201':",
+            ),
+            // The path parameter is an integer now, under another name.
+            (
+                "{name: orderId, in: path, required: true, description: The order's id., schema: {type: string}}",
+                "{name: orderNumber, in: path, required: true, description: The order's id., schema: {type: integer}}",
+            ),
+            (
+                "/shop/v1/orders/{orderId}:",
+                "/shop/v1/orders/{orderNumber}:",
+            ),
+        ]),
+    );
+    assert!(r.is_breaking());
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn types_added_removed_and_changed_in_kind() {
+    let r = report(
+        BASE,
+        &edit(&[
+            (
+                "    Coupon:\n      type: object\n      description: A discount code.\n      properties:\n        code: {type: string, description: What the buyer types.}\n        percent: {type: integer, format: int32, description: Discount in percent.}\n",
+                "    Refund:\n      type: object\n      description: Money given back.\n      properties:\n        amount: {type: number}\n",
+            ),
+            (
+                "    Transfer:\n      type: object\n      description: A bank transfer.\n      required: [iban]\n      properties:\n        iban: {type: string, description: Account the money comes from.}\n",
+                "    Transfer:\n      type: string\n      description: A bank transfer.\n",
+            ),
+        ]),
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn type_renamed_with_the_same_fields_and_description() {
+    let r = report(BASE, &edit(&[("    Coupon:\n", "    Voucher:\n")]));
+    assert_eq!(kinds(&r), [(Class::Breaking, Kind::TypeRenamed, "Coupon")]);
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn type_with_another_description_is_not_called_renamed() {
+    let r = report(
+        BASE,
+        &edit(&[
+            ("    Coupon:\n", "    Voucher:\n"),
+            (
+                "description: A discount code.",
+                "description: A code that lowers the price.",
+            ),
+        ]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::TypeRemoved, "Coupon"),
+            (Class::Compatible, Kind::TypeAdded, "Voucher"),
+        ]
+    );
+}
+
+#[test]
+fn fields_added_removed_and_renamed() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "        total: {type: number, description: Amount to pay.}\n        note: {type: string, description: Free text from the buyer.}\n",
+            "        amount: {type: number, description: Amount to pay.}\n        currency: {type: string, description: ISO code of the currency.}\n",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::FieldRenamed, "Order.total"),
+            (Class::Breaking, Kind::FieldRemoved, "Order.note"),
+            (Class::Breaking, Kind::FieldAdded, "Order.currency"),
+        ]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn a_field_is_not_called_renamed_when_two_could_be_its_new_name() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "        code: {type: string, description: What the buyer types.}\n",
+            "        label: {type: string, description: What the buyer types.}\n        text: {type: string, description: What the buyer types.}\n",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::FieldRemoved, "Coupon.code"),
+            (Class::Breaking, Kind::FieldAdded, "Coupon.label"),
+            (Class::Breaking, Kind::FieldAdded, "Coupon.text"),
+        ]
+    );
+}
+
+#[test]
+fn fields_changed_in_type_and_optionality() {
+    let r = report(
+        BASE,
+        &edit(&[
+            ("required: [id, status]", "required: [id, note]"),
+            ("total: {type: number,", "total: {type: integer,"),
+        ]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            // `total` holds no float any more.
+            (Class::Compatible, Kind::TraitAdded, "Order"),
+            (Class::Breaking, Kind::FieldOptional, "Order.status"),
+            (Class::Breaking, Kind::FieldChanged, "Order.total"),
+            (Class::Breaking, Kind::FieldRequired, "Order.note"),
+        ]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn required_fields_in_another_order_reorder_new() {
+    let r = report(
+        BASE,
+        &edit(&[("required: [id, status]", "required: [id, note]")]),
+    );
+    let reordered = edit(&[
+        ("required: [id, status]", "required: [id, note]"),
+        (
+            "        id: {type: string, description: Record id of the order.}\n",
+            "",
+        ),
+        (
+            "        note: {type: string, description: Free text from the buyer.}\n",
+            "        note: {type: string, description: Free text from the buyer.}\n        id: {type: string, description: Record id of the order.}\n",
+        ),
+    ]);
+    assert!(r.is_breaking());
+    let r = report(
+        &edit(&[("required: [id, status]", "required: [id, note]")]),
+        &reordered,
+    );
+    assert_eq!(
+        kinds(&r),
+        [(Class::Breaking, Kind::ConstructorChanged, "Order")]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn enum_values_added_and_removed() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "enum: [open, paid, shipped]",
+            "enum: [open, paid, refunded]",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::ValueRemoved, "Status"),
+            (Class::Breaking, Kind::ValueAdded, "Status"),
+        ]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn union_alternative_added() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "        - {$ref: '#/components/schemas/Transfer'}\n",
+            "        - {$ref: '#/components/schemas/Transfer'}\n        - {$ref: '#/components/schemas/Coupon'}\n",
+        )]),
+    );
+    assert_eq!(
+        kinds(&r),
+        [(Class::Breaking, Kind::VariantAdded, "Payment")]
+    );
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn changes_only_on_the_wire_are_compatible() {
+    let r = report(
+        BASE,
+        &edit(&[
+            // Every path moves to v2 (method names come from what follows the shared prefix).
+            ("  /shop/v1/orders:\n", "  /shop/v2/orders:\n"),
+            (
+                "  /shop/v1/orders/{orderId}:\n",
+                "  /shop/v2/orders/{orderId}:\n",
+            ),
+            // The same Rust field, another name on the wire.
+            (
+                "        note: {type: string,",
+                "        Note: {type: string,",
+            ),
+            // The sole success answer of create is 200 now.
+            (
+                "      responses:\n        '201':",
+                "      responses:\n        '200':",
+            ),
+            (
+                "servers: [{url: 'https://api.example.com/'}]",
+                "servers: [{url: 'https://eu.api.example.com/'}]",
+            ),
+        ]),
+    );
+    assert!(!r.is_breaking(), "{}", r.markdown());
+    assert!(r.changes.iter().all(|c| c.class == Class::Compatible));
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn descriptions_and_order_only_report_no_api_change() {
+    // The same API, written in another order with every description reworded.
+    let new = r#"openapi: 3.0.1
+info: {title: Shop, version: v1}
+servers: [{url: 'https://api.example.com/'}]
+components:
+  schemas:
+    Coupon:
+      description: A code for a lower price.
+      type: object
+      properties:
+        percent: {description: How many percent off., type: integer, format: int32}
+        code: {description: The text to enter., type: string}
+    Transfer:
+      type: object
+      description: Money sent from a bank account.
+      required: [iban]
+      properties:
+        iban: {type: string, description: The paying account.}
+    Status:
+      type: string
+      description: The stage the order is at.
+      enum: [shipped, open, paid]
+    Order:
+      type: object
+      description: One order of the shop.
+      required: [status, id]
+      properties:
+        id: {type: string, description: The order's record id.}
+        note: {type: string, description: What the buyer wrote.}
+        payment: {$ref: '#/components/schemas/Payment'}
+        status: {$ref: '#/components/schemas/Status'}
+        total: {type: number, description: The sum due.}
+    Card:
+      type: object
+      description: Paid by card.
+      required: [last4]
+      properties:
+        last4: {type: string, description: The card number's end.}
+    Payment:
+      description: The means of payment.
+      oneOf:
+        - {$ref: '#/components/schemas/Card'}
+        - {$ref: '#/components/schemas/Transfer'}
+paths:
+  /shop/v1/orders/{orderId}:
+    get:
+      operationId: get-order
+      description: Fetches a single order.
+      parameters:
+        - {name: orderId, in: path, required: true, description: Which order., schema: {type: string}}
+      responses:
+        '200':
+          description: The order asked for.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Order'}
+  /shop/v1/orders:
+    post:
+      operationId: create-order
+      description: Adds an order.
+      requestBody:
+        required: true
+        description: The new order.
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Order'}
+      responses:
+        '201':
+          description: What was stored.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Order'}
+    get:
+      operationId: list-orders
+      description: Pages through the orders.
+      parameters:
+        - {name: limit, in: query, description: Page size., schema: {type: integer, format: int32}}
+      responses:
+        '200':
+          description: One page.
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Order'}}
+"#;
+    let r = report(BASE, new);
+    assert_eq!(r.changes, [], "{}", r.markdown());
+    assert!(r.descriptions >= 20, "{}", r.descriptions);
+    insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn orders_update_as_hubspot_makes_them() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api_diff");
+    let old = diff::surface_of_file(&dir.join("orders-v1.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let new = diff::surface_of_file(&dir.join("orders-v2.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let r = diff::compare(&old, &new);
+    // Exactly the API changes made between the two, and nothing for the reworded descriptions.
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::FieldRequired, "Filter.value"),
+            (Class::Breaking, Kind::ValueAdded, "Operator"),
+            (
+                Class::Breaking,
+                Kind::FieldAdded,
+                "SimplePublicObjectInput.object_write_trace_id"
+            ),
+        ],
+        "{}",
+        r.markdown()
+    );
+    assert!(r.descriptions >= 15, "{}", r.descriptions);
+    insta::assert_snapshot!(r.markdown());
+    insta::assert_snapshot!(r.to_json());
+}
+
+#[test]
+fn the_manifest_reads_back_as_the_same_surface() {
+    let text = BASE;
+    let (raw, api) = generator::load::parse(text, Syntax::Yaml).unwrap_or_else(|e| panic!("{e}"));
+    let api = generator::lower::lower(&generator::load::Document {
+        file: "<test>".into(),
+        raw,
+        api,
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let manifest = diff::manifest(&api).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        diff::read_manifest(&manifest).unwrap_or_else(|e| panic!("{e}")),
+        Surface::of(&api)
+    );
+    let generated =
+        generator::generate_from_text(text, Syntax::Yaml).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated
+            .files
+            .iter()
+            .any(|f| f.path.ends_with("api.json") && f.contents == manifest),
+        "the manifest is one of the generated files"
+    );
+}
+
+#[test]
+fn a_manifest_of_another_format_is_refused() {
+    let mut value: serde_json::Value =
+        serde_json::to_value(surface(BASE)).unwrap_or_else(|e| panic!("{e}"));
+    value["format"] = 99.into();
+    let error = diff::read_manifest(&value.to_string()).expect_err("format 99");
+    assert!(error.to_string().contains("format 99"), "{error}");
+    assert!(diff::read_manifest("{}").is_err());
+}
