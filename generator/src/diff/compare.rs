@@ -84,6 +84,24 @@ struct Matched<'a, T> {
     added: Vec<&'a T>,
 }
 
+impl<'a, T> Matched<'a, T> {
+    /// Every outcome as one row, sorted by name (the old one, or the new one for an addition);
+    /// the sort is stable, so rows of one name keep the order both, renamed, removed, added.
+    fn rows(&self, name: impl Fn(&'a T) -> &'a str) -> Vec<Row<'a, T>> {
+        let mut rows: Vec<(&str, Row<'a, T>)> = Vec::new();
+        rows.extend(self.both.iter().map(|&(o, n)| (name(o), Row::Both(o, n))));
+        rows.extend(
+            self.renamed
+                .iter()
+                .map(|&(o, n)| (name(o), Row::Renamed(o, n))),
+        );
+        rows.extend(self.removed.iter().map(|&o| (name(o), Row::Removed(o))));
+        rows.extend(self.added.iter().map(|&n| (name(n), Row::Added(n))));
+        rows.sort_by(|a, b| a.0.cmp(b.0));
+        rows.into_iter().map(|(_, row)| row).collect()
+    }
+}
+
 fn match_up<'a, T>(
     old: &'a [T],
     new: &'a [T],
@@ -140,25 +158,7 @@ fn operations(acc: &mut Acc, old: &[OperationSurface], new: &[OperationSurface])
         },
     );
     // Walk in name order, so one operation's changes stay together.
-    let mut rows: Vec<(&str, Row<'_, OperationSurface>)> = Vec::new();
-    rows.extend(
-        m.both
-            .iter()
-            .map(|&(o, n)| (o.name.as_str(), Row::Both(o, n))),
-    );
-    rows.extend(
-        m.renamed
-            .iter()
-            .map(|&(o, n)| (o.name.as_str(), Row::Renamed(o, n))),
-    );
-    rows.extend(
-        m.removed
-            .iter()
-            .map(|&o| (o.name.as_str(), Row::Removed(o))),
-    );
-    rows.extend(m.added.iter().map(|&n| (n.name.as_str(), Row::Added(n))));
-    rows.sort_by(|a, b| a.0.cmp(b.0));
-    for (_, row) in rows {
+    for row in m.rows(|o| o.name.as_str()) {
         match row {
             Row::Both(o, n) => operation(acc, o, n),
             Row::Renamed(o, n) => {
@@ -698,25 +698,7 @@ fn types(acc: &mut Acc, old: &[TypeSurface], new: &[TypeSurface]) {
         |t| t.name.as_str(),
         |a, b| a.shape == b.shape && a.doc == b.doc && (!a.doc.is_empty() || !is_empty(&a.shape)),
     );
-    let mut rows: Vec<(&str, Row<'_, TypeSurface>)> = Vec::new();
-    rows.extend(
-        m.both
-            .iter()
-            .map(|&(o, n)| (o.name.as_str(), Row::Both(o, n))),
-    );
-    rows.extend(
-        m.renamed
-            .iter()
-            .map(|&(o, n)| (o.name.as_str(), Row::Renamed(o, n))),
-    );
-    rows.extend(
-        m.removed
-            .iter()
-            .map(|&o| (o.name.as_str(), Row::Removed(o))),
-    );
-    rows.extend(m.added.iter().map(|&n| (n.name.as_str(), Row::Added(n))));
-    rows.sort_by(|a, b| a.0.cmp(b.0));
-    for (_, row) in rows {
+    for row in m.rows(|t| t.name.as_str()) {
         match row {
             Row::Both(o, n) => type_def(acc, o, n),
             Row::Renamed(o, n) => acc.push(
