@@ -81,16 +81,12 @@ fn properties_struct(set: &PropertySet) -> Item {
         quote!(#docs pub #field: Option<#ty>,)
     });
     let names = set.properties.iter().map(|p| Literal::string(&p.wire));
-    let takes = set.properties.iter().map(|p| {
-        let field = ident(&p.field);
-        let wire = Literal::string(&p.wire);
-        quote!(#field: crate::property_values::take(&mut #other, #wire)?,)
-    });
-    let puts = set.properties.iter().map(|p| {
-        let field = ident(&p.field);
-        let wire = Literal::string(&p.wire);
-        quote!(crate::property_values::put(&mut map, #wire, &self.#field);)
-    });
+    let conversions = map_conversions(
+        &set.properties.iter().collect::<Vec<_>>(),
+        &raw_map,
+        "take",
+        "put",
+    );
     let tokens = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -103,19 +99,7 @@ fn properties_struct(set: &PropertySet) -> Item {
         impl crate::property_values::TypedProperties for #name {
             const NAMES: &'static [&'static str] = &[#(#names),*];
 
-            fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
-                let mut #other = map.clone();
-                Ok(Self {
-                    #(#takes)*
-                    #other,
-                })
-            }
-
-            fn to_map(&self) -> #raw_map {
-                let mut map = self.#other.clone();
-                #(#puts)*
-                map
-            }
+            #conversions
         }
     };
     Item {
@@ -150,16 +134,12 @@ fn input_struct(set: &PropertySet) -> Item {
         let docs = doc(&p.doc);
         quote!(#docs pub #field: Update<#ty>,)
     });
-    let takes = writable(set).map(|p| {
-        let field = ident(&p.field);
-        let wire = Literal::string(&p.wire);
-        quote!(#field: crate::property_values::take_update(&mut #other, #wire)?,)
-    });
-    let puts = writable(set).map(|p| {
-        let field = ident(&p.field);
-        let wire = Literal::string(&p.wire);
-        quote!(crate::property_values::put_update(&mut map, #wire, &self.#field);)
-    });
+    let conversions = map_conversions(
+        &writable(set).collect::<Vec<_>>(),
+        &raw_map,
+        "take_update",
+        "put_update",
+    );
     let tokens = quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -170,25 +150,53 @@ fn input_struct(set: &PropertySet) -> Item {
         }
 
         impl crate::property_values::TypedInput for #name {
-            fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
-                let mut #other = map.clone();
-                Ok(Self {
-                    #(#takes)*
-                    #other,
-                })
-            }
-
-            fn to_map(&self) -> #raw_map {
-                let mut map = self.#other.clone();
-                #(#puts)*
-                map
-            }
+            #conversions
         }
     };
     Item {
         module: Module::Properties,
         name: INPUT_TYPE.to_owned(),
         tokens,
+    }
+}
+
+/// `from_map` and `to_map` of a typed struct over the raw map `raw_map`: each of `properties`
+/// is moved out of the map by `crate::property_values::{take}` and written back by `{put}`,
+/// and whatever is left stays in the catch-all field. The properties struct and the input
+/// struct differ only in those two functions (plain values, or `Update`s).
+fn map_conversions(
+    properties: &[&Property],
+    raw_map: &TokenStream,
+    take: &str,
+    put: &str,
+) -> TokenStream {
+    let other = ident(OTHER_FIELD);
+    let take = ident(take);
+    let put = ident(put);
+    let takes = properties.iter().map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(#field: crate::property_values::#take(&mut #other, #wire)?,)
+    });
+    let puts = properties.iter().map(|p| {
+        let field = ident(&p.field);
+        let wire = Literal::string(&p.wire);
+        quote!(crate::property_values::#put(&mut map, #wire, &self.#field);)
+    });
+    quote! {
+        fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
+            let mut #other = map.clone();
+            Ok(Self {
+                #(#takes)*
+                #other,
+            })
+        }
+
+        fn to_map(&self) -> #raw_map {
+            let mut map = self.#other.clone();
+            #(#puts)*
+            map
+        }
     }
 }
 
