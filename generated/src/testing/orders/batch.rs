@@ -79,6 +79,53 @@ pub(super) fn input_error(category: &str, message: &str, input: &WriteInput) -> 
     )
 }
 
+/// The `idProperty` of every input of a batch update or upsert, each checked by
+/// [`check_id_property`] (`allow_none` says whether an input may leave it out).
+fn id_properties(
+    ctx: &mut Ctx<'_>,
+    body: &Value,
+    allow_none: bool,
+) -> Result<Vec<Option<String>>, Answer> {
+    let raw = body
+        .get("inputs")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(raw.len());
+    for input in raw {
+        let id_property = string_field(input, "idProperty");
+        check_id_property(ctx, id_property.as_deref(), allow_none)?;
+        out.push(id_property);
+    }
+    Ok(out)
+}
+
+/// The error of an input whose id or unique value the fake was told to reject, if it is one.
+fn rejection(ctx: &Ctx<'_>, input: &WriteInput) -> Option<Value> {
+    rejected(ctx, &input.keys).map(|key| {
+        input_error(
+            "VALIDATION_ERROR",
+            &format!("The input {key} was rejected"),
+            input,
+        )
+    })
+}
+
+/// The result object of a written record: the properties written, and the input's trace id.
+fn written_result(
+    ctx: &Ctx<'_>,
+    id: u64,
+    written: &BTreeMap<String, String>,
+    input: &WriteInput,
+) -> Option<serde_json::Map<String, Value>> {
+    let order = ctx.store.get(id)?;
+    Some(object(
+        order,
+        &Select::Written(written),
+        input.trace.as_deref(),
+    ))
+}
+
 pub(super) fn duplicates(ctx: &mut Ctx<'_>, values: Vec<String>) -> Result<(), Answer> {
     let mut seen = BTreeSet::new();
     let repeated: BTreeSet<String> = values
@@ -113,24 +160,13 @@ pub(super) fn create(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for input in &inputs {
-        if let Some(key) = rejected(ctx, &input.keys) {
-            errors.push(input_error(
-                "VALIDATION_ERROR",
-                &format!("The input {key} was rejected"),
-                input,
-            ));
+        if let Some(error) = rejection(ctx, input) {
+            errors.push(error);
         } else if let Some(conflict) = ctx.store.conflict(&input.properties, None) {
             errors.push(input_error("CONFLICT", &conflict_message(&conflict), input));
         } else {
             let id = ctx.store.create(&input.properties, ctx.now);
-            if let Some(order) = ctx.store.get(id) {
-                let select = Select::Written(&input.properties);
-                results.push(Value::Object(object(
-                    order,
-                    &select,
-                    input.trace.as_deref(),
-                )));
-            }
+            results.extend(written_result(ctx, id, &input.properties, input).map(Value::Object));
         }
     }
     Ok(batch_answer(ctx, 201, results, errors))
@@ -138,15 +174,9 @@ pub(super) fn create(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
 
 pub(super) fn update(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
     let (body, inputs) = write_inputs(ctx, body, true)?;
-    let raw = body
-        .get("inputs")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let id_properties = id_properties(ctx, &body, true)?;
     let mut targets = Vec::with_capacity(inputs.len());
-    for (input, raw) in inputs.iter().zip(&raw) {
-        let id_property = string_field(raw, "idProperty");
-        check_id_property(ctx, id_property.as_deref(), true)?;
+    for (input, id_property) in inputs.iter().zip(&id_properties) {
         let id = input.id.clone().unwrap_or_default();
         targets.push(ctx.store.find(&id, id_property.as_deref(), false));
     }
@@ -161,12 +191,8 @@ pub(super) fn update(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for (input, target) in inputs.iter().zip(targets) {
-        if let Some(key) = rejected(ctx, &input.keys) {
-            errors.push(input_error(
-                "VALIDATION_ERROR",
-                &format!("The input {key} was rejected"),
-                input,
-            ));
+        if let Some(error) = rejection(ctx, input) {
+            errors.push(error);
             continue;
         }
         let Some(target) = target else {
@@ -182,29 +208,16 @@ pub(super) fn update(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
             continue;
         }
         ctx.store.write(target, &input.properties, ctx.now);
-        if let Some(order) = ctx.store.get(target) {
-            let select = Select::Written(&input.properties);
-            results.push(Value::Object(object(
-                order,
-                &select,
-                input.trace.as_deref(),
-            )));
-        }
+        results.extend(written_result(ctx, target, &input.properties, input).map(Value::Object));
     }
     Ok(batch_answer(ctx, 200, results, errors))
 }
 
 pub(super) fn upsert(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
     let (body, inputs) = write_inputs(ctx, body, true)?;
-    let raw = body
-        .get("inputs")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let id_properties = id_properties(ctx, &body, false)?;
     let mut keyed = Vec::with_capacity(inputs.len());
-    for (input, raw) in inputs.iter().zip(&raw) {
-        let id_property = string_field(raw, "idProperty");
-        check_id_property(ctx, id_property.as_deref(), false)?;
+    for (input, id_property) in inputs.iter().zip(id_properties) {
         let property = id_property.unwrap_or_default();
         let id = input.id.clone().unwrap_or_default();
         let target = ctx.store.by_unique(&property, &id);
@@ -226,12 +239,8 @@ pub(super) fn upsert(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for (input, (property, target)) in inputs.iter().zip(keyed) {
-        if let Some(key) = rejected(ctx, &input.keys) {
-            errors.push(input_error(
-                "VALIDATION_ERROR",
-                &format!("The input {key} was rejected"),
-                input,
-            ));
+        if let Some(error) = rejection(ctx, input) {
+            errors.push(error);
             continue;
         }
         let mut written = input.properties.clone();
@@ -248,8 +257,7 @@ pub(super) fn upsert(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
             }
             None => (ctx.store.create(&written, ctx.now), true),
         };
-        if let Some(order) = ctx.store.get(id) {
-            let mut result = object(order, &Select::Written(&written), input.trace.as_deref());
+        if let Some(mut result) = written_result(ctx, id, &written, input) {
             result.insert("new".into(), new.into());
             results.push(Value::Object(result));
         }
