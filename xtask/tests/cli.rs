@@ -80,6 +80,20 @@ impl Workspace {
         path
     }
 
+    /// Runs `codegen` on spec/orders.yaml with the property catalog `catalog`, into the output
+    /// directory.
+    fn codegen_with_catalog(&self, catalog: &Path) -> Output {
+        xtask(&[
+            "codegen",
+            "--spec",
+            path(&orders()),
+            "--properties",
+            path(catalog),
+            "--out",
+            path(&self.out()),
+        ])
+    }
+
     /// Runs `codegen --spec SPEC --out OUT`, expects status 1, and checks that the output
     /// directory did not change. Returns stderr.
     fn fails(&self, spec: &Path) -> String {
@@ -370,15 +384,7 @@ fn a_bad_property_catalog_names_its_node_and_writes_nothing() {
         r#"{"results": [{"name": "a", "type": "string"}, {"name": "a", "type": "number"}]}"#,
     );
     let before = contents(&ws.out());
-    let output = xtask(&[
-        "codegen",
-        "--spec",
-        path(&orders()),
-        "--properties",
-        path(&catalog),
-        "--out",
-        path(&ws.out()),
-    ]);
+    let output = ws.codegen_with_catalog(&catalog);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{message}");
     assert_mentions(
@@ -402,15 +408,7 @@ fn a_named_property_catalog_is_generated_with_its_warnings() {
         r#"{"results": [{"name": "where", "type": "object_coordinates"},
                         {"name": "total", "type": "number"}]}"#,
     );
-    let output = xtask(&[
-        "codegen",
-        "--spec",
-        path(&orders()),
-        "--properties",
-        path(&catalog),
-        "--out",
-        path(&ws.out()),
-    ]);
+    let output = ws.codegen_with_catalog(&catalog);
     let message = stderr(&output);
     assert!(output.status.success(), "{message}");
     assert_mentions(
