@@ -506,8 +506,15 @@ mod end_to_end {
         MockServer::start().await
     }
 
-    fn builder(server: &MockServer) -> (String, String) {
-        ("token".to_owned(), server.uri())
+    /// A client of the family crate `$family` with a placeholder token, sending to `$server`.
+    macro_rules! client {
+        ($family:ident, $server:expr) => {
+            $family::Client::builder()
+                .token("t")
+                .base_url(&$server.uri())
+                .build()
+                .expect("client")
+        };
     }
 
     #[tokio::test]
@@ -519,12 +526,7 @@ mod end_to_end {
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "9"})))
             .mount(&server)
             .await;
-        let (token, uri) = builder(&server);
-        let client = family_uploads::Client::builder()
-            .token(token)
-            .base_url(&uri)
-            .build()
-            .expect("client");
+        let client = client!(family_uploads, server);
         let mut file = family_uploads::FilePart::new("orders.csv", b"id,total\n1,9.5\n".to_vec());
         file.content_type = Some("text/csv".to_owned());
         let mut body = CrmV3ImportsRequest::new(file);
@@ -573,11 +575,7 @@ mod end_to_end {
             .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "3"})))
             .mount(&server)
             .await;
-        let client = family_uploads::Client::builder()
-            .token("t")
-            .base_url(&server.uri())
-            .build()
-            .expect("client");
+        let client = client!(family_uploads, server);
         let body = FileUpload {
             file: Some(family_uploads::FilePart::new("a.txt", b"hello".to_vec())),
             folder_path: Some("/in".to_owned()),
@@ -612,11 +610,7 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = family_uploads::Client::builder()
-            .token("t")
-            .base_url(&server.uri())
-            .build()
-            .expect("client");
+        let client = client!(family_uploads, server);
         let mut body = OauthV1TokenRequest::new(GrantType::RefreshToken);
         body.refresh_token = Some("r/1".to_owned());
         body.scopes = Some(vec!["a".to_owned(), "b".to_owned()]);
@@ -647,11 +641,7 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = family_exports::Client::builder()
-            .token("t")
-            .base_url(&server.uri())
-            .build()
-            .expect("client");
+        let client = client!(family_exports, server);
         assert_eq!(client.get_csv(5).await.expect("csv"), "a,b\n1,2\n");
         let requests = server.received_requests().await.expect("recorded");
         let accept = requests[0]
@@ -687,11 +677,7 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = family_defaults::Client::builder()
-            .token("t")
-            .base_url(&server.uri())
-            .build()
-            .expect("client");
+        let client = client!(family_defaults, server);
         let got = client.get_by_id("tz").await.expect("any 2xx is the answer");
         assert_eq!(got.value, "UTC");
         match client.get_by_id("nope").await {
@@ -720,11 +706,7 @@ mod end_to_end {
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"total": 1})))
             .mount(&server)
             .await;
-        let client = family_params::Client::builder()
-            .token("t")
-            .base_url(&server.uri())
-            .build()
-            .expect("client");
+        let client = client!(family_params, server);
         let since = "2026-11-29T10:00:00Z".parse().expect("a date-time");
         let params = GetObjectParams {
             sort: Some(SortOrder::Descending),
