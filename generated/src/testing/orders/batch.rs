@@ -10,7 +10,7 @@ use super::checks::{
 };
 use super::wire::{
     Query, Select, batch_answer, error_body, input_id, inputs, invalid, object, parse_body,
-    properties, standard_error, string_field,
+    properties, standard_error, string_field, string_list,
 };
 use super::{Answer, Ctx};
 
@@ -271,13 +271,7 @@ pub(super) fn read(ctx: &mut Ctx<'_>, query: &Query, body: &[u8]) -> Result<Answ
     let raw = inputs(ctx, &body)?;
     let id_property = string_field(&body, "idProperty");
     check_id_property(ctx, id_property.as_deref(), true)?;
-    let names: Vec<String> = body
-        .get("properties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|name| name.as_str().map(str::to_owned))
-        .collect();
+    let names = string_list(&body, "properties");
     let select = if names.is_empty() {
         Select::Defaults
     } else {

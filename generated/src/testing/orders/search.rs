@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::wire::{Select, invalid, object, parse_body, string_field, value_of};
+use super::wire::{Select, invalid, object, parse_body, string_field, string_list, value_of};
 use super::{Answer, Ctx, SEARCH_RESULTS_CAP};
 use crate::testing::store::Order;
 
@@ -194,13 +194,7 @@ pub(super) fn search(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
         _ => ("hs_object_id".to_owned(), false),
     };
     let text_query = string_field(&body, "query").map(|query| query.to_lowercase());
-    let names: Vec<String> = body
-        .get("properties")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|name| name.as_str().map(str::to_owned))
-        .collect();
+    let names = string_list(&body, "properties");
     let mut matches: Vec<&Order> = ctx
         .store
         .all()

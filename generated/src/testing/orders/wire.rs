@@ -280,6 +280,17 @@ pub(super) fn string_field(input: &Value, name: &str) -> Option<String> {
     }
 }
 
+/// The strings of the array `name` of `input` (other elements skipped); empty when there is none.
+pub(super) fn string_list(input: &Value, name: &str) -> Vec<String> {
+    input
+        .get(name)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.as_str().map(str::to_owned))
+        .collect()
+}
+
 /// An input's required `id`.
 pub(super) fn input_id(ctx: &mut Ctx<'_>, input: &Value, at: &str) -> Result<String, Answer> {
     string_field(input, "id").ok_or_else(|| invalid(ctx, &format!("{at}: `id` must be a string")))
