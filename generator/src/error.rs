@@ -82,6 +82,24 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// serde_path_to_error's path (where deserializing failed) as a JSON pointer, for the
+/// document loader and the property catalog alike.
+pub(crate) fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&escape_token(key));
+            }
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
 /// Joins a JSON pointer and one more token.
 pub fn join(pointer: &str, token: &str) -> String {
     format!("{pointer}/{}", escape_token(token))

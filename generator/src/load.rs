@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::{Error, escape_token};
+use crate::error::{Error, escape_token, pointer_of};
 
 /// A document read and checked to be OpenAPI 3.0.
 #[derive(Debug)]
@@ -304,23 +304,6 @@ fn without(doc: &mut Value, pointer: &str, child: &str, emptied: bool) -> bool {
         }
         None => false,
     }
-}
-
-/// Turns serde_path_to_error's path into a JSON pointer.
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&escape_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    pointer
 }
 
 /// Converts YAML to JSON, turning scalar keys (such as an unquoted `200:`) into strings.

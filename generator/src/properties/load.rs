@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::error::{Error, escape_token};
+use crate::error::{Error, pointer_of};
 
 /// A property catalog.
 #[derive(Debug, Clone, Deserialize)]
@@ -125,21 +125,4 @@ pub fn parse(text: &str) -> Result<Catalog, Error> {
             format!("not a property of a catalog: {}", e.into_inner()),
         )
     })
-}
-
-/// serde_path_to_error's path as a JSON pointer.
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&escape_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    pointer
 }
