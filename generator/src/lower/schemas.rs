@@ -1,6 +1,7 @@
 //! Schemas: objects, scalars, arrays, maps and `allOf`, and how optional fields are read.
 
 use super::*;
+use std::borrow::Borrow;
 
 impl<'a> Lowerer<'a> {
     // ----- schemas -----------------------------------------------------------------------
@@ -87,7 +88,7 @@ impl<'a> Lowerer<'a> {
                 pointer: prop_pointer.clone(),
                 mode,
             };
-            let base = self.ty_of_boxed(prop, &ctx)?;
+            let base = self.ty_of(prop, &ctx)?;
             let is_required = required.iter().any(|r| r == wire);
             let field_doc = self.field_doc(prop, &prop_pointer, wire)?;
             let (ty, mut serde) = field_policy(base, is_required, mode);
@@ -148,29 +149,18 @@ impl<'a> Lowerer<'a> {
         Ok(doc_or(text.as_deref(), || format!("The `{wire}` field.")))
     }
 
-    pub(super) fn ty_of_boxed(
+    /// The Rust type of a schema or a reference to one; `S` is `Schema` or, where openapiv3
+    /// nests schemas (properties, array items), `Box<Schema>`.
+    pub(super) fn ty_of<S: Borrow<Schema>>(
         &mut self,
-        schema: &ReferenceOr<Box<Schema>>,
+        schema: &ReferenceOr<S>,
         ctx: &Ctx<'_>,
     ) -> Result<Ty, Error> {
         match schema {
             ReferenceOr::Reference { reference } => {
                 Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?))
             }
-            ReferenceOr::Item(schema) => self.schema_ty(schema, ctx),
-        }
-    }
-
-    pub(super) fn ty_of(
-        &mut self,
-        schema: &ReferenceOr<Schema>,
-        ctx: &Ctx<'_>,
-    ) -> Result<Ty, Error> {
-        match schema {
-            ReferenceOr::Reference { reference } => {
-                Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?))
-            }
-            ReferenceOr::Item(schema) => self.schema_ty(schema, ctx),
+            ReferenceOr::Item(schema) => self.schema_ty(schema.borrow(), ctx),
         }
     }
 
@@ -270,7 +260,7 @@ impl<'a> Lowerer<'a> {
                     pointer: join(pointer, "items"),
                     mode: ctx.mode,
                 };
-                Ok(Ty::Vec(Box::new(self.ty_of_boxed(items, &item_ctx)?)))
+                Ok(Ty::Vec(Box::new(self.ty_of(items, &item_ctx)?)))
             }
             SchemaKind::AllOf { all_of }
                 if all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. }) =>
