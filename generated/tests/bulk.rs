@@ -1,6 +1,8 @@
 //! Bulk upsert against the fake HubSpot: faults, rejections, an invalid input, the daily
 //! limit, repeated ids, and inputs of every awkward size and speed.
 
+mod fake_support;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Duration;
 
@@ -38,12 +40,7 @@ fn orders(count: usize) -> Vec<Input> {
 fn fake() -> FakeHubSpotBuilder {
     FakeHubSpot::builder()
         .time_scale(0.002)
-        .property_rule("hs_total_price", |value| {
-            value
-                .parse::<f64>()
-                .map(drop)
-                .map_err(|_| format!("{value:?} is not a number"))
-        })
+        .property_rule("hs_total_price", fake_support::number_rule)
 }
 
 fn client(fake: &FakeHubSpot) -> Client {

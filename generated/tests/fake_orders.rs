@@ -232,12 +232,7 @@ async fn batches_over_100_inputs_are_refused_whole() {
 #[tokio::test]
 async fn a_value_breaking_a_rule_fails_the_whole_batch_naming_it() {
     let fake = FakeHubSpot::builder()
-        .property_rule("hs_total_price", |value| {
-            value
-                .parse::<f64>()
-                .map(drop)
-                .map_err(|_| "not a number".to_owned())
-        })
+        .property_rule("hs_total_price", fake_support::number_rule)
         .start()
         .await;
     let raw = Raw::new(&fake);

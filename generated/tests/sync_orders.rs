@@ -1,6 +1,8 @@
 //! The `sync_orders` example's logic against the fake HubSpot: a JSONL and a CSV file, the
 //! failures file it writes, and resuming from that file.
 
+mod fake_support;
+
 #[path = "../examples/sync_orders/sync.rs"]
 mod sync;
 
@@ -38,12 +40,7 @@ fn lines(path: &PathBuf) -> Vec<Value> {
 fn fake() -> hubspot_orders::testing::FakeHubSpotBuilder {
     FakeHubSpot::builder()
         .time_scale(0.01)
-        .property_rule("hs_total_price", |value| {
-            value
-                .parse::<f64>()
-                .map(drop)
-                .map_err(|_| format!("{value:?} is not a number"))
-        })
+        .property_rule("hs_total_price", fake_support::number_rule)
 }
 
 #[tokio::test]

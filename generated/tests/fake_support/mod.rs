@@ -1,5 +1,6 @@
 //! Raw HTTP against the fake HubSpot, shared by the `fake_*` test files: the tests speak the
-//! wire format directly, so that what they check is the fake, not the client's decoding.
+//! wire format directly, so that what they check is the fake, not the client's decoding. Also
+//! the property rule the tests against the fake give it.
 
 #![allow(dead_code)]
 
@@ -8,6 +9,17 @@ use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 pub const ORDERS: &str = "/crm/v3/objects/orders";
+
+/// A property rule for [`FakeHubSpotBuilder::property_rule`] that accepts only numbers, as the
+/// tests ask of `hs_total_price`.
+///
+/// [`FakeHubSpotBuilder::property_rule`]: hubspot_orders::testing::FakeHubSpotBuilder::property_rule
+pub fn number_rule(value: &str) -> Result<(), String> {
+    value
+        .parse::<f64>()
+        .map(drop)
+        .map_err(|_| format!("{value:?} is not a number"))
+}
 
 /// One answer: status, headers and the body parsed as JSON (`Value::Null` when empty or not
 /// JSON; `text` keeps it as sent).
