@@ -1,5 +1,7 @@
 //! The single-record operations: a page of records, create, read, update.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use super::checks::{
@@ -63,13 +65,24 @@ pub(super) fn get_page(ctx: &mut Ctx<'_>, query: &Query) -> Result<Answer, Answe
     })
 }
 
-pub(super) fn create(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
+/// The properties of a single create or update body, checked against the property rules;
+/// a broken rule fails the request, naming the input as `label`.
+fn checked_properties(
+    ctx: &mut Ctx<'_>,
+    body: &[u8],
+    label: &str,
+) -> Result<BTreeMap<String, String>, Answer> {
     let body = parse_body(ctx, body)?;
     let written = properties(ctx, &body, "body")?;
     let broken = broken_rules(ctx.rules, &written);
-    if let Some(answer) = validation_failure(ctx, &[("body".to_owned(), broken)]) {
-        return Err(answer);
+    match validation_failure(ctx, &[(label.to_owned(), broken)]) {
+        Some(answer) => Err(answer),
+        None => Ok(written),
     }
+}
+
+pub(super) fn create(ctx: &mut Ctx<'_>, body: &[u8]) -> Result<Answer, Answer> {
+    let written = checked_properties(ctx, body, "body")?;
     let keys = unique_values(ctx.store, &written);
     if let Some(key) = rejected(ctx, &keys) {
         return Err(invalid(ctx, &format!("The input {key} was rejected")));
@@ -130,12 +143,7 @@ pub(super) fn update(
 ) -> Result<Answer, Answer> {
     let id_property = query.one("idProperty").map(str::to_owned);
     check_id_property(ctx, id_property.as_deref(), true)?;
-    let body = parse_body(ctx, body)?;
-    let written = properties(ctx, &body, "body")?;
-    let broken = broken_rules(ctx.rules, &written);
-    if let Some(answer) = validation_failure(ctx, &[(id.to_owned(), broken)]) {
-        return Err(answer);
-    }
+    let written = checked_properties(ctx, body, id)?;
     let mut keys = unique_values(ctx.store, &written);
     keys.push(id.to_owned());
     if let Some(key) = rejected(ctx, &keys) {
