@@ -2,7 +2,10 @@
 //! exit status 0 when nothing breaks, 3 when something does, 1 on an error, 2 on a usage error.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod support;
+
+use support::{path, stderr, stdout, xtask};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,25 +17,6 @@ fn root() -> PathBuf {
 /// The two versions of the orders document the generator's diff tests use.
 fn orders(version: u8) -> PathBuf {
     root().join(format!("generator/tests/api_diff/orders-v{version}.yaml"))
-}
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("the xtask binary runs")
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 #[test]

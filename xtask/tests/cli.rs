@@ -4,21 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod support;
+
+use support::{path, stderr, stdout, xtask};
 
 fn orders() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/orders.yaml")
-}
-
-fn xtask(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .output()
-        .expect("the xtask binary runs")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 /// Every file under `dir` (hidden ones included) with its bytes.
@@ -115,10 +108,6 @@ impl Workspace {
         );
         message
     }
-}
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
 }
 
 fn assert_mentions(message: &str, parts: &[&str]) {
@@ -435,7 +424,7 @@ fn help_prints_the_usage_to_stdout_and_succeeds() {
             "{args:?}: {}",
             stderr(&output)
         );
-        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stdout = stdout(&output);
         assert!(
             stdout.contains("usage: cargo xtask codegen"),
             "{args:?}: {stdout}"
