@@ -59,6 +59,24 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
+/// The match arms between an enum's variants and the strings they are on the wire, given as
+/// `(variant name, wire string)`: `Self::V => "v",` for `as_str`, and `"v" => Self::V,` for the
+/// conversion from a string. Shared by the document's open enums and the property options.
+pub fn wire_arms<'a>(
+    variants: impl Iterator<Item = (&'a str, &'a str)>,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    variants
+        .map(|(name, wire)| {
+            let variant = ident(name);
+            let wire = Literal::string(wire);
+            (
+                quote!(Self::#variant => #wire,),
+                quote!(#wire => Self::#variant,),
+            )
+        })
+        .unzip()
+}
+
 /// `#[doc = "…"]` lines for a rustdoc text.
 pub fn doc(text: &str) -> TokenStream {
     let lines = text.lines().map(|line| {
@@ -357,16 +375,7 @@ fn enum_def(e: &EnumDef) -> TokenStream {
         let vdoc = doc(&format!("`{}`", v.wire));
         quote!(#vdoc #vname,)
     });
-    let to_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let wire = Literal::string(&v.wire);
-        quote!(Self::#vname => #wire,)
-    });
-    let from_str = e.variants.iter().map(|v| {
-        let vname = ident(&v.name);
-        let wire = Literal::string(&v.wire);
-        quote!(#wire => Self::#vname,)
-    });
+    let (to_str, from_str) = wire_arms(e.variants.iter().map(|v| (&*v.name, &*v.wire)));
     let derives = derives(&e.caps, &[]);
     quote! {
         #docs

@@ -11,7 +11,7 @@ use quote::quote;
 
 use super::ir::{OptionEnum, Property, PropertySet, ValueTy};
 use super::{INPUT_TYPE, KEY_TYPE, OTHER_FIELD, PROPERTIES_TYPE};
-use crate::emit::{Item, Module, doc, ident};
+use crate::emit::{Item, Module, doc, ident, wire_arms};
 
 /// Every item of the `properties` module, in file order.
 pub fn items(set: &PropertySet) -> Vec<Item> {
@@ -276,16 +276,7 @@ fn option_enum(e: &OptionEnum) -> Item {
             quote!(Self::#other(value.to_owned())),
         )
     } else {
-        let to_str = e.variants.iter().map(|v| {
-            let variant = ident(&v.name);
-            let wire = Literal::string(&v.wire);
-            quote!(Self::#variant => #wire,)
-        });
-        let from_str = e.variants.iter().map(|v| {
-            let variant = ident(&v.name);
-            let wire = Literal::string(&v.wire);
-            quote!(#wire => Self::#variant,)
-        });
+        let (to_str, from_str) = wire_arms(e.variants.iter().map(|v| (&*v.name, &*v.wire)));
         (
             quote!(match self { #(#to_str)* Self::#other(value) => value, }),
             quote!(match value { #(#from_str)* _ => Self::#other(value.to_owned()), }),
