@@ -19,16 +19,24 @@
 //!
 //! `--orders N` changes the number of orders of either, `--concurrency N` the requests in
 //! flight of `throughput` (16 by default).
+//!
+//! Besides the share over the whole run, `throughput` prints the steady-state share (the
+//! requests the fake admitted per window after the first one, whose burst it leaves out), and
+//! where the time goes: the mean wait in the limiter, and the round trip of a request (from
+//! its permit to its answer) split at the moment the fake counted it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hubspot_orders::bulk::{BulkUpsert, Input};
 use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot};
-use hubspot_orders::{Client, RateLimit};
+use hubspot_orders::{
+    Acquire, Client, Observed, Permit, RateClass, RateLimit, RateLimiter, SlidingWindowLimiter,
+};
 
 /// Set in the child process that serves the fake for the memory figure.
 const CHILD_ROLE: &str = "HUBSPOT_BULK_BENCH_FAKE";
@@ -98,10 +106,16 @@ async fn throughput(count: u64, concurrency: usize) {
         .start()
         .await;
     // The client told the account's limit, as a user who knows their plan does (it would
-    // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers).
+    // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers). The client's
+    // own limiter, wrapped to time each request.
+    let window = Duration::from_secs(1);
+    let limiter = Arc::new(Timed {
+        inner: SlidingWindowLimiter::new(RateLimit::new(BUDGET, window), RateLimit::SEARCH),
+        trips: Arc::new(Mutex::new(Vec::new())),
+    });
     let client = match fake
         .client_builder()
-        .rate_limit(RateLimit::new(BUDGET, Duration::from_secs(1)))
+        .rate_limiter(Arc::clone(&limiter) as Arc<dyn RateLimiter>)
         .build()
     {
         Ok(client) => client,
@@ -129,8 +143,16 @@ async fn throughput(count: u64, concurrency: usize) {
     let lost = outcomes.iter().filter(|seen| **seen == 0).count();
     let duplicated = outcomes.iter().filter(|seen| **seen > 1).count();
     let stored = fake.order_count();
-    let requests = fake.requests().len();
+    let log = fake.requests();
+    let requests = log.len();
     let rate_limited = fake.rate_limited_count();
+    let mut admitted: Vec<Instant> = log
+        .iter()
+        .filter(|request| request.status.is_some_and(|status| status != 429))
+        .map(|request| request.at)
+        .collect();
+    admitted.sort();
+    let trips = limiter.trips();
 
     let ceiling = f64::from(BUDGET) * 100.0; // orders per second
     let rate = succeeded as f64 / elapsed.as_secs_f64();
@@ -150,6 +172,98 @@ async fn throughput(count: u64, concurrency: usize) {
     println!(
         "  outcomes: {lost} inputs lost, {duplicated} duplicated; store holds {stored} orders"
     );
+    // Whole windows after the first one (its burst left out), up to the last request.
+    if let (Some(&first), Some(&last)) = (admitted.first(), admitted.last()) {
+        let from = first + window;
+        let windows = (last.saturating_duration_since(from).as_secs_f64() / window.as_secs_f64())
+            .floor() as u32;
+        let to = from + window * windows;
+        let steady = admitted
+            .iter()
+            .filter(|at| **at >= from && **at < to)
+            .count();
+        if windows > 0 {
+            println!(
+                "  steady state: {steady} requests admitted in {windows} windows after the first = {:.3} of the ceiling",
+                steady as f64 / f64::from(windows * BUDGET)
+            );
+        }
+    }
+    let metrics = client.metrics();
+    let attempts = metrics.requests.max(1) as f64;
+    println!(
+        "  mean wait in the limiter: {:.1} ms a request",
+        metrics.waited.as_secs_f64() * 1000.0 / attempts
+    );
+    if !trips.is_empty() {
+        let mut round_trips: Vec<Duration> =
+            trips.iter().map(|(sent, ended)| *ended - *sent).collect();
+        round_trips.sort();
+        let mean = round_trips.iter().sum::<Duration>()
+            / u32::try_from(round_trips.len()).unwrap_or(u32::MAX);
+        let at = |share: f64| round_trips[((round_trips.len() - 1) as f64 * share) as usize];
+        println!(
+            "  round trip (permit to answer): min {:.1?}, median {:.1?}, p99 {:.1?}, max {:.1?}, mean {mean:.1?}",
+            at(0.0),
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+        // The same requests on both sides: the difference of the sums is exact without
+        // matching each request to its log entry (retries and 429s included on both sides).
+        if log.len() == trips.len() {
+            let base = trips.iter().map(|(sent, _)| *sent).min().unwrap_or(started);
+            let sent: f64 = trips
+                .iter()
+                .map(|(sent, _)| (*sent - base).as_secs_f64())
+                .sum();
+            let counted: f64 = log
+                .iter()
+                .map(|request| request.at.saturating_duration_since(base).as_secs_f64())
+                .sum();
+            println!(
+                "  mean time from permit to the fake counting the request: {:.1} ms",
+                (counted - sent) * 1000.0 / trips.len() as f64
+            );
+        }
+    }
+}
+
+/// The client's limiter, timing each request from its permit to its answer.
+#[derive(Debug)]
+struct Timed {
+    inner: SlidingWindowLimiter,
+    trips: Arc<Mutex<Vec<(Instant, Instant)>>>,
+}
+
+impl Timed {
+    fn trips(&self) -> Vec<(Instant, Instant)> {
+        self.trips
+            .lock()
+            .map(|trips| trips.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl RateLimiter for Timed {
+    fn acquire(&self, class: RateClass) -> Acquire<'_> {
+        Box::pin(async move {
+            let permit = self.inner.acquire(class).await;
+            let sent = Instant::now();
+            let trips = Arc::clone(&self.trips);
+            Permit::on_release(move || {
+                let ended = Instant::now();
+                drop(permit);
+                if let Ok(mut trips) = trips.lock() {
+                    trips.push((sent, ended));
+                }
+            })
+        })
+    }
+
+    fn observe(&self, class: RateClass, answer: &Observed) {
+        self.inner.observe(class, answer);
+    }
 }
 
 /// The child's part: an unlimited fake, its URL on stdout, until stdin closes.
