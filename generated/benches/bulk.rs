@@ -20,8 +20,8 @@
 //! `--orders N` changes the number of orders of either, `--concurrency N` the requests in
 //! flight of `throughput` (16 by default).
 //!
-//! Besides the share over the whole run, `throughput` prints the steady-state share (the
-//! requests the fake admitted per window after the first one, whose burst it leaves out), and
+//! Besides the share over the whole run, `throughput` prints the steady-state share (the rate
+//! at which the fake admitted requests after the first window, whose burst it leaves out), and
 //! where the time goes: the mean wait in the limiter, and the round trip of a request (from
 //! its permit to its answer) split at the moment the fake counted it.
 
@@ -172,22 +172,19 @@ async fn throughput(count: u64, concurrency: usize) {
     println!(
         "  outcomes: {lost} inputs lost, {duplicated} duplicated; store holds {stored} orders"
     );
-    // Whole windows after the first one (its burst left out), up to the last request.
-    if let (Some(&first), Some(&last)) = (admitted.first(), admitted.last()) {
-        let from = first + window;
-        let windows = (last.saturating_duration_since(from).as_secs_f64() / window.as_secs_f64())
-            .floor() as u32;
-        let to = from + window * windows;
-        let steady = admitted
-            .iter()
-            .filter(|at| **at >= from && **at < to)
-            .count();
-        if windows > 0 {
-            println!(
-                "  steady state: {steady} requests admitted in {windows} windows after the first = {:.3} of the ceiling",
-                steady as f64 / f64::from(windows * BUDGET)
-            );
-        }
+    // After the first window's burst: the time the next budgets of requests took, from the
+    // first request past that burst to the first of a later budget (the same phase of the
+    // cycle at both ends, wherever windows cut the bursts).
+    let budget = BUDGET as usize;
+    let cycles = admitted.len().saturating_sub(budget + 1) / budget;
+    if cycles > 0 {
+        let took = admitted[budget + cycles * budget] - admitted[budget];
+        let per_window = (cycles * budget) as f64 * window.as_secs_f64() / took.as_secs_f64();
+        println!(
+            "  steady state: {} requests after the first window in {took:.2?} = {:.3} of the ceiling",
+            cycles * budget,
+            per_window / f64::from(BUDGET)
+        );
     }
     let metrics = client.metrics();
     let attempts = metrics.requests.max(1) as f64;

@@ -9,9 +9,12 @@
 //! log: it remembers when each of the last `max` requests ended, and lets a new one out only
 //! when fewer than `max` fall inside the window.
 //!
-//! A request counts from the moment it is let out until one window after its answer came back
-//! (or it failed): HubSpot received it somewhere in between, so whatever the network's delay,
-//! the client never sees more requests in a window than HubSpot does.
+//! A request counts from the moment it is let out until one window after the moment HubSpot
+//! counted it. That moment lies somewhere between the send and the answer, and the client
+//! cannot see it; see [`State::share`] for how it is estimated. Counting every request until
+//! one window after its *answer* would be safe whatever the network does, but it spends the
+//! whole round trip of one request in every window: with batches answered in 100 ms and a
+//! one-second window, a tenth of the budget.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -227,6 +230,12 @@ impl fmt::Debug for Permit {
 /// spent. A 429 without a `-Remaining` figure makes it treat the window as full until the
 /// answer's `Retry-After` (or for a whole window without one). The search window follows
 /// 429s only.
+///
+/// A request counts until one window after the moment HubSpot is estimated to have counted
+/// it: its send plus a share of its round trip, plus a margin of a hundredth of the window.
+/// The share starts at one half, shrinks a little with every answer whose figures agree with
+/// the limiter's count, and grows by a quarter (up to the whole round trip, the safe bound)
+/// whenever HubSpot counted more than the limiter did or answered 429.
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -270,15 +279,18 @@ impl RateLimiter for SlidingWindowLimiter {
     fn observe(&self, class: RateClass, answer: &Observed) {
         let window = self.window(class);
         let mut counted = false;
+        let mut agrees = answer.status != 429;
         if let (RateClass::Standard, Some(figures)) = (class, answer.rate_limits) {
             let sent_at = Instant::from_std(answer.sent_at);
-            window.adapt(&figures, sent_at, answer.retry_after);
+            let unseen = window.adapt(&figures, sent_at, answer.retry_after);
             counted = figures.remaining.is_some();
+            agrees &= unseen == 0;
         }
         // A 429 that does not say how much is left: take the window as full.
         if answer.status == 429 && !counted {
             window.fill(answer.retry_after);
         }
+        window.state().learn(agrees);
     }
 }
 
@@ -298,10 +310,27 @@ struct State {
     limit: RateLimit,
     /// Requests let out whose permits are not dropped yet: they count until then.
     in_flight: u32,
-    /// When each recent request ended, oldest first; each counts until one window later, and
-    /// is kept one window more, to count what HubSpot may still have counted when it
-    /// answered a request sent then.
+    /// When each recent request that is over was counted by HubSpot (as estimated), oldest
+    /// first; each counts until one window later, and is kept one window more, to count what
+    /// HubSpot may still have counted when it answered a request sent then.
     ended: VecDeque<Instant>,
+    /// The share of a request's round trip after which HubSpot is taken to have counted it,
+    /// between 0 and 1.
+    ///
+    /// Why learned, and from these signals: HubSpot counts a request when it reaches its
+    /// front door, which is usually early in the round trip (a batch spends most of its time
+    /// being processed after that), but a loaded network or client can also hold a request
+    /// back before it arrives. Neither moment shows in an answer. What shows is whether the
+    /// estimate was too early: HubSpot's `-Remaining` figure then counts requests this
+    /// limiter had already let go (see [`State::spend_up_to`], which also counts them
+    /// again at once), or HubSpot answers 429. So the share starts at one half, shrinks by
+    /// a quarter of a budget's worth per agreeing answer (so that one disagreement in about a
+    /// hundred agreeing answers holds it steady), and grows by a quarter on each
+    /// disagreement, up to the whole round trip, where a request counts until its answer as
+    /// in the safe bound. Requests let out on a too-early estimate meet at most one 429 each
+    /// before the share backs off; a storm would need the share to stay wrong, which every
+    /// disagreement corrects.
+    share: f64,
 }
 
 impl State {
@@ -338,22 +367,56 @@ impl State {
 
     /// Counts requests HubSpot saw (`used` at some moment since `since`) but this window did
     /// not, as ended requests that stop counting `free_in` from now (a whole window when
-    /// HubSpot did not say).
+    /// HubSpot did not say). Returns how many it added.
     ///
     /// Compared with what counted at `since`, not now: requests that stopped counting here
     /// while the answer travelled may still have counted there, and are not someone else's.
-    fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) {
+    fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) -> u32 {
         let now = Instant::now();
         let window = self.limit.window;
         // `free_in` comes from a header: at most a window, which is at most a day.
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
         let at = self.ended.partition_point(|&ended| ended <= stamp);
-        for _ in self.used_at(since)..used.min(self.limit.max) {
+        let known = self.used_at(since);
+        let unseen = used.min(self.limit.max).saturating_sub(known);
+        for _ in 0..unseen {
             self.ended.insert(at, stamp);
         }
+        unseen
+    }
+
+    /// When HubSpot is taken to have counted a request let out at `sent` and over at `now`:
+    /// a share of its round trip after the send, plus a margin, and never after `now`.
+    fn counted_at(&self, sent: Instant, now: Instant) -> Instant {
+        let round_trip = now.saturating_duration_since(sent);
+        let margin = self.limit.window / SHARE_MARGIN_DIVISOR;
+        let estimate = round_trip.mul_f64(self.share).saturating_add(margin);
+        sent + estimate.min(round_trip)
+    }
+
+    /// Adjusts [`State::share`] after an answer: `agrees` when HubSpot counted no more than
+    /// this window did and did not answer 429.
+    fn learn(&mut self, agrees: bool) {
+        self.share = if agrees {
+            let step = 1.0 / (4.0 * f64::from(self.limit.max));
+            (self.share - step).max(0.0)
+        } else {
+            (self.share + SHARE_BACK_OFF).min(1.0)
+        };
     }
 }
+
+/// The share of the round trip a request is first taken to have travelled before HubSpot
+/// counted it (see [`State::share`]).
+const INITIAL_SHARE: f64 = 0.5;
+
+/// How much [`State::share`] grows when HubSpot counted more than the limiter did.
+const SHARE_BACK_OFF: f64 = 0.25;
+
+/// The margin added to the estimated moment HubSpot counted a request: this fraction of the
+/// window (0.1 s of HubSpot's ten seconds), for the jitter between requests.
+const SHARE_MARGIN_DIVISOR: u32 = 100;
 
 impl Window {
     fn new(limit: RateLimit) -> Window {
@@ -362,6 +425,7 @@ impl Window {
                 limit,
                 in_flight: 0,
                 ended: VecDeque::new(),
+                share: INITIAL_SHARE,
             }),
             turn: tokio::sync::Mutex::new(()),
             changed: Notify::new(),
@@ -397,20 +461,27 @@ impl Window {
             }
         }
         drop(turn);
+        let sent = Instant::now();
         let window = Arc::clone(&self);
-        Permit::on_release(move || window.release())
+        Permit::on_release(move || window.release(sent))
     }
 
-    fn release(&self) {
+    fn release(&self, sent: Instant) {
         {
             let mut state = self.state();
             state.in_flight = state.in_flight.saturating_sub(1);
-            state.ended.push_back(Instant::now());
+            // Estimates are not in the order requests end: keep the log sorted.
+            let counted = state.counted_at(sent, Instant::now());
+            let at = state.ended.partition_point(|&ended| ended <= counted);
+            state.ended.insert(at, counted);
         }
         self.changed.notify_one();
     }
 
-    fn adapt(&self, figures: &RateLimitStatus, sent_at: Instant, free_in: Option<Duration>) {
+    /// Takes in HubSpot's figures; returns how many requests HubSpot counted that this window
+    /// did not.
+    fn adapt(&self, figures: &RateLimitStatus, sent_at: Instant, free_in: Option<Duration>) -> u32 {
+        let unseen;
         {
             let mut state = self.state();
             if let Some(max) = figures.max.filter(|&max| max > 0) {
@@ -419,12 +490,16 @@ impl Window {
             if let Some(interval) = figures.interval.filter(|interval| !interval.is_zero()) {
                 state.limit.window = interval.min(LONGEST_WINDOW);
             }
-            if let Some(remaining) = figures.remaining {
-                let used = state.limit.max.saturating_sub(remaining);
-                state.spend_up_to(used, sent_at, free_in);
-            }
+            unseen = match figures.remaining {
+                Some(remaining) => {
+                    let used = state.limit.max.saturating_sub(remaining);
+                    state.spend_up_to(used, sent_at, free_in)
+                }
+                None => 0,
+            };
         }
         self.changed.notify_one();
+        unseen
     }
 
     fn fill(&self, free_in: Option<Duration>) {
@@ -556,7 +631,9 @@ mod tests {
         while let Some(entry) = receiver.recv().await {
             order.push((entry.0, entry.1.as_millis()));
         }
-        assert_eq!(order, [(0, 1050), (1, 2050), (2, 3050), (3, 4050)]);
+        // The first, over at 50 ms, is taken as counted halfway plus the margin (35 ms); the
+        // others end as soon as they are let out.
+        assert_eq!(order, [(0, 1035), (1, 2035), (2, 3035), (3, 4035)]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -571,9 +648,11 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_secs(5)).await;
         assert!(!waiter.is_finished(), "let out while two are in flight");
-        drop(a); // ends at 5 s: its place frees at 6 s
+        // Ends at 5 s; taken as counted at 2.51 s (halfway plus the margin), a window old
+        // already: its place frees at once.
+        drop(a);
         match waiter.await {
-            Ok(at) => assert_eq!(at, Duration::from_secs(6)),
+            Ok(at) => assert_eq!(at, Duration::from_secs(5)),
             Err(error) => panic!("{error}"),
         }
     }
@@ -618,6 +697,89 @@ mod tests {
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 2001);
+    }
+
+    /// Holds one permit for `round_trip`, then tells the limiter HubSpot answered `status`
+    /// (with no rate-limit figures).
+    async fn answered(limiter: &SlidingWindowLimiter, round_trip: Duration, status: u16) {
+        let permit = limiter.acquire(RateClass::Standard).await;
+        let sent = Instant::now();
+        tokio::time::sleep(round_trip).await;
+        drop(permit);
+        limiter.observe(
+            RateClass::Standard,
+            &Observed {
+                status,
+                rate_limits: None,
+                // A 429 that frees its place at once: only its lesson counts here.
+                retry_after: Some(Duration::ZERO),
+                sent_at: sent.into_std(),
+            },
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_counts_from_a_share_of_its_round_trip_not_from_its_answer() {
+        let limiter = limiter(1, 1000);
+        let start = Instant::now();
+        let permit = limiter.acquire(RateClass::Standard).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(permit);
+        // Taken as counted at 200 ms (half the round trip) + 10 ms (a hundredth of the
+        // window): the next goes a window later, at 1210 ms, not a window after the answer.
+        assert_eq!(request(&limiter, start).await.as_millis(), 1210);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_share_shrinks_while_hubspot_agrees_and_backs_off_on_a_429() {
+        let limiter = limiter(1, 1000);
+        // Two agreeing answers (a quarter of a budget each) take the share from 1/2 to 0.
+        answered(&limiter, Duration::ZERO, 200).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
+        answered(&limiter, Duration::ZERO, 200).await;
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        answered(&limiter, Duration::from_millis(400), 200).await;
+        // Counted at the send plus the margin.
+        assert_eq!(request(&limiter, start).await.as_millis(), 1010);
+        // Each 429 adds a quarter; four bring back the safe bound of the whole round trip.
+        for _ in 0..4 {
+            tokio::time::advance(Duration::from_secs(1)).await;
+            answered(&limiter, Duration::ZERO, 429).await;
+        }
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        let permit = limiter.acquire(RateClass::Standard).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(permit);
+        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn figures_counting_more_than_the_limiter_make_the_share_back_off() {
+        let limiter = limiter(2, 1000);
+        // Share 1/2 to 0 in four agreeing answers (no figures).
+        for _ in 0..4 {
+            answered(&limiter, Duration::ZERO, 200).await;
+            tokio::time::advance(Duration::from_secs(1)).await;
+        }
+        // HubSpot says both places are taken, where the limiter knows of one: someone else's
+        // request, or one of ours it counted later than estimated. The share grows to 1/4.
+        let sent = Instant::now();
+        let permit = limiter.acquire(RateClass::Standard).await;
+        drop(permit);
+        let mut answer = figures(2, 0, 1000);
+        answer.sent_at = sent.into_std();
+        limiter.observe(RateClass::Standard, &answer);
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let start = Instant::now();
+        let permit = limiter.acquire(RateClass::Standard).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(permit);
+        // The other place is free; the third request waits for the one of 0 ms, counted at
+        // 100 ms (a quarter of 400) + 10 ms.
+        assert_eq!(request(&limiter, start).await.as_millis(), 400);
+        assert_eq!(request(&limiter, start).await.as_millis(), 1110);
     }
 
     #[tokio::test(start_paused = true)]
