@@ -18,7 +18,9 @@
 //!   on the bench measures the uploading process alone.
 //!
 //! `--orders N` changes the number of orders of either, `--concurrency N` the requests in
-//! flight of `throughput` (16 by default).
+//! flight of `throughput` (16 by default), `--latency MS` makes the fake answer each batch
+//! that many milliseconds after it counted and processed it (as HubSpot takes time to
+//! process a batch; 0 by default).
 //!
 //! Besides the share over the whole run, `throughput` prints the steady-state share (the rate
 //! at which the fake admitted requests after the first window, whose burst it leaves out), and
@@ -33,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hubspot_orders::bulk::{BulkUpsert, Input};
-use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot};
+use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot, Fault, FaultRule, Route};
 use hubspot_orders::{
     Acquire, Client, Observed, Permit, RateClass, RateLimit, RateLimiter, SlidingWindowLimiter,
 };
@@ -85,6 +87,7 @@ fn main() {
         runtime.block_on(throughput(
             option(&args, "--orders").unwrap_or(20_000),
             usize::try_from(concurrency).unwrap_or(16),
+            Duration::from_millis(option(&args, "--latency").unwrap_or(0)),
         ));
     }
     if memory_wanted || all {
@@ -97,14 +100,16 @@ fn main() {
     }
 }
 
-async fn throughput(count: u64, concurrency: usize) {
+async fn throughput(count: u64, concurrency: usize, latency: Duration) {
     const BUDGET: u32 = 100;
     // The ten-second window scaled to one second.
-    let fake = FakeHubSpot::builder()
+    let mut fake = FakeHubSpot::builder()
         .ten_second_budget(BUDGET)
-        .time_scale(0.1)
-        .start()
-        .await;
+        .time_scale(0.1);
+    if !latency.is_zero() {
+        fake = fake.fault(FaultRule::new(Fault::Slow(latency)).on(Route::BatchUpsert));
+    }
+    let fake = fake.start().await;
     // The client told the account's limit, as a user who knows their plan does (it would
     // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers). The client's
     // own limiter, wrapped to time each request.
@@ -153,12 +158,17 @@ async fn throughput(count: u64, concurrency: usize) {
         .collect();
     admitted.sort();
     let trips = limiter.trips();
+    let refused_at: Vec<String> = log
+        .iter()
+        .filter(|request| request.status == Some(429))
+        .map(|request| format!("{:.2}", request.elapsed.as_secs_f64()))
+        .collect();
 
     let ceiling = f64::from(BUDGET) * 100.0; // orders per second
     let rate = succeeded as f64 / elapsed.as_secs_f64();
     println!(
         "bulk throughput: {count} orders, {BUDGET} requests per rolling 1 s window, \
-         {concurrency} in flight"
+         {concurrency} in flight, answers {latency:?} after the fake counted them"
     );
     println!("  {summary}");
     println!(
@@ -169,6 +179,9 @@ async fn throughput(count: u64, concurrency: usize) {
         "  {requests} requests received, {rate_limited} answered 429 ({:.2}%)",
         100.0 * rate_limited as f64 / requests.max(1) as f64
     );
+    if !refused_at.is_empty() {
+        println!("  429s at (s): {}", refused_at.join(" "));
+    }
     println!(
         "  outcomes: {lost} inputs lost, {duplicated} duplicated; store holds {stored} orders"
     );

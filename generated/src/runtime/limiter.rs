@@ -233,9 +233,10 @@ impl fmt::Debug for Permit {
 ///
 /// A request counts until one window after the moment HubSpot is estimated to have counted
 /// it: its send plus a share of its round trip, plus a margin of a hundredth of the window.
-/// The share starts at one half, shrinks a little with every answer whose figures agree with
-/// the limiter's count, and grows by a quarter (up to the whole round trip, the safe bound)
-/// whenever HubSpot counted more than the limiter did or answered 429.
+/// The share starts at the whole round trip (the safe bound), shrinks a little with every answer whose figures agree with
+/// the limiter's count, and goes back to the whole round trip (the safe bound) whenever
+/// HubSpot counted more than the limiter did or answered 429, after which it shrinks no
+/// lower than a quarter above the share that proved too bold (a floor that sinks slowly).
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -313,7 +314,7 @@ struct State {
     /// When each recent request that is over was counted by HubSpot (as estimated), oldest
     /// first; each counts until one window later, and is kept one window more, to count what
     /// HubSpot may still have counted when it answered a request sent then.
-    ended: VecDeque<Instant>,
+    ended: VecDeque<Ended>,
     /// The share of a request's round trip after which HubSpot is taken to have counted it,
     /// between 0 and 1.
     ///
@@ -323,22 +324,30 @@ struct State {
     /// back before it arrives. Neither moment shows in an answer. What shows is whether the
     /// estimate was too early: HubSpot's `-Remaining` figure then counts requests this
     /// limiter had already let go (see [`State::spend_up_to`], which also counts them
-    /// again at once), or HubSpot answers 429. So the share starts at one half, shrinks by
-    /// a quarter of a budget's worth per agreeing answer (so that one disagreement in about a
-    /// hundred agreeing answers holds it steady), and grows by a quarter on each
-    /// disagreement, up to the whole round trip, where a request counts until its answer as
-    /// in the safe bound. Requests let out on a too-early estimate meet at most one 429 each
-    /// before the share backs off; a storm would need the share to stay wrong, which every
-    /// disagreement corrects.
+    /// again at once), or HubSpot answers 429.
+    ///
+    /// So the share starts at 1, the safe bound where a request counts until its answer,
+    /// and shrinks by a fifth of the budget per answer that agrees (from 1 to 0 over five
+    /// windows' worth of answers), but not below
+    /// [`State::floor`]. A disagreement sets it back to 1 and raises the floor to a quarter above the share that
+    /// proved too bold, the way TCP remembers where congestion began. Only the requests let
+    /// out on a too-early estimate can meet a 429, and after a few disagreements the floor
+    /// sits above the shares that cause them: no storm, and not one 429 per descent either.
+    /// When the send leg dominates (a loaded client or network) the share stays high and
+    /// little is gained; when processing after HubSpot counted dominates (as with real
+    /// batches), it falls to 0 and each window loses only the margin.
     share: f64,
+    /// The lowest [`State::share`] may go; it sinks ten times slower than the share, so
+    /// that a network that got faster is used again, after many windows.
+    floor: f64,
 }
 
 impl State {
     /// Forgets the requests that no longer count, nor did a window ago.
     fn forget_old(&mut self, now: Instant) {
         let keep = self.limit.window * 2;
-        while let Some(&oldest) = self.ended.front() {
-            if oldest + keep > now {
+        while let Some(oldest) = self.ended.front() {
+            if oldest.counted + keep > now {
                 break;
             }
             self.ended.pop_front();
@@ -348,7 +357,8 @@ impl State {
     /// How many of the ended requests no longer count at `at`.
     fn expired_at(&self, at: Instant) -> usize {
         let window = self.limit.window;
-        self.ended.partition_point(|&ended| ended + window <= at)
+        self.ended
+            .partition_point(|ended| ended.counted + window <= at)
     }
 
     /// The requests counting at `at` (or later): those in flight, and those that ended less
@@ -362,7 +372,7 @@ impl State {
     /// When the oldest request that counts at `now` stops counting, if any does.
     fn next_free(&self, now: Instant) -> Option<Instant> {
         let oldest = self.ended.get(self.expired_at(now))?;
-        Some(*oldest + self.limit.window)
+        Some(oldest.counted + self.limit.window)
     }
 
     /// Counts requests HubSpot saw (`used` at some moment since `since`) but this window did
@@ -377,13 +387,24 @@ impl State {
         // `free_in` comes from a header: at most a window, which is at most a day.
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
-        let at = self.ended.partition_point(|&ended| ended <= stamp);
         let known = self.used_at(since);
         let unseen = used.min(self.limit.max).saturating_sub(known);
         for _ in 0..unseen {
-            self.ended.insert(at, stamp);
+            self.insert_ended(Ended {
+                counted: stamp,
+                over: stamp,
+            });
         }
         unseen
+    }
+
+    /// Logs a request that is over, keeping the log sorted by the moment it counts from
+    /// (estimates are not in the order requests end).
+    fn insert_ended(&mut self, ended: Ended) {
+        let at = self
+            .ended
+            .partition_point(|other| other.counted <= ended.counted);
+        self.ended.insert(at, ended);
     }
 
     /// When HubSpot is taken to have counted a request let out at `sent` and over at `now`:
@@ -398,21 +419,44 @@ impl State {
     /// Adjusts [`State::share`] after an answer: `agrees` when HubSpot counted no more than
     /// this window did and did not answer 429.
     fn learn(&mut self, agrees: bool) {
-        self.share = if agrees {
-            let step = 1.0 / (4.0 * f64::from(self.limit.max));
-            (self.share - step).max(0.0)
+        if agrees {
+            let step = 1.0 / (SHARE_DECAY_WINDOWS * f64::from(self.limit.max));
+            self.floor = (self.floor - step / 10.0).max(0.0);
+            self.share = (self.share - step).max(self.floor);
         } else {
-            (self.share + SHARE_BACK_OFF).min(1.0)
-        };
+            self.floor = (self.share + SHARE_FLOOR_RISE).min(1.0);
+            self.share = 1.0;
+            // The estimates already made were as bold: take the safe bound for them too, or
+            // the requests they let go early would meet 429s for a window still.
+            for ended in &mut self.ended {
+                ended.counted = ended.over;
+            }
+            self.ended
+                .make_contiguous()
+                .sort_unstable_by_key(|ended| ended.counted);
+        }
     }
+}
+
+/// A request that is over, in the log of a [`Window`].
+#[derive(Debug, Clone, Copy)]
+struct Ended {
+    /// When HubSpot is taken to have counted it: it counts until one window later.
+    counted: Instant,
+    /// When it was over (its answer came, or it failed): the latest HubSpot can have
+    /// counted it.
+    over: Instant,
 }
 
 /// The share of the round trip a request is first taken to have travelled before HubSpot
 /// counted it (see [`State::share`]).
-const INITIAL_SHARE: f64 = 0.5;
+const INITIAL_SHARE: f64 = 1.0;
 
-/// How much [`State::share`] grows when HubSpot counted more than the limiter did.
-const SHARE_BACK_OFF: f64 = 0.25;
+/// How many budgets' worth of agreeing answers bring [`State::share`] from 1 to 0.
+const SHARE_DECAY_WINDOWS: f64 = 5.0;
+
+/// How far above a share that proved too bold [`State::floor`] goes.
+const SHARE_FLOOR_RISE: f64 = 0.25;
 
 /// The margin added to the estimated moment HubSpot counted a request: this fraction of the
 /// window (0.1 s of HubSpot's ten seconds), for the jitter between requests.
@@ -426,6 +470,7 @@ impl Window {
                 in_flight: 0,
                 ended: VecDeque::new(),
                 share: INITIAL_SHARE,
+                floor: 0.0,
             }),
             turn: tokio::sync::Mutex::new(()),
             changed: Notify::new(),
@@ -470,10 +515,9 @@ impl Window {
         {
             let mut state = self.state();
             state.in_flight = state.in_flight.saturating_sub(1);
-            // Estimates are not in the order requests end: keep the log sorted.
-            let counted = state.counted_at(sent, Instant::now());
-            let at = state.ended.partition_point(|&ended| ended <= counted);
-            state.ended.insert(at, counted);
+            let over = Instant::now();
+            let counted = state.counted_at(sent, over);
+            state.insert_ended(Ended { counted, over });
         }
         self.changed.notify_one();
     }
@@ -631,9 +675,7 @@ mod tests {
         while let Some(entry) = receiver.recv().await {
             order.push((entry.0, entry.1.as_millis()));
         }
-        // The first, over at 50 ms, is taken as counted halfway plus the margin (35 ms); the
-        // others end as soon as they are let out.
-        assert_eq!(order, [(0, 1035), (1, 2035), (2, 3035), (3, 4035)]);
+        assert_eq!(order, [(0, 1050), (1, 2050), (2, 3050), (3, 4050)]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -648,11 +690,9 @@ mod tests {
         };
         tokio::time::sleep(Duration::from_secs(5)).await;
         assert!(!waiter.is_finished(), "let out while two are in flight");
-        // Ends at 5 s; taken as counted at 2.51 s (halfway plus the margin), a window old
-        // already: its place frees at once.
-        drop(a);
+        drop(a); // ends at 5 s: its place frees at 6 s
         match waiter.await {
-            Ok(at) => assert_eq!(at, Duration::from_secs(5)),
+            Ok(at) => assert_eq!(at, Duration::from_secs(6)),
             Err(error) => panic!("{error}"),
         }
     }
@@ -721,50 +761,65 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_request_counts_from_a_share_of_its_round_trip_not_from_its_answer() {
         let limiter = limiter(1, 1000);
+        // Four answers that agree with the limiter's count: the share goes from 1 to 1/5.
+        for _ in 0..4 {
+            answered(&limiter, Duration::ZERO, 200).await;
+            tokio::time::advance(Duration::from_secs(1)).await;
+        }
         let start = Instant::now();
         let permit = limiter.acquire(RateClass::Standard).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         drop(permit);
-        // Taken as counted at 200 ms (half the round trip) + 10 ms (a hundredth of the
-        // window): the next goes a window later, at 1210 ms, not a window after the answer.
-        assert_eq!(request(&limiter, start).await.as_millis(), 1210);
+        // Taken as counted at 80 ms (a fifth of the round trip) + 10 ms (a hundredth of the
+        // window): the next goes a window later, at 1090 ms, not a window after the answer.
+        assert_eq!(request(&limiter, start).await.as_millis(), 1090);
     }
 
     #[tokio::test(start_paused = true)]
-    async fn the_share_shrinks_while_hubspot_agrees_and_backs_off_on_a_429() {
+    async fn the_share_shrinks_while_hubspot_agrees_and_a_429_resets_it() {
         let limiter = limiter(1, 1000);
-        // Two agreeing answers (a quarter of a budget each) take the share from 1/2 to 0.
-        answered(&limiter, Duration::ZERO, 200).await;
-        tokio::time::advance(Duration::from_secs(1)).await;
-        answered(&limiter, Duration::ZERO, 200).await;
-        tokio::time::advance(Duration::from_secs(1)).await;
+        // Five agreeing answers (a fifth of a budget each) take the share from 1 to 0.
+        for _ in 0..5 {
+            answered(&limiter, Duration::ZERO, 200).await;
+            tokio::time::advance(Duration::from_secs(1)).await;
+        }
         let start = Instant::now();
         answered(&limiter, Duration::from_millis(400), 200).await;
         // Counted at the send plus the margin.
         assert_eq!(request(&limiter, start).await.as_millis(), 1010);
-        // Each 429 adds a quarter; four bring back the safe bound of the whole round trip.
-        for _ in 0..4 {
-            tokio::time::advance(Duration::from_secs(1)).await;
-            answered(&limiter, Duration::ZERO, 429).await;
-        }
+        // One 429 brings back the safe bound: the whole round trip.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        answered(&limiter, Duration::ZERO, 429).await;
         tokio::time::advance(Duration::from_secs(1)).await;
         let start = Instant::now();
         let permit = limiter.acquire(RateClass::Standard).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         drop(permit);
         assert_eq!(request(&limiter, start).await.as_millis(), 1400);
+        // The share that failed was 0: it shrinks again, down to a floor of a quarter (which
+        // itself sinks ten times slower: 0.02 an answer).
+        for _ in 0..5 {
+            tokio::time::advance(Duration::from_secs(1)).await;
+            answered(&limiter, Duration::ZERO, 200).await;
+        }
+        let (share, floor) = {
+            let state = limiter.standard.state();
+            (state.share, state.floor)
+        };
+        assert!((floor - 0.15).abs() < 1e-9, "{floor}");
+        assert!((share - floor).abs() < 1e-9, "{share}");
     }
 
     #[tokio::test(start_paused = true)]
     async fn figures_counting_more_than_the_limiter_make_the_share_back_off() {
         let limiter = limiter(2, 1000);
-        // Share 1/2 to 0 in four agreeing answers (no figures).
-        for _ in 0..4 {
+        // Share 1 to 0 in ten agreeing answers (no figures), a tenth each.
+        for _ in 0..10 {
             answered(&limiter, Duration::ZERO, 200).await;
             tokio::time::advance(Duration::from_secs(1)).await;
         }
         // HubSpot says both places are taken, where the limiter knows of one: someone else's
-        // request, or one of ours it counted later than estimated. The share grows to 1/4.
+        // request, or one of ours it counted later than estimated. The share goes back to 1.
         let sent = Instant::now();
         let permit = limiter.acquire(RateClass::Standard).await;
         drop(permit);
@@ -776,10 +831,10 @@ mod tests {
         let permit = limiter.acquire(RateClass::Standard).await;
         tokio::time::sleep(Duration::from_millis(400)).await;
         drop(permit);
-        // The other place is free; the third request waits for the one of 0 ms, counted at
-        // 100 ms (a quarter of 400) + 10 ms.
+        // The other place is free; the third request waits for the one of 0 ms, counted
+        // until its answer at 400 ms.
         assert_eq!(request(&limiter, start).await.as_millis(), 400);
-        assert_eq!(request(&limiter, start).await.as_millis(), 1110);
+        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
     }
 
     #[tokio::test(start_paused = true)]
