@@ -652,6 +652,48 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_bolder_count_still_sends_at_most_max_in_any_window() {
+        let limiter = limiter(10, 1000);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut sends = Vec::new();
+                for _ in 0..10 {
+                    // Answers take 100 ms and agree with the limiter's count, so the share
+                    // shrinks to 0 after 50 of them.
+                    answered(&limiter, Duration::from_millis(100), 200).await;
+                    sends.push(start.elapsed() - Duration::from_millis(100));
+                }
+                sends
+            }));
+        }
+        let mut sends = Vec::new();
+        for task in tasks {
+            match task.await {
+                Ok(times) => sends.extend(times),
+                Err(error) => panic!("{error}"),
+            }
+        }
+        sends.sort();
+        // A request counts from no earlier than its send: sends alone never exceed the budget.
+        for (i, &sent) in sends.iter().enumerate() {
+            let within = sends[i..]
+                .iter()
+                .take_while(|other| **other < sent + Duration::from_millis(1000))
+                .count();
+            assert!(
+                within <= 10,
+                "{within} sends in the window starting at {sent:?}"
+            );
+        }
+        // Counting each until a window after its answer, the 71st could not leave before
+        // 7 × 1.1 s; counted from an estimate, it does.
+        assert!(sends[70] < Duration::from_millis(7700), "{:?}", sends[70]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn waiting_callers_are_let_out_one_by_one_in_order() {
         let limiter = limiter(1, 1000);
         let start = Instant::now();
@@ -808,6 +850,24 @@ mod tests {
         };
         assert!((floor - 0.15).abs() < 1e-9, "{floor}");
         assert!((share - floor).abs() < 1e-9, "{share}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_takes_back_the_bold_estimates_already_made() {
+        let limiter = limiter(2, 1000);
+        // Share 1 to 0 in ten agreeing answers.
+        for _ in 0..10 {
+            answered(&limiter, Duration::ZERO, 200).await;
+            tokio::time::advance(Duration::from_secs(1)).await;
+        }
+        let start = Instant::now();
+        // Taken as counted at 10 ms, though answered at 400 ms.
+        let permit = limiter.acquire(RateClass::Standard).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(permit);
+        // Then a 429: that estimate is withdrawn too, and the request counts until 1400 ms.
+        answered(&limiter, Duration::ZERO, 429).await;
+        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
     }
 
     #[tokio::test(start_paused = true)]
