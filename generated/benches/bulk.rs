@@ -18,17 +18,27 @@
 //!   on the bench measures the uploading process alone.
 //!
 //! `--orders N` changes the number of orders of either, `--concurrency N` the requests in
-//! flight of `throughput` (16 by default).
+//! flight of `throughput` (16 by default), `--latency MS` makes the fake answer each batch
+//! that many milliseconds after it counted and processed it (as HubSpot takes time to
+//! process a batch; 0 by default).
+//!
+//! Besides the share over the whole run, `throughput` prints the steady-state share (the rate
+//! at which the fake admitted requests after the first window, whose burst it leaves out), and
+//! where the time goes: the mean wait in the limiter, and the round trip of a request (from
+//! its permit to its answer) split at the moment the fake counted it.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hubspot_orders::bulk::{BulkUpsert, Input};
-use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot};
-use hubspot_orders::{Client, RateLimit};
+use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot, Fault, FaultRule, Route};
+use hubspot_orders::{
+    Acquire, Client, Observed, Permit, RateClass, RateLimit, RateLimiter, SlidingWindowLimiter,
+};
 
 /// Set in the child process that serves the fake for the memory figure.
 const CHILD_ROLE: &str = "HUBSPOT_BULK_BENCH_FAKE";
@@ -77,6 +87,7 @@ fn main() {
         runtime.block_on(throughput(
             option(&args, "--orders").unwrap_or(20_000),
             usize::try_from(concurrency).unwrap_or(16),
+            Duration::from_millis(option(&args, "--latency").unwrap_or(0)),
         ));
     }
     if memory_wanted || all {
@@ -89,19 +100,27 @@ fn main() {
     }
 }
 
-async fn throughput(count: u64, concurrency: usize) {
+async fn throughput(count: u64, concurrency: usize, latency: Duration) {
     const BUDGET: u32 = 100;
     // The ten-second window scaled to one second.
-    let fake = FakeHubSpot::builder()
+    let mut fake = FakeHubSpot::builder()
         .ten_second_budget(BUDGET)
-        .time_scale(0.1)
-        .start()
-        .await;
+        .time_scale(0.1);
+    if !latency.is_zero() {
+        fake = fake.fault(FaultRule::new(Fault::Slow(latency)).on(Route::BatchUpsert));
+    }
+    let fake = fake.start().await;
     // The client told the account's limit, as a user who knows their plan does (it would
-    // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers).
+    // also adapt to the `X-HubSpot-RateLimit-*` headers of the first answers). The client's
+    // own limiter, wrapped to time each request.
+    let window = Duration::from_secs(1);
+    let limiter = Arc::new(Timed {
+        inner: SlidingWindowLimiter::new(RateLimit::new(BUDGET, window), RateLimit::SEARCH),
+        trips: Arc::new(Mutex::new(Vec::new())),
+    });
     let client = match fake
         .client_builder()
-        .rate_limit(RateLimit::new(BUDGET, Duration::from_secs(1)))
+        .rate_limiter(Arc::clone(&limiter) as Arc<dyn RateLimiter>)
         .build()
     {
         Ok(client) => client,
@@ -129,14 +148,27 @@ async fn throughput(count: u64, concurrency: usize) {
     let lost = outcomes.iter().filter(|seen| **seen == 0).count();
     let duplicated = outcomes.iter().filter(|seen| **seen > 1).count();
     let stored = fake.order_count();
-    let requests = fake.requests().len();
+    let log = fake.requests();
+    let requests = log.len();
     let rate_limited = fake.rate_limited_count();
+    let mut admitted: Vec<Instant> = log
+        .iter()
+        .filter(|request| request.status.is_some_and(|status| status != 429))
+        .map(|request| request.at)
+        .collect();
+    admitted.sort();
+    let trips = limiter.trips();
+    let refused_at: Vec<String> = log
+        .iter()
+        .filter(|request| request.status == Some(429))
+        .map(|request| format!("{:.2}", request.elapsed.as_secs_f64()))
+        .collect();
 
     let ceiling = f64::from(BUDGET) * 100.0; // orders per second
     let rate = succeeded as f64 / elapsed.as_secs_f64();
     println!(
         "bulk throughput: {count} orders, {BUDGET} requests per rolling 1 s window, \
-         {concurrency} in flight"
+         {concurrency} in flight, answers {latency:?} after the fake counted them"
     );
     println!("  {summary}");
     println!(
@@ -147,9 +179,101 @@ async fn throughput(count: u64, concurrency: usize) {
         "  {requests} requests received, {rate_limited} answered 429 ({:.2}%)",
         100.0 * rate_limited as f64 / requests.max(1) as f64
     );
+    if !refused_at.is_empty() {
+        println!("  429s at (s): {}", refused_at.join(" "));
+    }
     println!(
         "  outcomes: {lost} inputs lost, {duplicated} duplicated; store holds {stored} orders"
     );
+    // After the first window's burst: the time the next budgets of requests took, from the
+    // first request past that burst to the first of a later budget (the same phase of the
+    // cycle at both ends, wherever windows cut the bursts).
+    let budget = BUDGET as usize;
+    let cycles = admitted.len().saturating_sub(budget + 1) / budget;
+    if cycles > 0 {
+        let took = admitted[budget + cycles * budget] - admitted[budget];
+        let per_window = (cycles * budget) as f64 * window.as_secs_f64() / took.as_secs_f64();
+        println!(
+            "  steady state: {} requests after the first window in {took:.2?} = {:.3} of the ceiling",
+            cycles * budget,
+            per_window / f64::from(BUDGET)
+        );
+    }
+    let metrics = client.metrics();
+    let attempts = metrics.requests.max(1) as f64;
+    println!(
+        "  mean wait in the limiter: {:.1} ms a request",
+        metrics.waited.as_secs_f64() * 1000.0 / attempts
+    );
+    if !trips.is_empty() {
+        let mut round_trips: Vec<Duration> =
+            trips.iter().map(|(sent, ended)| *ended - *sent).collect();
+        round_trips.sort();
+        let mean = round_trips.iter().sum::<Duration>()
+            / u32::try_from(round_trips.len()).unwrap_or(u32::MAX);
+        let at = |share: f64| round_trips[((round_trips.len() - 1) as f64 * share) as usize];
+        println!(
+            "  round trip (permit to answer): min {:.1?}, median {:.1?}, p99 {:.1?}, max {:.1?}, mean {mean:.1?}",
+            at(0.0),
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        );
+        // The same requests on both sides: the difference of the sums is exact without
+        // matching each request to its log entry (retries and 429s included on both sides).
+        if log.len() == trips.len() {
+            let base = trips.iter().map(|(sent, _)| *sent).min().unwrap_or(started);
+            let sent: f64 = trips
+                .iter()
+                .map(|(sent, _)| (*sent - base).as_secs_f64())
+                .sum();
+            let counted: f64 = log
+                .iter()
+                .map(|request| request.at.saturating_duration_since(base).as_secs_f64())
+                .sum();
+            println!(
+                "  mean time from permit to the fake counting the request: {:.1} ms",
+                (counted - sent) * 1000.0 / trips.len() as f64
+            );
+        }
+    }
+}
+
+/// The client's limiter, timing each request from its permit to its answer.
+#[derive(Debug)]
+struct Timed {
+    inner: SlidingWindowLimiter,
+    trips: Arc<Mutex<Vec<(Instant, Instant)>>>,
+}
+
+impl Timed {
+    fn trips(&self) -> Vec<(Instant, Instant)> {
+        self.trips
+            .lock()
+            .map(|trips| trips.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl RateLimiter for Timed {
+    fn acquire(&self, class: RateClass) -> Acquire<'_> {
+        Box::pin(async move {
+            let permit = self.inner.acquire(class).await;
+            let sent = Instant::now();
+            let trips = Arc::clone(&self.trips);
+            Permit::on_release(move || {
+                let ended = Instant::now();
+                drop(permit);
+                if let Ok(mut trips) = trips.lock() {
+                    trips.push((sent, ended));
+                }
+            })
+        })
+    }
+
+    fn observe(&self, class: RateClass, answer: &Observed) {
+        self.inner.observe(class, answer);
+    }
 }
 
 /// The child's part: an unlimited fake, its URL on stdout, until stdin closes.
