@@ -9,12 +9,9 @@
 //! log: it remembers when each of the last `max` requests ended, and lets a new one out only
 //! when fewer than `max` fall inside the window.
 //!
-//! A request counts from the moment it is let out until one window after the moment HubSpot
-//! counted it. That moment lies somewhere between the send and the answer, and the client
-//! cannot see it; see [`State::share`] for how it is estimated. Counting every request until
-//! one window after its *answer* would be safe whatever the network does, but it spends the
-//! whole round trip of one request in every window: with batches answered in 100 ms and a
-//! one-second window, a tenth of the budget.
+//! A request counts from the moment it is let out until one window after its answer came back
+//! (or it failed): HubSpot received it somewhere in between, so whatever the network's delay,
+//! the client never sees more requests in a window than HubSpot does.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -230,13 +227,6 @@ impl fmt::Debug for Permit {
 /// spent. A 429 without a `-Remaining` figure makes it treat the window as full until the
 /// answer's `Retry-After` (or for a whole window without one). The search window follows
 /// 429s only.
-///
-/// A request counts until one window after the moment HubSpot is estimated to have counted
-/// it: its send plus a share of its round trip, plus a margin of a hundredth of the window.
-/// The share starts at the whole round trip (the safe bound), shrinks a little with every answer whose figures agree with
-/// the limiter's count, and goes back to the whole round trip (the safe bound) whenever
-/// HubSpot counted more than the limiter did or answered 429, after which it shrinks no
-/// lower than a quarter above the share that proved too bold (a floor that sinks slowly).
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -280,18 +270,15 @@ impl RateLimiter for SlidingWindowLimiter {
     fn observe(&self, class: RateClass, answer: &Observed) {
         let window = self.window(class);
         let mut counted = false;
-        let mut agrees = answer.status != 429;
         if let (RateClass::Standard, Some(figures)) = (class, answer.rate_limits) {
             let sent_at = Instant::from_std(answer.sent_at);
-            let unseen = window.adapt(&figures, sent_at, answer.retry_after);
+            window.adapt(&figures, sent_at, answer.retry_after);
             counted = figures.remaining.is_some();
-            agrees &= unseen == 0;
         }
         // A 429 that does not say how much is left: take the window as full.
         if answer.status == 429 && !counted {
             window.fill(answer.retry_after);
         }
-        window.state().learn(agrees);
     }
 }
 
@@ -311,43 +298,18 @@ struct State {
     limit: RateLimit,
     /// Requests let out whose permits are not dropped yet: they count until then.
     in_flight: u32,
-    /// When each recent request that is over was counted by HubSpot (as estimated), oldest
-    /// first; each counts until one window later, and is kept one window more, to count what
-    /// HubSpot may still have counted when it answered a request sent then.
-    ended: VecDeque<Ended>,
-    /// The share of a request's round trip after which HubSpot is taken to have counted it,
-    /// between 0 and 1.
-    ///
-    /// Why learned, and from these signals: HubSpot counts a request when it reaches its
-    /// front door, which is usually early in the round trip (a batch spends most of its time
-    /// being processed after that), but a loaded network or client can also hold a request
-    /// back before it arrives. Neither moment shows in an answer. What shows is whether the
-    /// estimate was too early: HubSpot's `-Remaining` figure then counts requests this
-    /// limiter had already let go (see [`State::spend_up_to`], which also counts them
-    /// again at once), or HubSpot answers 429.
-    ///
-    /// So the share starts at 1, the safe bound where a request counts until its answer,
-    /// and shrinks by a fifth of the budget per answer that agrees (from 1 to 0 over five
-    /// windows' worth of answers), but not below
-    /// [`State::floor`]. A disagreement sets it back to 1 and raises the floor to a quarter above the share that
-    /// proved too bold, the way TCP remembers where congestion began. Only the requests let
-    /// out on a too-early estimate can meet a 429, and after a few disagreements the floor
-    /// sits above the shares that cause them: no storm, and not one 429 per descent either.
-    /// When the send leg dominates (a loaded client or network) the share stays high and
-    /// little is gained; when processing after HubSpot counted dominates (as with real
-    /// batches), it falls to 0 and each window loses only the margin.
-    share: f64,
-    /// The lowest [`State::share`] may go; it sinks ten times slower than the share, so
-    /// that a network that got faster is used again, after many windows.
-    floor: f64,
+    /// When each recent request ended, oldest first; each counts until one window later, and
+    /// is kept one window more, to count what HubSpot may still have counted when it
+    /// answered a request sent then.
+    ended: VecDeque<Instant>,
 }
 
 impl State {
     /// Forgets the requests that no longer count, nor did a window ago.
     fn forget_old(&mut self, now: Instant) {
         let keep = self.limit.window * 2;
-        while let Some(oldest) = self.ended.front() {
-            if oldest.counted + keep > now {
+        while let Some(&oldest) = self.ended.front() {
+            if oldest + keep > now {
                 break;
             }
             self.ended.pop_front();
@@ -357,8 +319,7 @@ impl State {
     /// How many of the ended requests no longer count at `at`.
     fn expired_at(&self, at: Instant) -> usize {
         let window = self.limit.window;
-        self.ended
-            .partition_point(|ended| ended.counted + window <= at)
+        self.ended.partition_point(|&ended| ended + window <= at)
     }
 
     /// The requests counting at `at` (or later): those in flight, and those that ended less
@@ -372,95 +333,27 @@ impl State {
     /// When the oldest request that counts at `now` stops counting, if any does.
     fn next_free(&self, now: Instant) -> Option<Instant> {
         let oldest = self.ended.get(self.expired_at(now))?;
-        Some(oldest.counted + self.limit.window)
+        Some(*oldest + self.limit.window)
     }
 
     /// Counts requests HubSpot saw (`used` at some moment since `since`) but this window did
     /// not, as ended requests that stop counting `free_in` from now (a whole window when
-    /// HubSpot did not say). Returns how many it added.
+    /// HubSpot did not say).
     ///
     /// Compared with what counted at `since`, not now: requests that stopped counting here
     /// while the answer travelled may still have counted there, and are not someone else's.
-    fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) -> u32 {
+    fn spend_up_to(&mut self, used: u32, since: Instant, free_in: Option<Duration>) {
         let now = Instant::now();
         let window = self.limit.window;
         // `free_in` comes from a header: at most a window, which is at most a day.
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
-        let known = self.used_at(since);
-        let unseen = used.min(self.limit.max).saturating_sub(known);
-        for _ in 0..unseen {
-            self.insert_ended(Ended {
-                counted: stamp,
-                over: stamp,
-            });
-        }
-        unseen
-    }
-
-    /// Logs a request that is over, keeping the log sorted by the moment it counts from
-    /// (estimates are not in the order requests end).
-    fn insert_ended(&mut self, ended: Ended) {
-        let at = self
-            .ended
-            .partition_point(|other| other.counted <= ended.counted);
-        self.ended.insert(at, ended);
-    }
-
-    /// When HubSpot is taken to have counted a request let out at `sent` and over at `now`:
-    /// a share of its round trip after the send, plus a margin, and never after `now`.
-    fn counted_at(&self, sent: Instant, now: Instant) -> Instant {
-        let round_trip = now.saturating_duration_since(sent);
-        let margin = self.limit.window / SHARE_MARGIN_DIVISOR;
-        let estimate = round_trip.mul_f64(self.share).saturating_add(margin);
-        sent + estimate.min(round_trip)
-    }
-
-    /// Adjusts [`State::share`] after an answer: `agrees` when HubSpot counted no more than
-    /// this window did and did not answer 429.
-    fn learn(&mut self, agrees: bool) {
-        if agrees {
-            let step = 1.0 / (SHARE_DECAY_WINDOWS * f64::from(self.limit.max));
-            self.floor = (self.floor - step / 10.0).max(0.0);
-            self.share = (self.share - step).max(self.floor);
-        } else {
-            self.floor = (self.share + SHARE_FLOOR_RISE).min(1.0);
-            self.share = 1.0;
-            // The estimates already made were as bold: take the safe bound for them too, or
-            // the requests they let go early would meet 429s for a window still.
-            for ended in &mut self.ended {
-                ended.counted = ended.over;
-            }
-            self.ended
-                .make_contiguous()
-                .sort_unstable_by_key(|ended| ended.counted);
+        let at = self.ended.partition_point(|&ended| ended <= stamp);
+        for _ in self.used_at(since)..used.min(self.limit.max) {
+            self.ended.insert(at, stamp);
         }
     }
 }
-
-/// A request that is over, in the log of a [`Window`].
-#[derive(Debug, Clone, Copy)]
-struct Ended {
-    /// When HubSpot is taken to have counted it: it counts until one window later.
-    counted: Instant,
-    /// When it was over (its answer came, or it failed): the latest HubSpot can have
-    /// counted it.
-    over: Instant,
-}
-
-/// The share of the round trip a request is first taken to have travelled before HubSpot
-/// counted it (see [`State::share`]).
-const INITIAL_SHARE: f64 = 1.0;
-
-/// How many budgets' worth of agreeing answers bring [`State::share`] from 1 to 0.
-const SHARE_DECAY_WINDOWS: f64 = 5.0;
-
-/// How far above a share that proved too bold [`State::floor`] goes.
-const SHARE_FLOOR_RISE: f64 = 0.25;
-
-/// The margin added to the estimated moment HubSpot counted a request: this fraction of the
-/// window (0.1 s of HubSpot's ten seconds), for the jitter between requests.
-const SHARE_MARGIN_DIVISOR: u32 = 100;
 
 impl Window {
     fn new(limit: RateLimit) -> Window {
@@ -469,8 +362,6 @@ impl Window {
                 limit,
                 in_flight: 0,
                 ended: VecDeque::new(),
-                share: INITIAL_SHARE,
-                floor: 0.0,
             }),
             turn: tokio::sync::Mutex::new(()),
             changed: Notify::new(),
@@ -506,26 +397,20 @@ impl Window {
             }
         }
         drop(turn);
-        let sent = Instant::now();
         let window = Arc::clone(&self);
-        Permit::on_release(move || window.release(sent))
+        Permit::on_release(move || window.release())
     }
 
-    fn release(&self, sent: Instant) {
+    fn release(&self) {
         {
             let mut state = self.state();
             state.in_flight = state.in_flight.saturating_sub(1);
-            let over = Instant::now();
-            let counted = state.counted_at(sent, over);
-            state.insert_ended(Ended { counted, over });
+            state.ended.push_back(Instant::now());
         }
         self.changed.notify_one();
     }
 
-    /// Takes in HubSpot's figures; returns how many requests HubSpot counted that this window
-    /// did not.
-    fn adapt(&self, figures: &RateLimitStatus, sent_at: Instant, free_in: Option<Duration>) -> u32 {
-        let unseen;
+    fn adapt(&self, figures: &RateLimitStatus, sent_at: Instant, free_in: Option<Duration>) {
         {
             let mut state = self.state();
             if let Some(max) = figures.max.filter(|&max| max > 0) {
@@ -534,16 +419,12 @@ impl Window {
             if let Some(interval) = figures.interval.filter(|interval| !interval.is_zero()) {
                 state.limit.window = interval.min(LONGEST_WINDOW);
             }
-            unseen = match figures.remaining {
-                Some(remaining) => {
-                    let used = state.limit.max.saturating_sub(remaining);
-                    state.spend_up_to(used, sent_at, free_in)
-                }
-                None => 0,
-            };
+            if let Some(remaining) = figures.remaining {
+                let used = state.limit.max.saturating_sub(remaining);
+                state.spend_up_to(used, sent_at, free_in);
+            }
         }
         self.changed.notify_one();
-        unseen
     }
 
     fn fill(&self, free_in: Option<Duration>) {
@@ -652,48 +533,6 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_bolder_count_still_sends_at_most_max_in_any_window() {
-        let limiter = limiter(10, 1000);
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..8 {
-            let limiter = limiter.clone();
-            tasks.push(tokio::spawn(async move {
-                let mut sends = Vec::new();
-                for _ in 0..10 {
-                    // Answers take 100 ms and agree with the limiter's count, so the share
-                    // shrinks to 0 after 50 of them.
-                    answered(&limiter, Duration::from_millis(100), 200).await;
-                    sends.push(start.elapsed() - Duration::from_millis(100));
-                }
-                sends
-            }));
-        }
-        let mut sends = Vec::new();
-        for task in tasks {
-            match task.await {
-                Ok(times) => sends.extend(times),
-                Err(error) => panic!("{error}"),
-            }
-        }
-        sends.sort();
-        // A request counts from no earlier than its send: sends alone never exceed the budget.
-        for (i, &sent) in sends.iter().enumerate() {
-            let within = sends[i..]
-                .iter()
-                .take_while(|other| **other < sent + Duration::from_millis(1000))
-                .count();
-            assert!(
-                within <= 10,
-                "{within} sends in the window starting at {sent:?}"
-            );
-        }
-        // Counting each until a window after its answer, the 71st could not leave before
-        // 7 × 1.1 s; counted from an estimate, it does.
-        assert!(sends[70] < Duration::from_millis(7700), "{:?}", sends[70]);
-    }
-
-    #[tokio::test(start_paused = true)]
     async fn waiting_callers_are_let_out_one_by_one_in_order() {
         let limiter = limiter(1, 1000);
         let start = Instant::now();
@@ -779,122 +618,6 @@ mod tests {
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 2001);
-    }
-
-    /// Holds one permit for `round_trip`, then tells the limiter HubSpot answered `status`
-    /// (with no rate-limit figures).
-    async fn answered(limiter: &SlidingWindowLimiter, round_trip: Duration, status: u16) {
-        let permit = limiter.acquire(RateClass::Standard).await;
-        let sent = Instant::now();
-        tokio::time::sleep(round_trip).await;
-        drop(permit);
-        limiter.observe(
-            RateClass::Standard,
-            &Observed {
-                status,
-                rate_limits: None,
-                // A 429 that frees its place at once: only its lesson counts here.
-                retry_after: Some(Duration::ZERO),
-                sent_at: sent.into_std(),
-            },
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_request_counts_from_a_share_of_its_round_trip_not_from_its_answer() {
-        let limiter = limiter(1, 1000);
-        // Four answers that agree with the limiter's count: the share goes from 1 to 1/5.
-        for _ in 0..4 {
-            answered(&limiter, Duration::ZERO, 200).await;
-            tokio::time::advance(Duration::from_secs(1)).await;
-        }
-        let start = Instant::now();
-        let permit = limiter.acquire(RateClass::Standard).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        drop(permit);
-        // Taken as counted at 80 ms (a fifth of the round trip) + 10 ms (a hundredth of the
-        // window): the next goes a window later, at 1090 ms, not a window after the answer.
-        assert_eq!(request(&limiter, start).await.as_millis(), 1090);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn the_share_shrinks_while_hubspot_agrees_and_a_429_resets_it() {
-        let limiter = limiter(1, 1000);
-        // Five agreeing answers (a fifth of a budget each) take the share from 1 to 0.
-        for _ in 0..5 {
-            answered(&limiter, Duration::ZERO, 200).await;
-            tokio::time::advance(Duration::from_secs(1)).await;
-        }
-        let start = Instant::now();
-        answered(&limiter, Duration::from_millis(400), 200).await;
-        // Counted at the send plus the margin.
-        assert_eq!(request(&limiter, start).await.as_millis(), 1010);
-        // One 429 brings back the safe bound: the whole round trip.
-        tokio::time::advance(Duration::from_secs(1)).await;
-        answered(&limiter, Duration::ZERO, 429).await;
-        tokio::time::advance(Duration::from_secs(1)).await;
-        let start = Instant::now();
-        let permit = limiter.acquire(RateClass::Standard).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        drop(permit);
-        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
-        // The share that failed was 0: it shrinks again, down to a floor of a quarter (which
-        // itself sinks ten times slower: 0.02 an answer).
-        for _ in 0..5 {
-            tokio::time::advance(Duration::from_secs(1)).await;
-            answered(&limiter, Duration::ZERO, 200).await;
-        }
-        let (share, floor) = {
-            let state = limiter.standard.state();
-            (state.share, state.floor)
-        };
-        assert!((floor - 0.15).abs() < 1e-9, "{floor}");
-        assert!((share - floor).abs() < 1e-9, "{share}");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_429_takes_back_the_bold_estimates_already_made() {
-        let limiter = limiter(2, 1000);
-        // Share 1 to 0 in ten agreeing answers.
-        for _ in 0..10 {
-            answered(&limiter, Duration::ZERO, 200).await;
-            tokio::time::advance(Duration::from_secs(1)).await;
-        }
-        let start = Instant::now();
-        // Taken as counted at 10 ms, though answered at 400 ms.
-        let permit = limiter.acquire(RateClass::Standard).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        drop(permit);
-        // Then a 429: that estimate is withdrawn too, and the request counts until 1400 ms.
-        answered(&limiter, Duration::ZERO, 429).await;
-        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn figures_counting_more_than_the_limiter_make_the_share_back_off() {
-        let limiter = limiter(2, 1000);
-        // Share 1 to 0 in ten agreeing answers (no figures), a tenth each.
-        for _ in 0..10 {
-            answered(&limiter, Duration::ZERO, 200).await;
-            tokio::time::advance(Duration::from_secs(1)).await;
-        }
-        // HubSpot says both places are taken, where the limiter knows of one: someone else's
-        // request, or one of ours it counted later than estimated. The share goes back to 1.
-        let sent = Instant::now();
-        let permit = limiter.acquire(RateClass::Standard).await;
-        drop(permit);
-        let mut answer = figures(2, 0, 1000);
-        answer.sent_at = sent.into_std();
-        limiter.observe(RateClass::Standard, &answer);
-        tokio::time::advance(Duration::from_secs(1)).await;
-        let start = Instant::now();
-        let permit = limiter.acquire(RateClass::Standard).await;
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        drop(permit);
-        // The other place is free; the third request waits for the one of 0 ms, counted
-        // until its answer at 400 ms.
-        assert_eq!(request(&limiter, start).await.as_millis(), 400);
-        assert_eq!(request(&limiter, start).await.as_millis(), 1400);
     }
 
     #[tokio::test(start_paused = true)]
