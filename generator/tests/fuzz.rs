@@ -2119,16 +2119,24 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
     // path, like these) lists them, and their versions as the workspace declares them.
     let family = std::fs::read_to_string(root.join("tests/family/deals/Cargo.toml"))
         .expect("a family crate's manifest");
-    let runtime_deps: Vec<String> = family
+    // The family crate's dependency lines, kept as written (`name.workspace = true` or
+    // `name = { workspace = true, features = [...] }`), and the names they declare.
+    let dependency_lines: Vec<&str> = family
         .lines()
         .skip_while(|l| l.trim() != "[dependencies]")
         .skip(1)
         .take_while(|l| !l.starts_with('['))
-        .filter_map(|l| l.strip_suffix(".workspace = true").map(str::to_owned))
+        .filter(|l| l.contains("workspace = true"))
+        .collect();
+    let runtime_deps: Vec<String> = dependency_lines
+        .iter()
+        .filter_map(|l| l.split(['.', ' ', '=']).next().map(str::to_owned))
         .collect();
     assert!(
-        runtime_deps.iter().any(|d| d == "reqwest"),
-        "no runtime dependencies found in tests/family/deals/Cargo.toml"
+        ["reqwest", "serde_json", "tokio"]
+            .iter()
+            .all(|name| runtime_deps.iter().any(|d| d == name)),
+        "the runtime's dependencies were not all found in tests/family/deals/Cargo.toml: {runtime_deps:?}"
     );
     let dependencies: String = manifest
         .lines()
@@ -2147,9 +2155,9 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
     for (i, (_, generated)) in documents.iter().enumerate() {
         let krate = dir.join(format!("c{i}"));
         std::fs::create_dir_all(krate.join("src")).expect("crate directory");
-        let deps = runtime_deps
+        let deps = dependency_lines
             .iter()
-            .map(|d| format!("{d}.workspace = true\n"))
+            .map(|l| format!("{l}\n"))
             .collect::<String>();
         std::fs::write(
             krate.join("Cargo.toml"),
