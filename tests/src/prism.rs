@@ -82,7 +82,9 @@
 //! when the test process ends, however it ends (even killed by a CI timeout). Dropping a
 //! [`Prism`] also kills and reaps it at once. So no `node` outlives the tests, and
 //! [`Prism::shared_mock`] can keep one mock server per document for the whole test binary. The
-//! temporary copy of the document is deleted as soon as Prism has loaded it.
+//! copy of the document Prism serves is deleted when the [`Prism`] is dropped, not before:
+//! Prism's file watcher opens it after Prism reports that it listens, and a missing file
+//! crashes Prism.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::ffi::OsString;
@@ -264,9 +266,9 @@ fn check_node() -> Result<(), String> {
 }
 
 /// Writes a copy of the OpenAPI document `spec` (YAML or JSON) that Prism can serve faithfully
-/// into a fresh temporary file and returns its path: every `example: null` removed and every
+/// into a fresh file under `.tools/prism-specs/` and returns its path: every `example: null` removed and every
 /// `*/*` media type declared `application/json` (see the module docs for why). The caller deletes
-/// the file; [`Prism`] does so once Prism has read it.
+/// the file; [`Prism`] does so once Prism has stopped.
 ///
 /// # Errors
 /// When `spec` cannot be read or parsed, or the copy cannot be written.
@@ -279,13 +281,36 @@ pub fn servable_copy(spec: &Path) -> Result<PathBuf, String> {
     make_servable(&mut document);
     let text = serde_yaml::to_string(&document)
         .map_err(|e| format!("cannot write a copy of {}: {e}", spec.display()))?;
-    let copy = std::env::temp_dir().join(format!(
-        "prism-{}-{}.yaml",
-        std::process::id(),
-        COPIES.fetch_add(1, Ordering::Relaxed)
-    ));
+    // Under `.tools/` (git-ignored) rather than the system's temporary folder: a mock shared
+    // for a whole test binary is never dropped, so its copy stays behind; the first copy a
+    // process makes clears those more than an hour old, long after their Prism has stopped.
+    let dir = workspace_root().join(".tools").join("prism-specs");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let number = COPIES.fetch_add(1, Ordering::Relaxed);
+    if number == 0 {
+        remove_stale_copies(&dir);
+    }
+    let copy = dir.join(format!("{}-{number}.yaml", std::process::id()));
     std::fs::write(&copy, text).map_err(|e| format!("cannot write {}: {e}", copy.display()))?;
     Ok(copy)
+}
+
+/// Deletes the copies in `dir` last written more than an hour ago.
+fn remove_stale_copies(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|metadata| metadata.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn make_servable(node: &mut serde_yaml::Value) {
@@ -331,6 +356,10 @@ pub struct Prism {
     port: u16,
     output: Arc<Mutex<VecDeque<String>>>,
     drains: Vec<thread::JoinHandle<()>>,
+    /// The copy of the document Prism serves. Deleted only once Prism has stopped: Prism's
+    /// file watcher starts watching it after Prism says it listens, and crashes Prism if the
+    /// file is gone by then.
+    spec_copy: PathBuf,
 }
 
 enum StartError {
@@ -446,11 +475,10 @@ impl Prism {
                 port,
                 output,
                 drains,
+                spec_copy,
             };
-            let started = prism.wait_until_listening();
-            // Prism has read the copy once it listens (its file watcher ignores deletion).
-            let _ = std::fs::remove_file(&spec_copy);
-            match started {
+            // A failed start drops `prism`, which stops the process and deletes the copy.
+            match prism.wait_until_listening() {
                 Ok(()) => return Ok(prism),
                 Err(StartError::PortTaken(message)) => last = message,
                 Err(StartError::Failed(message)) => return Err(message),
@@ -508,6 +536,7 @@ impl Drop for Prism {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.spec_copy);
     }
 }
 
