@@ -743,10 +743,16 @@ pub(super) fn json_media<'m>(
     Ok(pick.map(|(k, m)| (m, join(&content_at, k))))
 }
 
-/// The last literal segment of a path template (`/batch/upsert` → `upsert`), if any.
-pub(super) fn last_literal(path: &str) -> Option<&str> {
-    path.split('/')
-        .rfind(|segment| !segment.is_empty() && !segment.starts_with('{'))
+/// The last literal segment of a path template (`/batch/upsert` → `upsert`), if any, as the
+/// naming rule splits the template.
+fn last_literal(path: &str) -> Option<&str> {
+    naming::segments(path)
+        .into_iter()
+        .rev()
+        .find_map(|segment| match segment {
+            naming::Segment::Literal(text) => Some(text),
+            naming::Segment::Param(_) => None,
+        })
 }
 
 /// Whether an operation may be sent again after an ambiguous failure. Idempotent HTTP
