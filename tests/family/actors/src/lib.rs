@@ -16,9 +16,5 @@ mod generated;
 mod runtime;
 
 pub use generated::{operations, types};
-pub use runtime::{
-    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
-    DecodeError, Error, ErrorBody, FilePart, Metrics, Observed, OperationInfo, Permit, RateClass,
-    RateLimit, RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter,
-    TransportError,
-};
+// Whatever the runtime makes public, as hubspot-orders does, without a list to keep in step.
+pub use runtime::*;

@@ -23,9 +23,5 @@ pub mod property_values;
 mod runtime;
 
 pub use generated::{operations, properties, types};
-pub use runtime::{
-    Acquire, ApiError, BodyTooLargeError, BuildError, Client, ClientBuilder, DeadlineError,
-    DecodeError, Error, ErrorBody, FilePart, Metrics, Observed, OperationInfo, Permit, RateClass,
-    RateLimit, RateLimitStatus, RateLimiter, Repeat, RetryPolicy, SlidingWindowLimiter,
-    TransportError,
-};
+// Whatever the runtime makes public, as hubspot-orders does, without a list to keep in step.
+pub use runtime::*;
