@@ -58,7 +58,7 @@ fn load_stage(text: &str) -> Document {
 }
 
 fn emit_stage(api: &Api) -> (Vec<Item>, Vec<Item>) {
-    (emit::types(api), emit::operations(api))
+    (emit::types(api), emit::operations(api, "Orders"))
 }
 
 /// The formatting `generate_from` does: the types and operations files (the small `mod.rs` is
@@ -195,7 +195,7 @@ fn inputs() -> Vec<Input> {
                 &format!("the synthetic document of {copies} copies"),
             );
             assert_eq!(
-                generated.api.operations.len(),
+                generated.documents[0].api.operations.len(),
                 copies * base.operations.len(),
                 "the synthetic document of {copies} copies lost operations"
             );
@@ -206,16 +206,17 @@ fn inputs() -> Vec<Input> {
                 .components
                 .map_or(0, |c| c.schemas.len());
             assert!(
-                schemas == copies * base_schemas && generated.api.types.len() >= schemas,
+                schemas == copies * base_schemas
+                    && generated.documents[0].api.types.len() >= schemas,
                 "the synthetic document of {copies} copies has {} types for {schemas} schemas",
-                generated.api.types.len(),
+                generated.documents[0].api.types.len(),
             );
             eprintln!(
                 "{copies}x: {} bytes of YAML, {schemas} schemas, {} types, {} operations, {} bytes \
                  of Rust",
                 text.len(),
-                generated.api.types.len(),
-                generated.api.operations.len(),
+                generated.documents[0].api.types.len(),
+                generated.documents[0].api.operations.len(),
                 generated
                     .files
                     .iter()

@@ -28,6 +28,7 @@ fn main() {
     let spec = root.join("spec/orders.yaml");
     let catalog = root.join("spec/orders-properties.json");
     let mut c = Criterion::default().configure_from_args();
+    let orders = properties::ir::Object::of_module("orders");
 
     let mut group = c.benchmark_group("catalog");
     group.bench_function("load", |b| {
@@ -41,6 +42,7 @@ fn main() {
                 properties::lower::lower(
                     black_box(&loaded),
                     "orders-properties.json",
+                    &orders,
                     &mut warnings,
                 ),
                 "lower",
@@ -50,7 +52,11 @@ fn main() {
     group.bench_function("load+lower+emit+format", |b| {
         b.iter(|| {
             ok(
-                properties::generate_from_text(black_box(CATALOG), "orders-properties.json"),
+                properties::generate_from_text(
+                    black_box(CATALOG),
+                    "orders-properties.json",
+                    &orders,
+                ),
                 "generate",
             )
         })
@@ -63,12 +69,9 @@ fn main() {
     });
     group.bench_function("document + catalog", |b| {
         b.iter(|| {
-            let mut generated = ok(generator::generate(black_box(&spec)), "document");
-            ok(
-                properties::add(&mut generated, black_box(&catalog)),
-                "catalog",
-            );
-            generated
+            let source = ok(generator::Source::new(black_box(&spec)), "document")
+                .with_catalog(Some(catalog.clone()));
+            ok(generator::generate_crate(&[source]), "document")
         })
     });
     group.finish();

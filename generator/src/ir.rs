@@ -18,6 +18,110 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Every operation, in document order (paths in order, methods in OpenAPI field order).
     pub operations: Vec<Operation>,
+    /// The operations the runtime's helpers drive (bulk upsert, paging, search), where the
+    /// document has them in the shape those helpers need.
+    pub helpers: Helpers,
+}
+
+/// The document's operations that the runtime's generic helpers can drive, each found by its
+/// shape (`lower::roles`). A document without one gets no implementation of the helper's
+/// trait, and its crate still compiles.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Helpers {
+    /// The batch upsert, for `hubspot_runtime::bulk`.
+    pub upsert: Option<UpsertHelper>,
+    /// The page-by-page listing, for `hubspot_runtime::paging::pages`.
+    pub list: Option<ListHelper>,
+    /// The search, for `hubspot_runtime::paging::search_all`.
+    pub search: Option<SearchHelper>,
+}
+
+/// A batch upsert operation: `POST …/batch/upsert` with `{inputs: [T]}`, no path parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpsertHelper {
+    /// Index of the operation in [`Api::operations`].
+    pub operation: usize,
+    /// One input (the items of `inputs`).
+    pub input: Ty,
+    /// One result (the items of `results` in a success answer), or [`Ty::Json`] when no
+    /// success answer lists them.
+    pub record: Ty,
+    /// Whether an input has an `objectWriteTraceId` to tie results back by.
+    pub trace_ids: bool,
+}
+
+/// A listing read page by page: `GET` without path parameters, an optional `after` query
+/// parameter, and an answer with `results` and `paging.next.after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListHelper {
+    /// Index of the operation in [`Api::operations`].
+    pub operation: usize,
+    /// The answer's type (a struct with the [`PageRole`]).
+    pub page: String,
+}
+
+/// A search: `POST …/search` without path parameters, a body with `filterGroups`, `sorts` and
+/// `after`, and an answer with `results` (of records with an `id`) and `paging.next.after`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHelper {
+    /// Index of the operation in [`Api::operations`].
+    pub operation: usize,
+    /// The request body's type.
+    pub request: String,
+    /// The answer's type (a struct with the [`PageRole`], of records with the `id` role).
+    pub page: String,
+}
+
+/// What a struct is to the runtime's helpers and the typed properties, found from its fields
+/// once every type is known.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Roles {
+    /// A page of a listing or a search: `results` and `paging.next.after`.
+    pub page: Option<PageRole>,
+    /// A record with a required string `id` (the record id).
+    pub record_id: bool,
+    /// A record whose `properties` are a map of optional strings (an answer): it gets
+    /// `typed_properties()`.
+    pub typed_properties: bool,
+    /// A write input whose `properties` are a map of strings: it gets `from_typed(…)`.
+    pub from_typed: Option<FromTyped>,
+    /// A batch read input (`inputs` of ids, `idProperty`, `properties`): it gets `by_keys`.
+    pub by_keys: Option<ByKeys>,
+}
+
+/// How a page struct reaches its records and its next cursor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRole {
+    /// The record type (the items of `results`).
+    pub item: Ty,
+    /// Whether `paging` is an `Option`.
+    pub paging_optional: bool,
+    /// Whether `paging.next` is an `Option`.
+    pub next_optional: bool,
+    /// Whether `paging.next.after` is an `Option`.
+    pub after_optional: bool,
+}
+
+/// How `from_typed` fills a write input: `properties` from the typed input, every other field
+/// empty, and these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FromTyped {
+    /// Only `properties` (a single create or update body).
+    Properties,
+    /// A required `id` (a batch update input, addressed by record id).
+    Id,
+    /// A required `id` and an optional `idProperty` (a batch upsert input, addressed by a
+    /// unique property value).
+    Key,
+}
+
+/// The fields of a batch read input that `by_keys` fills.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ByKeys {
+    /// The type of one item of `inputs` (a struct whose only field is `id`).
+    pub id_type: String,
+    /// Whether `properties` is an `Option`.
+    pub properties_optional: bool,
 }
 
 /// A named type of the `types` module.
@@ -58,6 +162,8 @@ pub struct StructDef {
     pub caps: Caps,
     /// Whether it gets `new(required fields…)`, leaving the optional ones `None`.
     pub constructor: bool,
+    /// What it is to the runtime's helpers and the typed properties.
+    pub roles: Roles,
 }
 
 /// An enum of alternatives, from `oneOf` or `anyOf`.
@@ -184,7 +290,7 @@ pub enum Ty {
     Boxed(Box<Ty>),
     /// `Vec<u8>`: an answer that is not text (a spreadsheet, a file).
     Bytes,
-    /// `crate::runtime::FilePart`: a file in a `multipart/form-data` body.
+    /// `hubspot_runtime::FilePart`: a file in a `multipart/form-data` body.
     File,
 }
 
@@ -349,8 +455,6 @@ pub enum Pass {
 pub struct ParamsStruct {
     /// Rust name.
     pub name: String,
-    /// Rustdoc text.
-    pub doc: String,
     /// One field a parameter.
     pub fields: Vec<QueryParam>,
     /// What the struct can derive (`Default` when no parameter is required), decided once
@@ -439,8 +543,6 @@ pub enum Success {
     Multi {
         /// Rust name of the enum.
         enum_name: String,
-        /// Rustdoc text of the enum.
-        doc: String,
         /// One per status, in ascending status order.
         variants: Vec<(String, SuccessResponse)>,
         /// What the enum can derive, decided once every type is known.

@@ -1,16 +1,21 @@
-//! The HubSpot CRM client generator: an OpenAPI 3.0 document in, the Rust source of a typed
-//! client out.
+//! The HubSpot CRM client generator: OpenAPI 3.0 documents in, the Rust source of a typed
+//! client crate out.
 //!
 //! Four stages, each a module, data flowing one way:
 //! [`load`] (JSON or YAML into openapiv3's model) → [`lower`] (into the plain-data [`ir`], where
 //! every naming and typing decision is made) → [`emit`] (IR into tokens) → [`write`](mod@write) (prettyplease,
 //! header, atomic write or freshness check).
 //!
-//! A second, optional input, a portal's property catalog, goes through [`properties`] (its own
-//! load, lower, emit) into typed order properties beside the document's files.
+//! A crate holds one or more documents, each a module (`src/generated/orders/`, named after
+//! its file) with a handle type that carries its operations on the runtime's shared `Client`;
+//! types that several documents define identically are written once ([`share`]). A second,
+//! optional input per document, a portal's property catalog, goes through [`properties`] (its
+//! own load, lower, emit) into typed properties beside the document's files.
 //!
-//! The generated crate keeps its hand-written runtime (`src/runtime/`, `src/lib.rs`) next to
-//! the files written here (`src/generated/`).
+//! Everything hand-written (the client, pacing, retries, bulk upsert, paging, the fake
+//! HubSpot) lives in the `hubspot-runtime` crate, which names no document's type; the
+//! generated code implements the runtime's small traits where its document has the operations
+//! they drive.
 
 pub mod diff;
 pub mod emit;
@@ -20,6 +25,7 @@ pub mod load;
 pub mod lower;
 pub mod naming;
 pub mod properties;
+pub mod share;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -27,34 +33,102 @@ use std::path::{Path, PathBuf};
 pub use error::Error;
 pub use write::{GeneratedFile, WriteMode};
 
-/// The generator's output for one document.
+/// One document of a crate: the module it becomes, where it is read from, and its property
+/// catalog if it has one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    /// The module's name ([`naming::module_name`] of the file name).
+    pub module: String,
+    /// The OpenAPI document.
+    pub spec: PathBuf,
+    /// The property catalog that types the document's record properties.
+    pub catalog: Option<PathBuf>,
+}
+
+impl Source {
+    /// The document at `spec`, its module named after the file, without a catalog.
+    ///
+    /// # Errors
+    ///
+    /// When the file name gives no module name ([`naming::module_name`]).
+    pub fn new(spec: &Path) -> Result<Source, Error> {
+        let stem = spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let module = naming::module_name(stem).map_err(|e| Error::msg(e).in_file(spec))?;
+        Ok(Source {
+            module,
+            spec: spec.to_path_buf(),
+            catalog: None,
+        })
+    }
+
+    /// The same document with the property catalog at `catalog`.
+    pub fn with_catalog(mut self, catalog: Option<PathBuf>) -> Source {
+        self.catalog = catalog;
+        self
+    }
+}
+
+/// One document's part of a generated crate.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Its module (`orders`).
+    pub module: String,
+    /// Its handle type (`Orders`).
+    pub handle: String,
+    /// The IR its files were emitted from.
+    pub api: ir::Api,
+}
+
+/// The generator's output for one crate.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// The IR the files were emitted from.
-    pub api: ir::Api,
+    /// Each document, in input order.
+    pub documents: Vec<Document>,
     /// The files, relative to the crate directory.
     pub files: Vec<GeneratedFile>,
-    /// Faults of the document that do not change the client (a declared path parameter the
-    /// path lacks, ...), each located by pointer. Generation went on past them.
+    /// Faults of the documents and catalogs that do not change the client (a declared path
+    /// parameter the path lacks, ...), each located by file and pointer. Generation went on
+    /// past them.
     pub warnings: Vec<Error>,
-    /// Each item formatted on its own (`module/Name`, code), for per-item snapshots. The files
-    /// are these, in this order, under their module's header.
+    /// Each item formatted on its own (`orders/types/Name`, `common/Name`, code), for
+    /// per-item snapshots. The files are these, in this order, under their module's header.
     pub items: Vec<(String, String)>,
 }
 
-/// Generates the client source for the document at `spec`.
-pub fn generate(spec: &Path) -> Result<Generated, Error> {
-    let doc = load::load(spec)?;
-    let mut generated = generate_from(&doc).map_err(|e| e.in_file(spec))?;
-    generated.warnings = generated
-        .warnings
-        .into_iter()
-        .map(|w| w.in_file(spec))
-        .collect();
-    Ok(generated)
+impl Generated {
+    /// The document of module `module`.
+    pub fn document(&self, module: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.module == module)
+    }
 }
 
-/// Generates the client source for a document given as text (for tests and tools).
+/// Where generated files go, relative to the crate directory.
+pub const GENERATED_DIR: &str = "src/generated";
+
+/// Generates a crate of the one document at `spec` (its module named after the file).
+pub fn generate(spec: &Path) -> Result<Generated, Error> {
+    generate_crate(&[Source::new(spec)?])
+}
+
+/// Generates a crate of the documents `sources`, each a module, in that order.
+pub fn generate_crate(sources: &[Source]) -> Result<Generated, Error> {
+    let mut inputs = Vec::new();
+    for source in sources {
+        let doc = load::load(&source.spec)?;
+        inputs.push(Input {
+            module: source.module.clone(),
+            doc,
+            file: Some(source.spec.clone()),
+            catalog: source.catalog.clone(),
+        });
+    }
+    generate_inputs(inputs)
+}
+
+/// Generates a crate of one document given as text, in the module `api` (for tests and tools).
 pub fn generate_from_text(text: &str, syntax: load::Syntax) -> Result<Generated, Error> {
     let (raw, api) = load::parse(text, syntax)?;
     generate_from(&load::Document {
@@ -64,41 +138,41 @@ pub fn generate_from_text(text: &str, syntax: load::Syntax) -> Result<Generated,
     })
 }
 
+/// Generates a crate of one loaded document, in the module `api`.
+pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
+    generate_inputs(vec![Input {
+        module: "api".to_owned(),
+        doc: doc.clone(),
+        file: None,
+        catalog: None,
+    }])
+}
+
+/// A loaded document on its way into a crate.
+struct Input {
+    module: String,
+    doc: load::Document,
+    /// The file its messages name: none for a document given as text or already loaded.
+    file: Option<PathBuf>,
+    catalog: Option<PathBuf>,
+}
+
 /// Formatted items (module, name, code), or why they could not be made.
 type Formatted = Result<Vec<(emit::Module, String, String)>, Error>;
 
-/// A piece of work for [`format_units`]: one type, the base URL, or one operation.
-#[derive(Clone, Copy)]
-enum Unit<'a> {
-    Type(&'a ir::TypeDef),
-    BaseUrl(&'a ir::Api),
-    Operation(&'a ir::Operation),
-}
-
-impl Unit<'_> {
-    fn items(self) -> Vec<emit::Item> {
-        match self {
-            Unit::Type(t) => vec![emit::type_item(t)],
-            Unit::BaseUrl(api) => vec![emit::base_url_item(api)],
-            Unit::Operation(op) => emit::operation_items(op),
-        }
-    }
-}
-
-/// Emits and formats every unit, in order, on this thread. Formatting (syn's parse, then
+/// Emits and formats items, in order, on this thread. Formatting (syn's parse, then
 /// prettyplease) is most of the generator's time, but a pool of worker threads bought nothing
 /// on two cores: `cargo xtask codegen --check` over the 13 documents of the workspace, 20 runs
 /// of release builds, took 1.5 s of CPU and 3.5 to 4.3 s of wall time on one thread against
 /// 1.6 to 2.1 s of CPU and 3.7 to 6.7 s with the pool.
-fn format_units(units: &[Unit<'_>]) -> Formatted {
-    let mut items = Vec::new();
-    for unit in units {
-        for item in unit.items() {
+fn format_items(items: Vec<emit::Item>) -> Formatted {
+    items
+        .into_iter()
+        .map(|item| {
             let code = write::format(item.tokens, &item.name)?;
-            items.push((item.module, item.name, code));
-        }
-    }
-    Ok(items)
+            Ok((item.module, item.name, code))
+        })
+        .collect()
 }
 
 /// A generated file: the header, the module's rustdoc, then its items.
@@ -112,75 +186,239 @@ fn file(header: &str, module_doc: &str, items: &[&str]) -> Result<String, Error>
     Ok(contents)
 }
 
-/// Generates the client source for a loaded document.
-pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
-    let (api, warnings) = lower::lower_with_warnings(doc)?;
-    let header = write::header(&api.title, &api.version);
-
-    let mut units: Vec<Unit<'_>> = api.types.iter().map(Unit::Type).collect();
-    units.push(Unit::BaseUrl(&api));
-    units.extend(api.operations.iter().map(Unit::Operation));
-    let formatted = format_units(&units)?;
-    let in_module = |module: emit::Module| -> Vec<&str> {
-        formatted
+fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
+    let mut documents = Vec::new();
+    let mut warnings = Vec::new();
+    let mut catalogs = Vec::new();
+    for input in &inputs {
+        if documents
             .iter()
-            .filter(|(m, _, _)| *m == module)
-            .map(|(_, _, code)| code.as_str())
-            .collect()
-    };
-    let type_items = in_module(emit::Module::Types);
-    let op_items = in_module(emit::Module::Operations);
+            .any(|d: &Document| d.module == input.module)
+        {
+            return Err(Error::msg(format!(
+                "two documents would both be the module `{}`: rename one",
+                input.module
+            ))
+            .in_file(&input.doc.file));
+        }
+        let located = |e: Error| match &input.file {
+            Some(file) => e.in_file(file),
+            None => e,
+        };
+        let (api, doc_warnings) = lower::lower_with_warnings(&input.doc).map_err(located)?;
+        warnings.extend(doc_warnings.into_iter().map(located));
+        let catalog = match &input.catalog {
+            Some(path) => {
+                let object = properties::ir::Object::of_module(&input.module);
+                let output = properties::generate(path, &object)?;
+                warnings.extend(output.warnings.iter().map(|w| w.clone().in_file(path)));
+                Some(output)
+            }
+            None => None,
+        };
+        catalogs.push(catalog);
+        documents.push(Document {
+            module: input.module.clone(),
+            handle: naming::handle_name(&input.module),
+            api,
+        });
+    }
 
-    let types_file = file(
-        &header,
-        &format!(
-            "The document's schemas as Rust types: one type a schema of {:?} {}, plus the enums and \
-             objects written inline in them.",
-            api.title, api.version
-        ),
-        &type_items,
-    )?;
-    let ops_file = file(
-        &header,
-        "The operations of the document: a method of [`Client`](crate::Client) each, with the \
-         structs of their query parameters and the enums of their answers.",
-        &op_items,
-    )?;
-    let mod_file = file(
-        &header,
-        "Code written by the generator from the OpenAPI document. Never edited by hand: rerun\n\
-         `cargo xtask codegen` instead.",
-        &["pub mod operations;\n", "pub mod types;\n"],
-    )?;
+    let sharing = share::share(&documents.iter().map(|d| &d.api).collect::<Vec<_>>());
+    let mut files = Vec::new();
+    let mut items = Vec::new();
+    let dir = Path::new(GENERATED_DIR);
+    let crate_header = write::crate_header(
+        &documents
+            .iter()
+            .map(|d| (d.api.title.as_str(), d.api.version.as_str()))
+            .collect::<Vec<_>>(),
+    );
 
-    let dir = Path::new("src/generated");
-    let files = vec![
+    if !sharing.common.is_empty() {
+        let formatted = format_items(sharing.common.iter().map(emit::type_item).collect())?;
+        let codes: Vec<&str> = formatted.iter().map(|(_, _, c)| c.as_str()).collect();
+        files.push(GeneratedFile {
+            path: dir.join("common.rs"),
+            contents: file(
+                &crate_header,
+                "The types that several documents of this crate define identically, written once. \
+                 Each document's `types` module re-exports the ones it uses.",
+                &codes,
+            )?,
+        });
+        items.extend(
+            formatted
+                .into_iter()
+                .map(|(_, name, code)| (format!("common/{name}"), code)),
+        );
+    }
+
+    for ((document, catalog), shared) in documents.iter().zip(&catalogs).zip(&sharing.shared) {
+        let api = &document.api;
+        let header = write::header(&api.title, &api.version);
+        let module_dir = dir.join(&document.module);
+        let mut units: Vec<emit::Item> = api
+            .types
+            .iter()
+            .filter(|t| !shared.contains(t.name()))
+            .map(emit::type_item)
+            .collect();
+        units.extend(emit::operations(api, &document.handle));
+        units.push(emit::handle_item(api, &document.handle));
+        units.extend(emit::document_items(api, &document.handle));
+        let formatted = format_items(units)?;
+        let in_module = |module: emit::Module| -> Vec<&str> {
+            formatted
+                .iter()
+                .filter(|(m, _, _)| *m == module)
+                .map(|(_, _, code)| code.as_str())
+                .collect()
+        };
+
+        let mut type_items = Vec::new();
+        let reexport;
+        if !shared.is_empty() {
+            // In the document's order, as the names would stand in its own `types`.
+            let names = api
+                .types
+                .iter()
+                .map(|t| t.name())
+                .filter(|name| shared.contains(*name))
+                .map(emit::ident);
+            reexport = write::format(
+                quote::quote!(pub use super::super::common::{#(#names),*};),
+                "the re-export of shared types",
+            )?;
+            type_items.push(reexport.as_str());
+        }
+        type_items.extend(in_module(emit::Module::Types));
+        files.push(GeneratedFile {
+            path: module_dir.join("types.rs"),
+            contents: file(
+                &header,
+                &format!(
+                    "The schemas of {:?} {} as Rust types: one type a schema, plus the enums and \
+                     objects written inline in them.",
+                    api.title, api.version
+                ),
+                &type_items,
+            )?,
+        });
+        files.push(GeneratedFile {
+            path: module_dir.join("operations.rs"),
+            contents: file(
+                &header,
+                &format!(
+                    "The operations of {:?} {}: a method of [`{handle}`](super::{handle}) each, \
+                     with the structs of their query parameters and the enums of their answers.",
+                    api.title,
+                    api.version,
+                    handle = document.handle
+                ),
+                &in_module(emit::Module::Operations),
+            )?,
+        });
+        let mut declarations = vec!["pub mod operations;\n", "pub mod types;\n"];
+        if let Some(catalog) = catalog {
+            declarations.push("pub mod properties;\n");
+            files.push(GeneratedFile {
+                path: module_dir.join("properties.rs"),
+                contents: catalog.contents.clone(),
+            });
+        }
+        declarations.extend(in_module(emit::Module::Document));
+        files.push(GeneratedFile {
+            path: module_dir.join("mod.rs"),
+            contents: file(
+                &header,
+                &document_doc(document, catalog.is_some()),
+                &declarations,
+            )?,
+        });
+        // What callers see of this document, for `cargo xtask codegen`'s summary of a run.
+        files.push(GeneratedFile {
+            path: module_dir.join(diff::MANIFEST_FILE),
+            contents: diff::manifest(api)?,
+        });
+        let prefix = &document.module;
+        items.extend(
+            formatted
+                .into_iter()
+                .map(|(module, name, code)| (format!("{prefix}/{}/{name}", module.as_str()), code)),
+        );
+        if let Some(catalog) = catalog {
+            items.extend(
+                catalog
+                    .items
+                    .iter()
+                    .map(|(name, code)| (format!("{prefix}/{name}"), code.clone())),
+            );
+        }
+    }
+
+    let mut root: Vec<String> = Vec::new();
+    if !sharing.common.is_empty() {
+        root.push("mod common;\n".to_owned());
+    }
+    for document in &documents {
+        root.push(format!("pub mod {};\n", document.module));
+    }
+    let ext = documents
+        .iter()
+        .map(|d| (d.module.as_str(), d.handle.as_str(), d.api.title.as_str()))
+        .collect::<Vec<_>>();
+    root.push(write::format(emit::client_ext(&ext), "ClientExt")?);
+    files.insert(
+        0,
         GeneratedFile {
             path: dir.join("mod.rs"),
-            contents: mod_file,
+            contents: file(
+                &crate_header,
+                "Code written by the generator from the OpenAPI documents, one module a document. \
+                 Never edited by hand: rerun `cargo xtask codegen` instead.",
+                &root.iter().map(String::as_str).collect::<Vec<_>>(),
+            )?,
         },
-        GeneratedFile {
-            path: dir.join("operations.rs"),
-            contents: ops_file,
-        },
-        GeneratedFile {
-            path: dir.join("types.rs"),
-            contents: types_file,
-        },
-        // What callers see of this crate, for `cargo xtask codegen`'s summary of a run.
-        GeneratedFile {
-            path: PathBuf::from(diff::MANIFEST),
-            contents: diff::manifest(&api)?,
-        },
-    ];
-    let items = formatted
-        .into_iter()
-        .map(|(module, name, code)| (format!("{}/{name}", module.as_str()), code))
-        .collect();
+    );
+
     Ok(Generated {
-        api,
+        documents,
         files,
         warnings,
         items,
     })
+}
+
+/// The rustdoc of a document's module.
+fn document_doc(document: &Document, typed_properties: bool) -> String {
+    let api = &document.api;
+    let mut text = format!(
+        "The {:?} document ({}): [`{handle}`] carries its operations (`operations`), on the \
+         shared client; `types` holds its schemas.",
+        api.title,
+        api.version,
+        handle = document.handle
+    );
+    if typed_properties {
+        text.push_str(" `properties` types its records' properties from a property catalog.");
+    }
+    let helpers = &api.helpers;
+    let mut drives = Vec::new();
+    if helpers.upsert.is_some() {
+        drives.push("bulk upsert (`hubspot_runtime::bulk::BulkUpsert`)");
+    }
+    if helpers.list.is_some() {
+        drives.push("paging (`hubspot_runtime::paging::pages`)");
+    }
+    if helpers.search.is_some() {
+        drives.push("search past the result cap (`hubspot_runtime::paging::search_all`)");
+    }
+    if !drives.is_empty() {
+        text.push_str(&format!(
+            "\n\nThe handle drives the runtime's {}.",
+            drives.join(", ")
+        ));
+    }
+    text
 }

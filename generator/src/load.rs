@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::error::{Error, escape_token, pointer_of};
 
 /// A document read and checked to be OpenAPI 3.0.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Document {
     /// Where it was read from.
     pub file: PathBuf,

@@ -41,9 +41,10 @@
 //! 6. Otherwise the method's verb is put in front of each of them (GET `get_`, PUT `replace_`,
 //!    DELETE `archive_`, PATCH `update_`, POST `create_`): `GET /search` and `POST /search`
 //!    become `get_search` and `create_search`.
-//! 7. The names of the runtime's own methods on `Client` ([`RESERVED_METHODS`]) are never
+//! 7. The names of the handle's own methods ([`RESERVED_METHODS`]: its constructor `new`, and
+//!    `client`, `list_page` and `search_page` of the runtime's traits it implements) are never
 //!    given to an operation: one that would get such a name takes its verb in front instead
-//!    (`GET /metrics` is `get_metrics`).
+//!    (`GET /client` is `get_client`).
 //!
 //! Two operations that still share a name are an error. Rules 1 to 4 are
 //! [`MethodNamer::name`]; rules 5 to 7 are applied by the lowering, which sees every operation
@@ -63,9 +64,56 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::ir::HttpMethod;
 
-/// The public methods of the runtime's `Client`: an operation never gets one of these names
-/// (rule 7). A test parses the runtime and fails when `Client` has a method not listed here.
-pub const RESERVED_METHODS: &[&str] = &["new", "builder", "metrics", "rate_limits"];
+/// The methods a document's handle has besides its operations: an operation never gets one of
+/// these names (rule 7). A test parses the runtime's helper traits and fails when one has a
+/// method not listed here.
+pub const RESERVED_METHODS: &[&str] = &["new", "client", "list_page", "search_page"];
+
+/// The names a document's module may not take: the crate's own modules and the runtime's,
+/// which the generated crate re-exports beside the documents' modules.
+pub const RESERVED_MODULES: &[&str] = &[
+    "common",
+    "generated",
+    "bulk",
+    "paging",
+    "property_values",
+    "codegen",
+    "testing",
+];
+
+/// The module of a document, from its file name without the extension: snake_case
+/// (`line-items.yaml` → `line_items`).
+///
+/// # Errors
+///
+/// When the name gives no usable module name: empty, a keyword, starting with a digit, or one
+/// of [`RESERVED_MODULES`]. The message says what to rename.
+pub fn module_name(stem: &str) -> Result<String, String> {
+    let name = snake(stem);
+    if name.is_empty()
+        || name.starts_with(|c: char| c.is_ascii_digit())
+        || KEYWORDS.contains(&name.as_str())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(format!(
+            "the file name `{stem}` gives no Rust module name (`{name}`): name the document \
+             after its object, e.g. `orders.yaml`"
+        ));
+    }
+    if RESERVED_MODULES.contains(&name.as_str()) {
+        return Err(format!(
+            "the file name `{stem}` would make the module `{name}`, a name the generated crate \
+             keeps for its own module: rename the document"
+        ));
+    }
+    Ok(name)
+}
+
+/// The handle type of a document module: its name in UpperCamelCase (`line_items` →
+/// `LineItems`).
+pub fn handle_name(module: &str) -> String {
+    module.to_upper_camel_case()
+}
 
 /// The action HubSpot writes at the end of an operationId, after the last underscore
 /// (`get-/crm/objects/2026-03/0-3_getPage` → `get_page`), in snake_case; `None` when the

@@ -186,7 +186,7 @@ fn responses_params_and_method_names() {
           schema: {$ref: '#/components/schemas/Error'}
 ";
     let generated = generate(&doc(schemas, paths));
-    let names: Vec<&str> = generated
+    let names: Vec<&str> = generated.documents[0]
         .api
         .operations
         .iter()
@@ -333,7 +333,11 @@ fn a_path_parameter_the_path_lacks_is_dropped_with_a_warning() {
             "at /paths/~1things~1echo/post/parameters/0: path parameter `objectType` is not in the path `/things/echo`; it is left out"
         ]
     );
-    assert!(generated.api.operations[0].path_params.is_empty());
+    assert!(
+        generated.documents[0].api.operations[0]
+            .path_params
+            .is_empty()
+    );
     // A document without the fault has no warning.
     assert!(
         generate(&doc(

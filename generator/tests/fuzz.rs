@@ -99,7 +99,7 @@ fn check(input: &Input) -> Result<bool, TestCaseError> {
     match generator::generate_from_text(&input.text, input.syntax) {
         Ok(generated) => {
             for file in &generated.files {
-                if file.path.ends_with(generator::diff::MANIFEST) {
+                if file.path.ends_with(generator::diff::MANIFEST_FILE) {
                     // The API manifest is JSON, and must read back.
                     if let Err(e) = generator::diff::read_manifest(&file.contents) {
                         return Err(TestCaseError::fail(format!(
@@ -168,7 +168,7 @@ fn check(input: &Input) -> Result<bool, TestCaseError> {
 /// document in the other syntax, and from a second run.
 fn oracle(input: &Input, generated: &generator::Generated) -> Result<(), String> {
     use generator::ir::{Success, Ty, TypeDef};
-    let api = &generated.api;
+    let api = &generated.documents[0].api;
     let unique = |scope: &str, names: Vec<&str>| -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
         match names.into_iter().find(|n| !seen.insert(*n)) {
@@ -2023,8 +2023,8 @@ fn tame_documents() -> impl Strategy<Value = Input> {
 
 /// `cargo check` of the code generated from a sample of accepted documents: what "it parses"
 /// cannot tell (a derive a field's type does not support, a name the runtime already uses, a
-/// type in the wrong module). Each document becomes a crate of a scratch workspace that
-/// compiles the real runtime (`generated/src/runtime/`) as the family crates do; a batch of
+/// type in the wrong module). Each document becomes a crate of a scratch workspace on the real
+/// runtime crate (`runtime/`), laid out as the family crate is; a batch of
 /// crates is one `cargo check`, sharing the workspace's compiled dependencies (same lock file,
 /// same profile, same target directory), so a batch costs seconds.
 ///
@@ -2111,14 +2111,14 @@ fn accepted_documents_compile() {
     );
 }
 
-/// A workspace of one crate a document, each laid out like the family crates.
+/// A workspace of one crate a document, each laid out like the family crate: the generated
+/// files, a `lib.rs` that re-exports them and the runtime, and the family crate's dependencies
+/// (the runtime crate by path).
 fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generator::Generated)]) {
     let manifest =
         std::fs::read_to_string(root.join("Cargo.toml")).expect("the workspace manifest");
-    // The dependencies the runtime needs, as a family crate (which compiles the runtime by
-    // path, like these) lists them, and their versions as the workspace declares them.
-    let family = std::fs::read_to_string(root.join("tests/family/deals/Cargo.toml"))
-        .expect("a family crate's manifest");
+    let family = std::fs::read_to_string(root.join("tests/family/Cargo.toml"))
+        .expect("the family crate's manifest");
     // The family crate's dependency lines, kept as written (`name.workspace = true` or
     // `name = { workspace = true, features = [...] }`), and the names they declare.
     let dependency_lines: Vec<&str> = family
@@ -2128,20 +2128,31 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
         .take_while(|l| !l.starts_with('['))
         .filter(|l| l.contains("workspace = true"))
         .collect();
-    let runtime_deps: Vec<String> = dependency_lines
+    let deps: Vec<String> = dependency_lines
         .iter()
         .filter_map(|l| l.split(['.', ' ', '=']).next().map(str::to_owned))
         .collect();
     assert!(
-        ["reqwest", "serde_json", "tokio"]
+        ["hubspot-runtime", "serde", "serde_json"]
             .iter()
-            .all(|name| runtime_deps.iter().any(|d| d == name)),
-        "the runtime's dependencies were not all found in tests/family/deals/Cargo.toml: {runtime_deps:?}"
+            .all(|name| deps.iter().any(|d| d == name)),
+        "the generated code's dependencies were not all found in tests/family/Cargo.toml: {deps:?}"
     );
+    // Their versions as the workspace declares them; the runtime by its absolute path.
+    let runtime = root.join("runtime");
     let dependencies: String = manifest
         .lines()
-        .filter(|l| runtime_deps.iter().any(|d| l.starts_with(&format!("{d} "))))
-        .map(|l| format!("{l}\n"))
+        .filter(|l| deps.iter().any(|d| l.starts_with(&format!("{d} "))))
+        .map(|l| {
+            if l.starts_with("hubspot-runtime ") {
+                format!(
+                    "hubspot-runtime = {{ path = {:?} }}\n",
+                    runtime.display().to_string()
+                )
+            } else {
+                format!("{l}\n")
+            }
+        })
         .collect();
     let members: Vec<String> = (0..documents.len()).map(|i| format!("\"c{i}\"")).collect();
     let workspace = format!(
@@ -2151,7 +2162,6 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
     );
     std::fs::write(dir.join("Cargo.toml"), workspace).expect("scratch manifest");
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("the lock file");
-    let runtime = root.join("generated/src/runtime/mod.rs");
     for (i, (_, generated)) in documents.iter().enumerate() {
         let krate = dir.join(format!("c{i}"));
         std::fs::create_dir_all(krate.join("src")).expect("crate directory");
@@ -2166,10 +2176,7 @@ fn write_scratch_workspace(dir: &Path, root: &Path, documents: &[(Input, generat
         .expect("crate manifest");
         std::fs::write(
             krate.join("src/lib.rs"),
-            format!(
-                "#![allow(dead_code, unused_imports)]\nmod generated;\n#[path = {:?}]\nmod runtime;\npub use generated::{{operations, types}};\npub use runtime::{{Client, Error}};\n",
-                runtime.display().to_string()
-            ),
+            "mod generated;\npub use generated::*;\npub use hubspot_runtime::*;\n",
         )
         .expect("lib.rs");
         for file in &generated.files {

@@ -6,8 +6,13 @@ use generator::properties::ir::{PropertySet, ValueTy};
 use generator::properties::{self, Output};
 use serde_json::{Value, json};
 
+/// The object the orders document's catalog describes.
+fn orders() -> properties::ir::Object {
+    properties::ir::Object::of_module("orders")
+}
+
 fn generate(catalog: Value) -> Output {
-    properties::generate_from_text(&catalog.to_string(), "test.json")
+    properties::generate_from_text(&catalog.to_string(), "test.json", &orders())
         .unwrap_or_else(|e| panic!("generating: {e}"))
 }
 
@@ -16,7 +21,7 @@ fn set(catalog: Value) -> PropertySet {
 }
 
 fn error(text: &str) -> String {
-    match properties::generate_from_text(text, "test.json") {
+    match properties::generate_from_text(text, "test.json", &orders()) {
         Ok(_) => panic!("generated from a bad catalog: {text}"),
         Err(e) => e.to_string(),
     }
@@ -146,7 +151,7 @@ fn the_order_of_the_catalog_does_not_matter() {
     let b = prop("beta", "number");
     let forward = generate(json!({"results": [a.clone(), b.clone()]}));
     let backward = generate(json!({"results": [b, a]}));
-    assert_eq!(forward.file, backward.file);
+    assert_eq!(forward.contents, backward.contents);
 }
 
 #[test]
@@ -207,7 +212,7 @@ fn names_the_file_of_a_bad_catalog() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("orders-properties.json");
     std::fs::write(&path, json!({"results": [{"name": 3}]}).to_string()).expect("write");
-    let message = properties::generate(&path)
+    let message = properties::generate(&path, &orders())
         .map(|_| String::new())
         .unwrap_or_else(|e| e.to_string());
     std::fs::remove_dir_all(&dir).ok();
@@ -334,7 +339,7 @@ mod random_catalogs {
         let catalogs = proptest::collection::vec(property(), 0..8);
         let result = runner.run(&catalogs, |props| {
             let text = json!({"results": props}).to_string();
-            match properties::generate_from_text(&text, "fuzz.json") {
+            match properties::generate_from_text(&text, "fuzz.json", &super::orders()) {
                 // `write::format` parsed every item: the code is Rust.
                 Ok(output) => check(&output.set),
                 Err(e) => {

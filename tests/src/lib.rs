@@ -1,6 +1,8 @@
 //! Support code shared by the workspace-level tests in `tests/tests/`.
 //!
-//! - [`assert_fresh`]: the freshness check of a generated crate.
+//! - [`assert_fresh`]: the freshness check of a generated crate, the same check as
+//!   `cargo xtask codegen --check` makes of it: every file its documents produce is there with
+//!   the same contents, and no generated file is left over that they no longer produce.
 //!
 //! - [`prism`]: installs and runs Stoplight Prism, the third-party mock server and validating
 //!   proxy that the contract suite (`tests/tests/contract.rs`) checks the generated client against.
@@ -8,6 +10,29 @@
 pub mod prism;
 
 use std::path::{Path, PathBuf};
+
+/// A crate that `cargo xtask codegen` writes when run without arguments: its directory and the
+/// directory of its documents, both relative to the workspace root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GeneratedCrate {
+    /// The crate's directory (`src/generated/` is written under it).
+    pub out: &'static str,
+    /// The directory whose every document is one module of the crate.
+    pub documents: &'static str,
+}
+
+/// The crates of the default `cargo xtask codegen` run, in its order: the client applications
+/// use, from `spec/`, and the test crate of our own documents, from `tests/family/spec/`.
+pub const GENERATED_CRATES: &[GeneratedCrate] = &[
+    GeneratedCrate {
+        out: "generated",
+        documents: "spec",
+    },
+    GeneratedCrate {
+        out: "tests/family",
+        documents: "tests/family/spec",
+    },
+];
 
 /// The workspace root: the parent of this crate's folder.
 pub fn workspace_root() -> PathBuf {
@@ -17,21 +42,77 @@ pub fn workspace_root() -> PathBuf {
         .map_or_else(|| manifest_dir.join(".."), Path::to_path_buf)
 }
 
-/// Panics, naming each stale file and the command that fixes it, when the generated files
-/// under `out` differ from what the document `spec` (and the property catalog beside it, if
-/// any) produces (both relative to the root).
-pub fn assert_fresh(spec: &str, out: &str) {
-    let root = workspace_root();
-    let mut generated = generator::generate(&root.join(spec))
-        .unwrap_or_else(|e| panic!("generating from {spec}: {e}"));
-    // The property catalog beside the document, when there is one (`cargo xtask codegen`
-    // reads it too).
-    if let Some(catalog) = generator::properties::beside(&root.join(spec)) {
-        generator::properties::add(&mut generated, &catalog)
-            .unwrap_or_else(|e| panic!("generating from {}: {e}", catalog.display()));
-    }
+/// The crate of [`GENERATED_CRATES`] written into `out` (relative to the root).
+///
+/// # Panics
+///
+/// When no crate of the default run is written there.
+pub fn generated_crate(out: &str) -> GeneratedCrate {
+    GENERATED_CRATES
+        .iter()
+        .copied()
+        .find(|c| c.out == out)
+        .unwrap_or_else(|| {
+            panic!("`cargo xtask codegen` writes no crate into {out}: see GENERATED_CRATES")
+        })
+}
+
+/// The documents of the crate in `out`, as `cargo xtask codegen` reads them: every OpenAPI
+/// document (`.yaml`, `.yml`, `.json`, but not a `…-properties.json` catalog) of its documents'
+/// directory, sorted by path, each with the property catalog beside it when there is one.
+///
+/// # Panics
+///
+/// When the directory cannot be read, holds no document, or a file name makes no module.
+pub fn sources(out: &str) -> Vec<generator::Source> {
+    let dir = workspace_root().join(generated_crate(out).documents);
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the documents of {}: {e}", dir.display()));
+    let mut paths: Vec<PathBuf> = entries
+        .map(|entry| {
+            entry
+                .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
+                .path()
+        })
+        .filter(|path| path.is_file() && is_document(path))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "{} holds no document", dir.display());
+    paths
+        .iter()
+        .map(|spec| {
+            generator::Source::new(spec)
+                .unwrap_or_else(|e| panic!("{}: {e}", spec.display()))
+                .with_catalog(generator::properties::beside(spec))
+        })
+        .collect()
+}
+
+/// Whether `path` names an OpenAPI document rather than a property catalog or another file.
+fn is_document(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
+}
+
+/// What the generator makes of the crate in `out` (relative to the root) from its documents
+/// ([`sources`]).
+///
+/// # Panics
+///
+/// When a document or catalog fails to generate; the message names it.
+pub fn generate(out: &str) -> generator::Generated {
+    generator::generate_crate(&sources(out)).unwrap_or_else(|e| panic!("generating {out}: {e}"))
+}
+
+/// Panics, naming each stale or leftover file and the command that fixes it, when the
+/// generated files of the crate in `out` (relative to the root) differ from what its documents
+/// produce: a file missing or with other contents, or a generated file (by its `@generated`
+/// header, or an API manifest) that no document produces any more.
+pub fn assert_fresh(out: &str) {
+    let generated = generate(out);
     let stale = generator::write::apply(
-        &root.join(out),
+        &workspace_root().join(out),
         &generated.files,
         generator::WriteMode::Check,
     )

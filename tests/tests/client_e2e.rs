@@ -22,12 +22,12 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use hubspot_orders::operations::{BatchUpsertResponse, GetByIdParams, GetPageParams};
-use hubspot_orders::types::{
+use hubspot_orders::orders::operations::{BatchUpsertResponse, GetByIdParams, GetPageParams};
+use hubspot_orders::orders::types::{
     BatchInputSimplePublicObjectBatchInputUpsert, BatchInputSimplePublicObjectId,
     SimplePublicObjectBatchInputUpsert, SimplePublicObjectId, Status,
 };
-use hubspot_orders::{Client, Error, ErrorBody};
+use hubspot_orders::{Client, ClientExt, Error, ErrorBody};
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockGuard, MockServer, Request, ResponseTemplate};
@@ -256,6 +256,7 @@ async fn batch_upsert_200_decodes_every_field() {
 
     let response = proxied
         .client()
+        .orders()
         .batch_upsert(&body)
         .await
         .unwrap_or_else(|e| panic!("a 200 decodes: {}", proxied.explain(&e)));
@@ -336,6 +337,7 @@ async fn batch_upsert_207_keeps_the_errors() {
 
     let response = proxied
         .client()
+        .orders()
         .batch_upsert(&body)
         .await
         .unwrap_or_else(|e| panic!("a 207 decodes: {}", proxied.explain(&e)));
@@ -399,6 +401,7 @@ async fn batch_upsert_400_decodes_the_error_body() {
 
     let error = proxied
         .client()
+        .orders()
         .batch_upsert(&body)
         .await
         .expect_err("a 400 is an error");
@@ -470,6 +473,7 @@ async fn drifted_canned_answer_is_caught_by_the_proxy() {
 
     let error = proxied
         .client()
+        .orders()
         .batch_upsert(&body)
         .await
         .expect_err("a drifted answer is no success");
@@ -527,6 +531,7 @@ async fn batch_upsert_400_with_a_partial_error_body_still_decodes() {
     .await;
 
     let error = client(&server.uri())
+        .orders()
         .batch_upsert(&body)
         .await
         .expect_err("a 400 is an error");
@@ -561,6 +566,7 @@ async fn batch_upsert_500_keeps_a_non_json_body_raw() {
     .await;
 
     let error = client(&server.uri())
+        .orders()
         .batch_upsert(&body)
         .await
         .expect_err("a 500 is an error");
@@ -625,6 +631,7 @@ async fn get_page_sends_arrays_as_repeated_keys() {
     };
     let page = proxied
         .client()
+        .orders()
         .get_page(&params)
         .await
         .unwrap_or_else(|e| panic!("the page decodes: {}", proxied.explain(&e)));
@@ -711,6 +718,7 @@ async fn get_by_id_percent_encodes_the_path_parameter() {
     };
     let order = proxied
         .client()
+        .orders()
         .get_by_id("a/b c?#%é", &params)
         .await
         .unwrap_or_else(|e| panic!("the order decodes: {}", proxied.explain(&e)));
@@ -754,7 +762,7 @@ async fn batch_archive_204_is_unit() {
             SimplePublicObjectId { id: "2".to_owned() },
         ],
     };
-    let result = proxied.client().batch_archive(&body).await;
+    let result = proxied.client().orders().batch_archive(&body).await;
     if let Err(error) = &result {
         panic!("a 204 is unit: {}", proxied.explain(error));
     }
@@ -811,6 +819,7 @@ async fn null_property_values_decode_as_none() {
     let client = client(&server.uri());
 
     let response = client
+        .orders()
         .batch_upsert(&body)
         .await
         .expect("a null property decodes");
@@ -827,6 +836,7 @@ async fn null_property_values_decode_as_none() {
     );
 
     let order = client
+        .orders()
         .get_by_id("395720951", &GetByIdParams::default())
         .await
         .expect("a null property decodes");
@@ -837,6 +847,7 @@ async fn null_property_values_decode_as_none() {
     );
 
     let page = client
+        .orders()
         .get_page(&GetPageParams::default())
         .await
         .expect("a null property decodes");
@@ -865,6 +876,7 @@ async fn unknown_enum_value_is_kept_and_written_back() {
     .await;
 
     let response = client(&server.uri())
+        .orders()
         .batch_upsert(&body)
         .await
         .expect("an unknown status value decodes");
@@ -909,6 +921,7 @@ async fn mismatched_success_body_names_the_bad_field() {
     .await;
 
     let error = client(&server.uri())
+        .orders()
         .batch_upsert(&body)
         .await
         .expect_err("a mistyped field fails to decode");
@@ -957,9 +970,10 @@ async fn token_never_shows_in_debug_or_errors() {
     assert!(!debug.contains(TOKEN), "{debug}");
     assert!(debug.contains(&server.uri()), "{debug}");
 
-    let api_error = client.archive("42").await.expect_err("a 401 is an error");
+    let api_error = client.orders().archive("42").await.expect_err("a 401 is an error");
     assert_eq!(api_error.status().map(|status| status.as_u16()), Some(401));
     let decode_error = client
+        .orders()
         .get_by_id("7", &GetByIdParams::default())
         .await
         .expect_err("a numeric id fails to decode");

@@ -26,12 +26,12 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hubspot_orders::Client;
-use hubspot_orders::operations::{
+use hubspot_orders::{Client, ClientExt};
+use hubspot_orders::orders::operations::{
     BatchCreateResponse, BatchReadParams, BatchReadResponse, BatchUpdateResponse,
     BatchUpsertResponse, GetByIdParams, GetPageParams, UpdateParams,
 };
-use hubspot_orders::types::{
+use hubspot_orders::orders::types::{
     AssociationCategory, AssociationSpec, BatchInputSimplePublicObjectBatchInput,
     BatchInputSimplePublicObjectBatchInputForCreate, BatchInputSimplePublicObjectBatchInputUpsert,
     BatchInputSimplePublicObjectId, BatchReadInputSimplePublicObjectId, Filter, FilterGroup,
@@ -672,7 +672,7 @@ async fn client_get_page() {
                  &limit=50&properties=hs_order_name&properties=hs_total_price\
                  &propertiesWithHistory=hs_fulfillment_status";
     for target in targets() {
-        let page = target.ok("get_page", target.client.get_page(&params).await);
+        let page = target.ok("get_page", target.client.orders().get_page(&params).await);
         let path = format!("{LIST}{query}");
         target
             .assert_faithful(&page, Method::GET, &path, None, None)
@@ -687,7 +687,7 @@ async fn client_create() {
         properties: order_properties(),
     };
     for target in targets() {
-        let order = target.ok("create", target.client.create(&body).await);
+        let order = target.ok("create", target.client.orders().create(&body).await);
         target
             .assert_faithful(&order, Method::POST, LIST, Some(&to_json(&body)), None)
             .await;
@@ -707,7 +707,7 @@ async fn client_batch_archive() {
         ],
     };
     for target in targets() {
-        target.ok("batch_archive", target.client.batch_archive(&body).await);
+        target.ok("batch_archive", target.client.orders().batch_archive(&body).await);
     }
     // The raw answer is a 204 with no body.
     let answer = call(
@@ -737,7 +737,7 @@ async fn client_batch_create() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let created = target.ok("batch_create", target.client.batch_create(&body).await);
+        let created = target.ok("batch_create", target.client.orders().batch_create(&body).await);
         let BatchCreateResponse::Created(created) = created else {
             panic!("201 expected, got {created:?}");
         };
@@ -746,7 +746,7 @@ async fn client_batch_create() {
             .await;
         let partial = target.ok(
             "batch_create (207)",
-            target.client_207.batch_create(&body).await,
+            target.client_207.orders().batch_create(&body).await,
         );
         let BatchCreateResponse::MultiStatus(partial) = partial else {
             panic!("207 expected, got {partial:?}");
@@ -779,7 +779,7 @@ async fn client_batch_read() {
     let json = to_json(&body);
     let path = format!("{BATCH_READ}?archived=false");
     for target in targets() {
-        let read = target.ok("batch_read", target.client.batch_read(&body, &params).await);
+        let read = target.ok("batch_read", target.client.orders().batch_read(&body, &params).await);
         let BatchReadResponse::Ok(read) = read else {
             panic!("200 expected, got {read:?}");
         };
@@ -788,7 +788,7 @@ async fn client_batch_read() {
             .await;
         let partial = target.ok(
             "batch_read (207)",
-            target.client_207.batch_read(&body, &params).await,
+            target.client_207.orders().batch_read(&body, &params).await,
         );
         let BatchReadResponse::MultiStatus(partial) = partial else {
             panic!("207 expected, got {partial:?}");
@@ -811,7 +811,7 @@ async fn client_batch_update() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let updated = target.ok("batch_update", target.client.batch_update(&body).await);
+        let updated = target.ok("batch_update", target.client.orders().batch_update(&body).await);
         let BatchUpdateResponse::Ok(updated) = updated else {
             panic!("200 expected, got {updated:?}");
         };
@@ -820,7 +820,7 @@ async fn client_batch_update() {
             .await;
         let partial = target.ok(
             "batch_update (207)",
-            target.client_207.batch_update(&body).await,
+            target.client_207.orders().batch_update(&body).await,
         );
         let BatchUpdateResponse::MultiStatus(partial) = partial else {
             panic!("207 expected, got {partial:?}");
@@ -849,7 +849,7 @@ async fn client_batch_upsert() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let done = target.ok("batch_upsert", target.client.batch_upsert(&body).await);
+        let done = target.ok("batch_upsert", target.client.orders().batch_upsert(&body).await);
         let BatchUpsertResponse::Ok(done) = done else {
             panic!("200 expected, got {done:?}");
         };
@@ -858,7 +858,7 @@ async fn client_batch_upsert() {
             .await;
         let partial = target.ok(
             "batch_upsert (207)",
-            target.client_207.batch_upsert(&body).await,
+            target.client_207.orders().batch_upsert(&body).await,
         );
         let BatchUpsertResponse::MultiStatus(partial) = partial else {
             panic!("207 expected, got {partial:?}");
@@ -903,7 +903,7 @@ async fn client_search() {
         sorts: strings(&["hs_createdate"]),
     };
     for target in targets() {
-        let found = target.ok("search", target.client.search(&body).await);
+        let found = target.ok("search", target.client.orders().search(&body).await);
         target
             .assert_faithful(&found, Method::POST, SEARCH, Some(&to_json(&body)), None)
             .await;
@@ -926,7 +926,7 @@ async fn client_get_by_id() {
     for target in targets() {
         let order = target.ok(
             "get_by_id",
-            target.client.get_by_id(ORDER_ID, &params).await,
+            target.client.orders().get_by_id(ORDER_ID, &params).await,
         );
         target
             .assert_faithful(&order, Method::GET, &path, None, None)
@@ -937,7 +937,7 @@ async fn client_get_by_id() {
 #[tokio::test]
 async fn client_archive() {
     for target in targets() {
-        target.ok("archive", target.client.archive(ORDER_ID).await);
+        target.ok("archive", target.client.orders().archive(ORDER_ID).await);
     }
     let answer = call(&mock().base_url(), Method::DELETE, ONE_ORDER, None, &[]).await;
     assert_eq!(
@@ -960,7 +960,7 @@ async fn client_update() {
     for target in targets() {
         let order = target.ok(
             "update",
-            target.client.update("shop-1001", &body, &params).await,
+            target.client.orders().update("shop-1001", &body, &params).await,
         );
         target
             .assert_faithful(&order, Method::PATCH, path, Some(&to_json(&body)), None)

@@ -10,12 +10,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use hubspot_orders::operations::{
+use hubspot_orders::orders::operations::{
     BatchCreateResponse, BatchReadParams, BatchReadResponse, BatchUpdateResponse,
     BatchUpsertResponse, GetByIdParams, GetPageParams, UpdateParams,
 };
 use hubspot_orders::testing::{FAKE_TOKEN, FakeHubSpot, Fault, FaultRule, Policy, Route};
-use hubspot_orders::{Client, Error};
+use hubspot_orders::{Client, ClientExt, Error};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use workspace_tests::prism::Prism;
@@ -106,6 +106,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let created = ok(
         "create",
         client
+            .orders()
             .create(&body(json!({
                 "properties": {"hs_external_order_id": "shop-1", "hs_order_name": "One", "hs_total_price": "10"},
                 "associations": [],
@@ -121,7 +122,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         ]),
         ..GetByIdParams::default()
     };
-    let read = ok("get_by_id", client.get_by_id(&id, &params).await, &prism);
+    let read = ok("get_by_id", client.orders().get_by_id(&id, &params).await, &prism);
     assert_eq!(to_json(&read)["properties"]["hs_order_name"], "One");
     let by_unique = GetByIdParams {
         id_property: Some("hs_external_order_id".to_owned()),
@@ -129,12 +130,13 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     };
     ok(
         "get_by_id by unique value",
-        client.get_by_id("shop-1", &by_unique).await,
+        client.orders().get_by_id("shop-1", &by_unique).await,
         &prism,
     );
     ok(
         "update",
         client
+            .orders()
             .update(
                 &id,
                 &body(json!({"properties": {"hs_order_name": "Uno"}})),
@@ -145,13 +147,14 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     );
     fails_with(
         "get_by_id of a missing id",
-        client.get_by_id("999999", &GetByIdParams::default()).await,
+        client.orders().get_by_id("999999", &GetByIdParams::default()).await,
         404,
         &prism,
     );
     fails_with(
         "create with a taken unique value",
         client
+            .orders()
             .create(&body(
                 json!({"properties": {"hs_external_order_id": "shop-1"}, "associations": []}),
             ))
@@ -162,6 +165,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     fails_with(
         "create breaking a property rule",
         client
+            .orders()
             .create(&body(
                 json!({"properties": {"hs_total_price": "ten"}, "associations": []}),
             ))
@@ -174,6 +178,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let batch = ok(
         "batch_create",
         client
+            .orders()
             .batch_create(&body(json!({"inputs": [
                 {"properties": {"hs_external_order_id": "shop-2"}, "associations": [], "objectWriteTraceId": "t2"},
                 {"properties": {"hs_external_order_id": "shop-3"}, "associations": []},
@@ -188,6 +193,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let partial = ok(
         "batch_create with a conflict",
         client
+            .orders()
             .batch_create(&body(json!({"inputs": [
                 {"properties": {"hs_external_order_id": "shop-2"}, "associations": [], "objectWriteTraceId": "t4"},
                 {"properties": {"hs_external_order_id": "shop-4"}, "associations": []},
@@ -202,6 +208,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let read = ok(
         "batch_read",
         client
+            .orders()
             .batch_read(
                 &body(json!({
                     "inputs": [{"id": id}, {"id": "999999"}],
@@ -223,6 +230,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let updated = ok(
         "batch_update",
         client
+            .orders()
             .batch_update(&body(
                 json!({"inputs": [{"id": id, "properties": {"hs_currency_code": "EUR"}}]}),
             ))
@@ -231,7 +239,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     );
     assert!(matches!(updated, BatchUpdateResponse::Ok(_)), "{updated:?}");
     let upsert =
-        |ids: &[&str]| -> hubspot_orders::types::BatchInputSimplePublicObjectBatchInputUpsert {
+        |ids: &[&str]| -> hubspot_orders::orders::types::BatchInputSimplePublicObjectBatchInputUpsert {
             body(json!({"inputs": ids.iter().map(|id| json!({
             "id": id,
             "idProperty": "hs_external_order_id",
@@ -241,7 +249,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         };
     let upserted = ok(
         "batch_upsert",
-        client.batch_upsert(&upsert(&["shop-1", "shop-9"])).await,
+        client.orders().batch_upsert(&upsert(&["shop-1", "shop-9"])).await,
         &prism,
     );
     let BatchUpsertResponse::Ok(upserted) = upserted else {
@@ -253,7 +261,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     fake.reject_ids(["shop-10"]);
     let partial = ok(
         "batch_upsert with a rejection",
-        client.batch_upsert(&upsert(&["shop-10", "shop-11"])).await,
+        client.orders().batch_upsert(&upsert(&["shop-10", "shop-11"])).await,
         &prism,
     );
     assert!(
@@ -262,7 +270,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     );
     fails_with(
         "batch_upsert naming one record twice",
-        client.batch_upsert(&upsert(&["shop-1", "shop-1"])).await,
+        client.orders().batch_upsert(&upsert(&["shop-1", "shop-1"])).await,
         400,
         &prism,
     );
@@ -271,6 +279,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let page = ok(
         "get_page",
         client
+            .orders()
             .get_page(&GetPageParams {
                 limit: Some(2),
                 ..GetPageParams::default()
@@ -285,6 +294,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     ok(
         "get_page after",
         client
+            .orders()
             .get_page(&GetPageParams {
                 limit: Some(2),
                 after: Some(after),
@@ -296,6 +306,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     let found = ok(
         "search",
         client
+            .orders()
             .search(&body(json!({
                 "filterGroups": [{"filters": [{"propertyName": "hs_external_order_id", "operator": "EQ", "value": "shop-9"}]}],
                 "sorts": ["hs_object_id"],
@@ -309,10 +320,11 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     assert_eq!(to_json(&found)["total"], 1);
 
     // Archiving.
-    ok("archive", client.archive(&id).await, &prism);
+    ok("archive", client.orders().archive(&id).await, &prism);
     ok(
         "batch_archive",
         client
+            .orders()
             .batch_archive(&body(json!({"inputs": [{"id": "999999"}]})))
             .await,
         &prism,

@@ -1,68 +1,60 @@
-//! The family documents under tests/family/ (deals-like, contacts-like, date-versioned): each
-//! generated crate is fresh, the methods get the short names the naming rule promises, and the
-//! features these documents add to the orders shape come out as the right Rust types.
+//! The test documents under tests/family/spec/ (deals-like, contacts-like, date-versioned, and
+//! one a construct HubSpot uses), each a module of the crate `family`: the crate is fresh, the
+//! methods get the short names the naming rule promises, and the features these documents add
+//! to the orders shape come out as the right Rust types.
 //!
-//! The crates themselves are workspace members, so `cargo clippy --workspace --all-targets`
-//! holds their generated code to the same bar as generated/.
+//! The crate itself is a workspace member, so `cargo clippy --workspace --all-targets` holds
+//! its generated code to the same bar as generated/.
 
-use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use generator::ir::{
-    BodyEncoding, Decode, Field, FormPart, Operation, Pass, QueryStyle, Success, Ty, TypeDef,
+    Api, BodyEncoding, Decode, Field, FormPart, Operation, Pass, QueryStyle, Success, Ty, TypeDef,
 };
 
-/// The family documents: `tests/family/<name>/<name>.yaml`, generated into `tests/family/<name>`.
+/// The crate the test documents are generated into.
+const CRATE: &str = "tests/family";
+
+/// The family documents: `tests/family/spec/<name>.yaml`, the module `family::<name>`.
 const FAMILY: &[&str] = &["deals", "contacts", "dated"];
 
 /// The documents of one construct HubSpot uses each, generated the same way.
 const CONSTRUCTS: &[&str] = &[
     "defaults", "unions", "actors", "uploads", "exports", "params", "typeid", "timeline",
+    "coverage", "catalog",
 ];
 
-fn root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .expect("tests/ sits in the workspace")
-        .to_path_buf()
+/// What the generator makes of the crate, once for the whole test binary.
+fn crate_output() -> &'static generator::Generated {
+    static GENERATED: OnceLock<generator::Generated> = OnceLock::new();
+    GENERATED.get_or_init(|| workspace_tests::generate(CRATE))
 }
 
-fn spec(name: &str) -> String {
-    format!("tests/family/{name}/{name}.yaml")
-}
-
-fn generate(name: &str) -> generator::Generated {
-    let path = root().join(spec(name));
-    generator::generate(&path).unwrap_or_else(|e| panic!("generating from {}: {e}", path.display()))
-}
-
-fn methods(generated: &generator::Generated) -> Vec<&str> {
-    generated
+/// The IR of the document of module `name`.
+fn generate(name: &str) -> &'static Api {
+    &crate_output()
+        .document(name)
+        .unwrap_or_else(|| panic!("the family crate has no module `{name}`"))
         .api
-        .operations
+}
+
+fn methods(api: &Api) -> Vec<&str> {
+    api.operations
         .iter()
         .map(|o| o.method_name.as_str())
         .collect()
 }
 
-fn operation<'a>(generated: &'a generator::Generated, method: &str) -> &'a Operation {
-    generated
-        .api
-        .operations
+fn operation<'a>(api: &'a Api, method: &str) -> &'a Operation {
+    api.operations
         .iter()
         .find(|o| o.method_name == method)
         .unwrap_or_else(|| panic!("no method `{method}`"))
 }
 
-fn field<'a>(generated: &'a generator::Generated, ty: &str, wire: &str) -> &'a Field {
-    let def = generated
-        .api
-        .types
-        .iter()
-        .find(|t| t.name() == ty)
-        .unwrap_or_else(|| panic!("no type `{ty}`"));
-    let TypeDef::Struct(s) = def else {
-        panic!("`{ty}` is not a struct: {def:?}");
+fn field<'a>(api: &'a Api, ty: &str, wire: &str) -> &'a Field {
+    let TypeDef::Struct(s) = type_def(api, ty) else {
+        panic!("`{ty}` is not a struct: {:?}", type_def(api, ty));
     };
     s.fields
         .iter()
@@ -90,17 +82,34 @@ fn option(inner: Ty) -> Ty {
 }
 
 #[test]
-fn family_crates_are_fresh() {
+fn family_crate_is_fresh() {
+    workspace_tests::assert_fresh(CRATE);
+}
+
+#[test]
+fn every_test_document_is_a_module_of_the_family_crate() {
+    let modules: Vec<&str> = crate_output()
+        .documents
+        .iter()
+        .map(|d| d.module.as_str())
+        .collect();
     for name in FAMILY.iter().chain(CONSTRUCTS) {
-        workspace_tests::assert_fresh(&spec(name), &format!("tests/family/{name}"));
+        assert!(modules.contains(name), "no module `{name}` in {modules:?}");
     }
+    // The catalog beside `catalog.yaml` types its records' properties.
+    let catalog = workspace_tests::sources(CRATE)
+        .into_iter()
+        .find(|s| s.module == "catalog")
+        .and_then(|s| s.catalog)
+        .expect("catalog.yaml has its catalog");
+    assert!(catalog.ends_with("tests/family/spec/catalog-properties.json"));
 }
 
 #[test]
 fn deals_methods_have_short_names() {
     let generated = generate("deals");
     assert_eq!(
-        methods(&generated),
+        methods(generated),
         [
             "get_page",
             "create",
@@ -117,16 +126,16 @@ fn deals_methods_have_short_names() {
         ]
     );
     // The suffixed operationIds are kept in the docs, not in the names.
-    let page = operation(&generated, "get_page");
+    let page = operation(generated, "get_page");
     assert_eq!(page.operation_id, "get-/crm/v3/objects/0-3_getPage");
     assert!(page.doc.contains("get-/crm/v3/objects/0-3_getPage"));
 
-    let merge = operation(&generated, "merge");
+    let merge = operation(generated, "merge");
     assert_eq!(body(merge), &named("PublicMergeInput"));
     for wire in ["objectIdToMerge", "primaryObjectId"] {
-        assert_eq!(field(&generated, "PublicMergeInput", wire).ty, Ty::String);
+        assert_eq!(field(generated, "PublicMergeInput", wire).ty, Ty::String);
     }
-    let get_by_id = operation(&generated, "get_by_id");
+    let get_by_id = operation(generated, "get_by_id");
     assert_eq!(get_by_id.path_params.len(), 1);
     assert_eq!(get_by_id.path_params[0].name, "deal_id");
 }
@@ -135,7 +144,7 @@ fn deals_methods_have_short_names() {
 fn contacts_methods_have_short_names() {
     let generated = generate("contacts");
     assert_eq!(
-        methods(&generated),
+        methods(generated),
         [
             "get_page",
             "create",
@@ -151,14 +160,14 @@ fn contacts_methods_have_short_names() {
             "update",
         ]
     );
-    let gdpr = operation(&generated, "gdpr_delete");
+    let gdpr = operation(generated, "gdpr_delete");
     assert_eq!(body(gdpr), &named("PublicGdprDeleteInput"));
     assert_eq!(
-        field(&generated, "PublicGdprDeleteInput", "objectId").ty,
+        field(generated, "PublicGdprDeleteInput", "objectId").ty,
         Ty::String
     );
     assert_eq!(
-        field(&generated, "PublicGdprDeleteInput", "idProperty").ty,
+        field(generated, "PublicGdprDeleteInput", "idProperty").ty,
         option(Ty::String)
     );
     // `204` with `content: {}`: the method returns `()`.
@@ -172,7 +181,7 @@ fn contacts_methods_have_short_names() {
 fn dated_methods_have_short_names() {
     let generated = generate("dated");
     assert_eq!(
-        methods(&generated),
+        methods(generated),
         [
             "get_page",
             "create",
@@ -192,7 +201,6 @@ fn dated_methods_have_short_names() {
     );
     // The document's operationIds run past 100 characters; the names do not.
     let longest = generated
-        .api
         .operations
         .iter()
         .map(|o| o.operation_id.len())
@@ -200,7 +208,7 @@ fn dated_methods_have_short_names() {
     assert!(longest > Some(100), "longest operationId: {longest:?}");
 
     // `{objectType}` is a path parameter of every method, first.
-    for op in &generated.api.operations {
+    for op in &generated.operations {
         assert_eq!(
             op.path_params.first().map(|p| p.name.as_str()),
             Some("object_type"),
@@ -209,7 +217,7 @@ fn dated_methods_have_short_names() {
         );
     }
     let params = |method: &str| -> Vec<&str> {
-        operation(&generated, method)
+        operation(generated, method)
             .path_params
             .iter()
             .map(|p| p.name.as_str())
@@ -237,30 +245,30 @@ fn dated_types() {
         "SimplePublicUpsertObject",
     ] {
         assert_eq!(
-            field(&generated, ty, "properties").ty,
+            field(generated, ty, "properties").ty,
             map_of(option(Ty::String)),
             "{ty}"
         );
     }
     // …while the inputs, whose values the document does not make nullable, stay `String`.
     assert_eq!(
-        field(&generated, "SimplePublicObjectInput", "properties").ty,
+        field(generated, "SimplePublicObjectInput", "properties").ty,
         map_of(Ty::String)
     );
     // The inline array body of the association PUT is a slice of the referenced schema.
-    let create = operation(&generated, "create_association");
+    let create = operation(generated, "create_association");
     assert_eq!(body(create), &Ty::Vec(Box::new(named("AssociationSpec"))));
-    assert!(operation(&generated, "archive_association").body.is_none());
+    assert!(operation(generated, "archive_association").body.is_none());
     assert_eq!(
-        field(&generated, "MultiAssociatedObjectWithLabel", "toObjectId").ty,
+        field(generated, "MultiAssociatedObjectWithLabel", "toObjectId").ty,
         Ty::I64
     );
     assert_eq!(
-        field(&generated, "AssociationSpecWithLabel", "label").ty,
+        field(generated, "AssociationSpecWithLabel", "label").ty,
         option(Ty::String)
     );
     assert_eq!(
-        field(&generated, "AssociationSpecWithLabel", "category").ty,
+        field(generated, "AssociationSpecWithLabel", "category").ty,
         named("Category")
     );
 }
@@ -270,19 +278,17 @@ fn every_family_document_keeps_the_orders_quirks_readable() {
     for name in FAMILY {
         let generated = generate(name);
         // The `default` answer (a `$ref` to a `*/*` response) is the typed API error.
-        for op in &generated.api.operations {
+        for op in &generated.operations {
             assert_eq!(op.error_ty, named("Error"), "{name}: {}", op.method_name);
         }
         // Keyword field names become raw identifiers.
-        assert_eq!(field(&generated, "AssociatedId", "type").name, "r#type");
-        assert_eq!(field(&generated, "ErrorDetail", "in").name, "r#in");
+        assert_eq!(field(generated, "AssociatedId", "type").name, "r#type");
+        assert_eq!(field(generated, "ErrorDetail", "in").name, "r#in");
     }
 }
 
-fn type_def<'a>(generated: &'a generator::Generated, name: &str) -> &'a TypeDef {
-    generated
-        .api
-        .types
+fn type_def<'a>(api: &'a Api, name: &str) -> &'a TypeDef {
+    api.types
         .iter()
         .find(|t| t.name() == name)
         .unwrap_or_else(|| panic!("no type `{name}`"))
@@ -298,44 +304,44 @@ fn single(op: &Operation) -> &generator::ir::SuccessResponse {
 #[test]
 fn a_default_only_answer_is_the_success_on_any_2xx() {
     let generated = generate("defaults");
-    assert_eq!(methods(&generated), ["get_by_id", "archive", "replace"]);
-    let get = single(operation(&generated, "get_by_id"));
+    assert_eq!(methods(generated), ["get_by_id", "archive", "replace"]);
+    let get = single(operation(generated, "get_by_id"));
     assert!(get.any_success);
     assert_eq!(get.ty, Some(named("Setting")));
-    assert_eq!(operation(&generated, "get_by_id").error_ty, Ty::Json);
-    assert_eq!(single(operation(&generated, "archive")).ty, None);
+    assert_eq!(operation(generated, "get_by_id").error_ty, Ty::Json);
+    assert_eq!(single(operation(generated, "archive")).ty, None);
     // A listed error answer keeps its type.
-    assert_eq!(operation(&generated, "replace").error_ty, named("Problem"));
+    assert_eq!(operation(generated, "replace").error_ty, named("Problem"));
     // The schema is read as a success answer's (required fields stay required).
-    assert_eq!(field(&generated, "Setting", "name").ty, Ty::String);
+    assert_eq!(field(generated, "Setting", "name").ty, Ty::String);
 }
 
 #[test]
 fn unions_beside_keywords_and_their_capabilities() {
     let generated = generate("unions");
-    let TypeDef::Union(value) = type_def(&generated, "Value") else {
+    let TypeDef::Union(value) = type_def(generated, "Value") else {
         panic!("`Value` is a union");
     };
     let variants: Vec<&str> = value.variants.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(variants, ["Label", "Amount"]);
     assert!(value.discriminator.is_none());
     assert!(!value.caps.eq, "Amount holds an f64");
-    let TypeDef::Union(choice) = type_def(&generated, "Choice") else {
+    let TypeDef::Union(choice) = type_def(generated, "Choice") else {
         panic!("`Choice` (anyOf beside properties) is a union");
     };
     assert!(choice.caps.eq && choice.caps.hash);
     // The struct that holds an untagged union of an object and a string derives `Eq` exactly
     // when the union does: the decision that once disagreed and broke the build.
-    let TypeDef::Union(item) = type_def(&generated, "HolderItemsItem") else {
+    let TypeDef::Union(item) = type_def(generated, "HolderItemsItem") else {
         panic!("the items are a union");
     };
     assert!(item.caps.eq);
-    let TypeDef::Struct(holder) = type_def(&generated, "Holder") else {
+    let TypeDef::Struct(holder) = type_def(generated, "Holder") else {
         panic!("`Holder` is a struct");
     };
     assert!(!holder.caps.eq, "Holder holds Value, which holds an f64");
     assert_eq!(
-        field(&generated, "Holder", "nested").ty,
+        field(generated, "Holder", "nested").ty,
         option(named("HolderNested"))
     );
 }
@@ -343,7 +349,7 @@ fn unions_beside_keywords_and_their_capabilities() {
 #[test]
 fn polymorphic_variants_are_objects_told_apart_by_their_one_value_enum() {
     let generated = generate("actors");
-    let TypeDef::Union(actor) = type_def(&generated, "PublicActor") else {
+    let TypeDef::Union(actor) = type_def(generated, "PublicActor") else {
         panic!("`PublicActor` is a union");
     };
     let discriminator = actor.discriminator.as_ref().expect("implied discriminator");
@@ -362,7 +368,7 @@ fn polymorphic_variants_are_objects_told_apart_by_their_one_value_enum() {
         ]
     );
     // The variant is its own object: the union it lists in `allOf` adds nothing.
-    let TypeDef::Struct(agent) = type_def(&generated, "AgentActor") else {
+    let TypeDef::Struct(agent) = type_def(generated, "AgentActor") else {
         panic!("`AgentActor` is a struct");
     };
     let wires: Vec<&str> = agent.fields.iter().map(|f| f.wire_name.as_str()).collect();
@@ -371,7 +377,7 @@ fn polymorphic_variants_are_objects_told_apart_by_their_one_value_enum() {
 
 #[test]
 fn polymorphic_answers_decode_by_their_tag() {
-    use family_actors::types::{BotActor, PublicActor};
+    use family::actors::types::{BotActor, PublicActor};
     let bot: PublicActor =
         serde_json::from_value(serde_json::json!({"type": "BOT", "id": "7"})).expect("decodes");
     assert!(matches!(bot, PublicActor::BotActor(BotActor { ref id, .. }) if id == "7"));
@@ -387,7 +393,7 @@ fn polymorphic_answers_decode_by_their_tag() {
 #[test]
 fn form_and_multipart_bodies() {
     let generated = generate("uploads");
-    let import = operation(&generated, "crm_v3_imports");
+    let import = operation(generated, "crm_v3_imports");
     let Some(BodyEncoding::Multipart(parts)) = import.body.as_ref().map(|b| &b.encoding) else {
         panic!("the import body is multipart: {:?}", import.body);
     };
@@ -406,10 +412,10 @@ fn form_and_multipart_bodies() {
         ]
     );
     assert_eq!(
-        field(&generated, "CrmV3ImportsRequest", "files").ty,
+        field(generated, "CrmV3ImportsRequest", "files").ty,
         Ty::File
     );
-    let token = operation(&generated, "oauth_v1_token");
+    let token = operation(generated, "oauth_v1_token");
     assert_eq!(
         token.body.as_ref().map(|b| &b.encoding),
         Some(&BodyEncoding::Form)
@@ -419,19 +425,19 @@ fn form_and_multipart_bodies() {
 #[test]
 fn non_json_answers_are_text_or_bytes() {
     let generated = generate("exports");
-    let csv = operation(&generated, "get_csv");
+    let csv = operation(generated, "get_csv");
     assert_eq!(
         (single(csv).ty.clone(), single(csv).decode),
         (Some(Ty::String), Decode::Text)
     );
     assert_eq!(csv.accept, "text/csv, application/json");
-    let sheet = operation(&generated, "get_sheet");
+    let sheet = operation(generated, "get_sheet");
     assert_eq!(
         (single(sheet).ty.clone(), single(sheet).decode),
         (Some(Ty::Bytes), Decode::Bytes)
     );
     assert_eq!(
-        operation(&generated, "status").accept,
+        operation(generated, "status").accept,
         "text/plain, application/json"
     );
 }
@@ -439,7 +445,7 @@ fn non_json_answers_are_text_or_bytes() {
 #[test]
 fn enum_path_parameters_and_object_query_parameters() {
     let generated = generate("params");
-    let get = operation(&generated, "get_object");
+    let get = operation(generated, "get_object");
     let kinds: Vec<(&str, &Ty, Pass)> = get
         .path_params
         .iter()
@@ -455,7 +461,7 @@ fn enum_path_parameters_and_object_query_parameters() {
     let query = get.query.as_ref().expect("query parameters");
     assert_eq!(query.fields[0].ty, option(named("SortOrder")));
     assert_eq!(query.fields[1].ty, option(Ty::DateTime));
-    let pipeline = operation(&generated, "get_pipeline");
+    let pipeline = operation(generated, "get_pipeline");
     assert_eq!(pipeline.path_params[0].ty, named("Stage"));
     let query = pipeline.query.as_ref().expect("query parameters");
     assert_eq!(
@@ -471,7 +477,7 @@ fn enum_path_parameters_and_object_query_parameters() {
 #[test]
 fn object_type_ids_and_operation_id_actions_give_the_expected_names() {
     assert_eq!(
-        methods(&generate("typeid")),
+        methods(generate("typeid")),
         [
             "get_page",
             "create",
@@ -481,17 +487,12 @@ fn object_type_ids_and_operation_id_actions_give_the_expected_names() {
             "get_notes"
         ]
     );
-    // `get_event_templates` twice by the path rule: their operationIds' actions decide; and
-    // the runtime's `metrics` and `new` are not given away.
+    // `get_event_templates` twice by the path rule: their operationIds' actions decide; the
+    // handle's own `new` is not given away, while `metrics` (a method of the runtime's
+    // `Client`, not of the handle) is an operation's name like any other.
     assert_eq!(
-        methods(&generate("timeline")),
-        [
-            "get_all",
-            "get_by_id",
-            "get_event",
-            "get_metrics",
-            "create_new"
-        ]
+        methods(generate("timeline")),
+        ["get_all", "get_by_id", "get_event", "metrics", "create_new"]
     );
 }
 
@@ -499,6 +500,7 @@ mod end_to_end {
     //! The generated clients of the construct documents against a local server: what goes
     //! on the wire and how answers are read.
 
+    use family::ClientExt;
     use wiremock::matchers::{body_string, header, method, path, query_param};
     use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -506,28 +508,27 @@ mod end_to_end {
         MockServer::start().await
     }
 
-    /// A client of the family crate `$family` with a placeholder token, sending to `$server`.
-    macro_rules! client {
-        ($family:ident, $server:expr) => {
-            $family::Client::builder()
-                .token("t")
-                .base_url(&$server.uri())
-                .build()
-                .expect("client")
-        };
+    /// A client with a placeholder token, sending to `server`; `client(&server).uploads()`
+    /// gives the handle of the module `uploads`.
+    fn client(server: &MockServer) -> family::Client {
+        family::Client::builder()
+            .token("t")
+            .base_url(&server.uri())
+            .build()
+            .expect("client")
     }
 
     #[tokio::test]
     async fn multipart_bodies_carry_text_and_file_parts() {
-        use family_uploads::types::CrmV3ImportsRequest;
+        use family::uploads::types::CrmV3ImportsRequest;
         let server = server().await;
         Mock::given(method("POST"))
             .and(path("/crm/v3/imports"))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "9"})))
             .mount(&server)
             .await;
-        let client = client!(family_uploads, server);
-        let mut file = family_uploads::FilePart::new("orders.csv", b"id,total\n1,9.5\n".to_vec());
+        let client = client(&server).uploads();
+        let mut file = family::FilePart::new("orders.csv", b"id,total\n1,9.5\n".to_vec());
         file.content_type = Some("text/csv".to_owned());
         let mut body = CrmV3ImportsRequest::new(file);
         body.import_request = Some("{\"name\":\"x\"}".to_owned());
@@ -562,7 +563,7 @@ mod end_to_end {
 
     #[tokio::test]
     async fn multipart_bodies_are_sent_again_on_a_retry() {
-        use family_uploads::types::FileUpload;
+        use family::uploads::types::FileUpload;
         let server = server().await;
         Mock::given(method("POST"))
             .and(path("/files/v3/files"))
@@ -575,9 +576,9 @@ mod end_to_end {
             .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "3"})))
             .mount(&server)
             .await;
-        let client = client!(family_uploads, server);
+        let client = client(&server).uploads();
         let body = FileUpload {
-            file: Some(family_uploads::FilePart::new("a.txt", b"hello".to_vec())),
+            file: Some(family::FilePart::new("a.txt", b"hello".to_vec())),
             folder_path: Some("/in".to_owned()),
             options: None,
         };
@@ -596,7 +597,7 @@ mod end_to_end {
 
     #[tokio::test]
     async fn form_bodies_are_url_encoded() {
-        use family_uploads::types::{GrantType, OauthV1TokenRequest};
+        use family::uploads::types::{GrantType, OauthV1TokenRequest};
         let server = server().await;
         Mock::given(method("POST"))
             .and(path("/oauth/v1/token"))
@@ -610,7 +611,7 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = client!(family_uploads, server);
+        let client = client(&server).uploads();
         let mut body = OauthV1TokenRequest::new(GrantType::RefreshToken);
         body.refresh_token = Some("r/1".to_owned());
         body.scopes = Some(vec!["a".to_owned(), "b".to_owned()]);
@@ -641,7 +642,7 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = client!(family_exports, server);
+        let client = client(&server).exports();
         assert_eq!(client.get_csv(5).await.expect("csv"), "a,b\n1,2\n");
         let requests = server.received_requests().await.expect("recorded");
         let accept = requests[0]
@@ -654,7 +655,7 @@ mod end_to_end {
             [0xD0, 0xCF, 0x11, 0xE0]
         );
         match client.status().await.expect("status") {
-            family_exports::operations::StatusResponse::Accepted(progress) => {
+            family::exports::operations::StatusResponse::Accepted(progress) => {
                 assert_eq!(progress.percent, Some(40));
             }
             other => panic!("{other:?}"),
@@ -677,19 +678,19 @@ mod end_to_end {
             )
             .mount(&server)
             .await;
-        let client = client!(family_defaults, server);
+        let client = client(&server).defaults();
         let got = client.get_by_id("tz").await.expect("any 2xx is the answer");
         assert_eq!(got.value, "UTC");
         match client.get_by_id("nope").await {
-            Err(family_defaults::Error::Api(error)) => assert_eq!(error.status().as_u16(), 404),
+            Err(family::Error::Api(error)) => assert_eq!(error.status().as_u16(), 404),
             other => panic!("{other:?}"),
         }
     }
 
     #[tokio::test]
     async fn enum_paths_date_times_and_object_queries_go_out_as_the_server_reads_them() {
-        use family_params::operations::{GetObjectParams, GetPipelineParams};
-        use family_params::types::{ObjectType, SortOrder, Stage};
+        use family::params::operations::{GetObjectParams, GetPipelineParams};
+        use family::params::types::{ObjectType, SortOrder, Stage};
         let server = server().await;
         Mock::given(method("GET"))
             .and(path("/crm/v3/objects/companies/42"))
@@ -706,7 +707,7 @@ mod end_to_end {
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"total": 1})))
             .mount(&server)
             .await;
-        let client = client!(family_params, server);
+        let client = client(&server).params();
         let since = "2026-11-29T10:00:00Z".parse().expect("a date-time");
         let params = GetObjectParams {
             sort: Some(SortOrder::Descending),
@@ -729,5 +730,31 @@ mod end_to_end {
             .await
             .expect("matched: one key an entry");
         assert_eq!(got.total, Some(1));
+    }
+
+    /// `metrics` is an operation of the timeline handle, sent as such, while the client keeps
+    /// its own `metrics`: the handle has no method of that name that could shadow it.
+    #[tokio::test]
+    async fn an_operation_may_share_a_name_with_a_client_method() {
+        let server = server().await;
+        Mock::given(method("GET"))
+            .and(path("/integrators/timeline/v3/metrics"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/integrators/timeline/v3/new"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let client = client(&server);
+        let timeline = client.timeline();
+        timeline.metrics().await.expect("the operation `metrics`");
+        timeline.create_new().await.expect("the operation `create_new`");
+        let requests = server.received_requests().await.expect("recorded");
+        assert_eq!(requests.len(), 2);
+        assert_eq!(client.metrics().requests, 2, "the handle shares the client's counters");
     }
 }

@@ -1,11 +1,13 @@
-//! Typed order properties, generated from the property catalog `spec/orders-properties.json`
-//! (in `hubspot-orders`) and from the odd catalog of `tests/family/catalog`:
+//! Typed properties, generated from the property catalogs beside the documents of `spec/`
+//! (`orders::properties` and `line_items::properties` of `hubspot-orders`) and from the odd
+//! catalog of `tests/family/spec/catalog-properties.json` (`family::catalog::properties`):
 //!
-//! - the generated module is fresh and every item matches its reviewed snapshot;
+//! - every item of the generated modules matches its reviewed snapshot (the modules' freshness
+//!   is checked with their crates', in `codegen.rs` and `family.rs`);
 //! - every property type goes through HubSpot's wire format and back, on odd values;
 //! - a value that does not read as its type is an error naming the property and the value;
 //! - odd names and options come out as usable, distinct Rust names;
-//! - the README's example (`generated/examples/typed_orders.rs`) upserts and reads back
+//! - the README's example (`examples/examples/typed_orders.rs`) upserts and reads back
 //!   orders against a local server, through Prism's validating proxy so the answers stay
 //!   true to the document.
 
@@ -15,19 +17,19 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate};
 use hubspot_orders::Client;
-use hubspot_orders::properties::{
+use hubspot_orders::orders::properties::{
     Decimal, GiftOptions, HsCurrencyCode, OrderProperties, OrderPropertiesInput, OrderUniqueKey,
     SalesChannel, Update,
 };
 use hubspot_orders::property_values::{PropertyError, TypedInput, TypedProperties, UniqueKey};
-use hubspot_orders::types::{SimplePublicObject, SimplePublicObjectBatchInputUpsert};
+use hubspot_orders::orders::types::{SimplePublicObject, SimplePublicObjectBatchInputUpsert};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use workspace_tests::prism::Prism;
 
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../generated/examples/typed_orders.rs"]
+#[path = "../../examples/examples/typed_orders.rs"]
 mod typed_orders;
 
 fn root() -> PathBuf {
@@ -38,23 +40,32 @@ fn some(text: &str) -> Option<String> {
     Some(text.to_owned())
 }
 
-#[test]
-fn catalog_family_crate_is_fresh() {
-    workspace_tests::assert_fresh("tests/family/catalog/catalog.yaml", "tests/family/catalog");
-}
-
+/// Every item of the typed properties of `hubspot-orders` (`orders/properties/Name`,
+/// `line_items/properties/Name`) matches its snapshot; `codegen.rs` snapshots the crate's
+/// other items.
 #[test]
 fn generated_properties_match_snapshots() {
-    let catalog = root().join("spec/orders-properties.json");
-    let output = generator::properties::generate(&catalog)
-        .unwrap_or_else(|e| panic!("generating from {}: {e}", catalog.display()));
-    assert!(output.warnings.is_empty(), "{:?}", output.warnings);
+    let generated = workspace_tests::generate("generated");
+    assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+    let items: Vec<&(String, String)> = generated
+        .items
+        .iter()
+        .filter(|(name, _)| name.split('/').nth(1) == Some("properties"))
+        .collect();
+    for module in ["orders", "line_items"] {
+        assert!(
+            items
+                .iter()
+                .any(|(name, _)| name.starts_with(&format!("{module}/properties/"))),
+            "no typed properties in `{module}`"
+        );
+    }
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| {
-        for (name, code) in &output.items {
-            let snapshot = format!("orders__{}", name.replace('/', "__"));
+        for (name, code) in items {
+            let snapshot = name.replace('/', "__");
             insta::assert_snapshot!(snapshot, code);
         }
     });
@@ -243,7 +254,7 @@ fn unique_keys_name_their_property_without_a_string() {
         "erp_order_number"
     );
     let mixed = [key, OrderUniqueKey::ErpOrderNumber("E-7".to_owned())];
-    let refused = hubspot_orders::types::BatchReadInputSimplePublicObjectId::by_keys::<
+    let refused = hubspot_orders::orders::types::BatchReadInputSimplePublicObjectId::by_keys::<
         OrderProperties,
         _,
     >(&mixed)
@@ -253,11 +264,12 @@ fn unique_keys_name_their_property_without_a_string() {
 
 #[test]
 fn odd_catalog_names_and_options_work() {
-    use family_catalog::properties::{
-        OrderProperties as Odd, OrderPropertiesInput as OddInput, OrderUniqueKey as OddKey,
+    // The object prefix comes from the module's name: `catalog` gives `CatalogProperties`.
+    use family::catalog::properties::{
+        CatalogProperties as Odd, CatalogPropertiesInput as OddInput, CatalogUniqueKey as OddKey,
         StockStatus, Tags2024,
     };
-    use family_catalog::property_values::{TypedInput as _, TypedProperties as _, UniqueKey as _};
+    use family::property_values::{TypedInput as _, TypedProperties as _, UniqueKey as _};
     let wire = answer(&[
         ("2nd_Address_Line", Some("Flat 2")),
         ("OrderTotal", Some("10.5")),
@@ -445,16 +457,16 @@ async fn readme_example_upserts_and_reads_back_typed_orders() {
 
 #[test]
 fn readme_shows_the_example_and_it_writes_no_property_name() {
-    let source = std::fs::read_to_string(root().join("generated/examples/typed_orders.rs"))
+    let source = std::fs::read_to_string(root().join("examples/examples/typed_orders.rs"))
         .expect("the example");
     let readme = std::fs::read_to_string(root().join("README.md")).expect("the README");
     let body = source
-        .find("use hubspot_orders::Client;")
+        .find("use hubspot_orders::")
         .map(|start| &source[start..])
         .expect("the example's code");
     assert!(
         readme.contains(body),
-        "README.md must show generated/examples/typed_orders.rs from its first `use` on"
+        "README.md must show examples/examples/typed_orders.rs from its first `use` on"
     );
     for name in OrderProperties::NAMES {
         assert!(

@@ -144,18 +144,20 @@ fn git_show(root: &Path, name: &str) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|_| format!("`{name}` is not UTF-8 text"))
 }
 
-/// The line that ends `cargo xtask codegen`: for each crate about to be written (its directory
-/// and the API just generated for it), what changed against the API manifest it held before.
+/// The line that ends `cargo xtask codegen`: for each document about to be written (its
+/// crate's directory, its module and the API just generated for it), what changed against the
+/// API manifest it held before.
 pub fn codegen_summary<'a>(
-    crates: impl Iterator<Item = (&'a Path, &'a generator::ir::Api)>,
+    documents: impl Iterator<Item = (&'a Path, &'a str, &'a generator::ir::Api)>,
     root: &Path,
 ) -> String {
     let mut parts = Vec::new();
     let (mut unchanged, mut without) = (0, 0);
     let mut breaking = false;
-    for (out, api) in crates {
-        let shown = out.strip_prefix(root).unwrap_or(out).display().to_string();
-        let manifest = out.join(diff::MANIFEST);
+    for (out, module, api) in documents {
+        let crate_dir = out.strip_prefix(root).unwrap_or(out).display().to_string();
+        let shown = format!("{crate_dir} ({module})");
+        let manifest = out.join(diff::manifest_path(module));
         let old = match std::fs::read_to_string(&manifest) {
             Ok(text) => diff::read_manifest(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -181,11 +183,11 @@ pub fn codegen_summary<'a>(
     }
     let others = if parts.is_empty() { "" } else { "other " };
     if unchanged > 0 {
-        parts.push(format!("{unchanged} {others}crate(s) unchanged"));
+        parts.push(format!("{unchanged} {others}document(s) unchanged"));
     }
     if without > 0 {
         parts.push(format!(
-            "{without} {others}crate(s) without an API manifest to compare with"
+            "{without} {others}document(s) without an API manifest to compare with"
         ));
     }
     let mut line = format!("API: {}", parts.join("; "));

@@ -1,4 +1,4 @@
-//! `cargo xtask codegen [--check] [--spec PATH] [--properties PATH] [--out DIR]`: regenerates
+//! `cargo xtask codegen [--check] [--spec PATH]… [--properties PATH] [--out DIR]`: regenerates
 //! the client crates.
 //!
 //! Thin on purpose: argument parsing and reporting here, everything else in the `generator`
@@ -9,7 +9,7 @@ mod api_diff;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use generator::WriteMode;
+use generator::{Source, WriteMode};
 
 // The generator spends most of its time allocating (syn's parse, prettyplease's printing).
 // Measured on two cores (20 release runs of `codegen --check` over the workspace's 13
@@ -18,25 +18,38 @@ use generator::WriteMode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec PATH] [--properties PATH] [--out DIR]
+usage: cargo xtask codegen [--check] [--spec PATH]... [--properties PATH] [--out DIR]
        cargo xtask api-diff [--base GIT_REV | --old PATH] [--new PATH] [--json] (see --help)
 
-  --check      write nothing; fail naming each file that differs from what its document produces
-  --spec PATH  the OpenAPI 3.0 document to read (JSON or YAML) instead of spec/orders.yaml
-  --out DIR    the crate directory to write src/generated/ into instead of generated/
+  --check      write nothing; fail naming each file that differs from what its documents
+               produce, and each generated file no document produces any more
+  --spec PATH  an OpenAPI 3.0 document (JSON or YAML) of the crate; give it once per
+               document. Each document is a module named after its file (line-items.yaml:
+               `line_items`). Without --spec: every document in spec/
+  --out DIR    the crate directory to write src/generated/ into, instead of generated/;
+               nothing outside DIR is written
   --properties PATH
-               the property catalog (JSON of GET /crm/v3/properties/orders) to type the
-               main document's order properties from, instead of the NAME-properties.json
-               beside its NAME.yaml (read when present)
+               the property catalog (JSON of GET /crm/v3/properties/OBJECT) that types the
+               records' properties of the one document given with --spec
 
-Without --spec and --out: spec/orders.yaml into generated/, and each test document
-tests/family/NAME/NAME.yaml into tests/family/NAME/.";
+Property catalogs: a document NAME.yaml (or .json) is typed by the catalog NAME-properties.json
+beside it, when that file exists, unless --properties names another. A document given with
+--spec that has neither gets no `properties` module, and a warning says so.
 
-/// One document and the crate directory its code goes into.
+Without --spec and --out: every document of spec/ into generated/, and every document of
+tests/family/spec/ into the test crate tests/family/ (whose documents' warnings, on purpose,
+are not printed).";
+
+/// One crate to generate: its directory and its documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Job {
-    spec: PathBuf,
     out: PathBuf,
+    sources: Vec<Source>,
+    /// Whether a document without a catalog is worth a warning (it was named on purpose).
+    named: bool,
+    /// Whether the documents' warnings are printed: not for the test documents, whose faults
+    /// are on purpose and pinned by their own tests.
+    show_warnings: bool,
 }
 
 /// What the command line asks for.
@@ -51,7 +64,7 @@ enum Command {
 #[derive(Debug, PartialEq, Eq)]
 struct Args {
     check: bool,
-    spec: Option<PathBuf>,
+    specs: Vec<PathBuf>,
     out: Option<PathBuf>,
     properties: Option<PathBuf>,
 }
@@ -70,20 +83,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
     }
     let mut parsed = Args {
         check: false,
-        spec: None,
+        specs: Vec::new(),
         out: None,
         properties: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => parsed.check = true,
-            "--spec" => {
-                parsed.spec = Some(
-                    args.next()
-                        .map(PathBuf::from)
-                        .ok_or("--spec needs a path")?,
-                )
-            }
+            "--spec" => parsed.specs.push(
+                args.next()
+                    .map(PathBuf::from)
+                    .ok_or("--spec needs a path")?,
+            ),
             "--out" => {
                 parsed.out = Some(
                     args.next()
@@ -102,45 +113,102 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
+    if parsed.properties.is_some() && parsed.specs.len() != 1 {
+        return Err(format!(
+            "--properties types the one document given with --spec; give exactly one --spec \
+             with it, or put each catalog beside its document as NAME-properties.json\n\n{USAGE}"
+        ));
+    }
     Ok(Command::Codegen(parsed))
 }
 
-/// The documents to generate: the one named, or the project's own set.
-fn jobs(args: &Args, root: &Path) -> Vec<Job> {
-    if args.spec.is_some() || args.out.is_some() {
-        return vec![Job {
-            spec: args
-                .spec
-                .clone()
-                .unwrap_or_else(|| root.join("spec/orders.yaml")),
-            out: args.out.clone().unwrap_or_else(|| root.join("generated")),
-        }];
-    }
-    let mut jobs = vec![Job {
-        spec: root.join("spec/orders.yaml"),
-        out: root.join("generated"),
-    }];
-    // The test crates, each generated from the document named after its directory.
-    let mut family: Vec<PathBuf> = std::fs::read_dir(root.join("tests/family"))
-        .map(|dir| dir.filter_map(|e| e.ok().map(|e| e.path())).collect())
+/// Whether `path` is an OpenAPI document by its name: `.yaml`, `.yml` or `.json`, and not a
+/// property catalog (`…-properties.json`).
+fn is_document(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
         .unwrap_or_default();
-    family.sort();
-    for dir in family {
-        let Some(name) = dir.file_name().and_then(|n| n.to_str()).map(str::to_owned) else {
-            continue;
-        };
-        let spec = dir.join(format!("{name}.yaml"));
-        if spec.is_file() {
-            jobs.push(Job { spec, out: dir });
-        }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
+}
+
+/// The documents of a directory, by file name, each with the catalog beside it.
+fn documents_in(dir: &Path) -> Result<Vec<Source>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read the documents of {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_document(p))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!(
+            "{} holds no OpenAPI document (.yaml, .yml or .json)",
+            dir.display()
+        ));
     }
-    jobs
+    paths
+        .iter()
+        .map(|spec| {
+            Source::new(spec)
+                .map(|s| s.with_catalog(generator::properties::beside(spec)))
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// The crates to generate: the documents named, or the project's own set.
+fn jobs(args: &Args, root: &Path) -> Result<Vec<Job>, String> {
+    if !args.specs.is_empty() {
+        let sources = args
+            .specs
+            .iter()
+            .map(|spec| {
+                let catalog = args
+                    .properties
+                    .clone()
+                    .or_else(|| generator::properties::beside(spec));
+                Source::new(spec)
+                    .map(|s| s.with_catalog(catalog))
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(vec![Job {
+            out: args.out.clone().unwrap_or_else(|| root.join("generated")),
+            sources,
+            named: true,
+            show_warnings: true,
+        }]);
+    }
+    let main = Job {
+        out: args.out.clone().unwrap_or_else(|| root.join("generated")),
+        sources: documents_in(&root.join("spec"))?,
+        named: false,
+        show_warnings: true,
+    };
+    if args.out.is_some() {
+        return Ok(vec![main]);
+    }
+    let family = root.join("tests/family");
+    Ok(vec![
+        main,
+        Job {
+            sources: documents_in(&family.join("spec"))?,
+            out: family,
+            named: false,
+            show_warnings: false,
+        },
+    ])
 }
 
 /// The command that regenerates what `args` checked.
 fn fix_command(args: &Args) -> String {
     let mut command = "cargo xtask codegen".to_owned();
-    if let Some(spec) = &args.spec {
+    for spec in &args.specs {
         command.push_str(&format!(" --spec {}", spec.display()));
     }
     if let Some(out) = &args.out {
@@ -150,6 +218,23 @@ fn fix_command(args: &Args) -> String {
         command.push_str(&format!(" --properties {}", properties.display()));
     }
     command
+}
+
+/// Says, for each document named with `--spec` that no catalog types, what it goes without.
+fn warn_missing_catalogs(sources: &[Source]) {
+    for source in sources.iter().filter(|s| s.catalog.is_none()) {
+        let stem = source
+            .spec
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        eprintln!(
+            "warning: {}: no property catalog beside it ({stem}-properties.json) and none named \
+             with --properties: the module `{}` gets no typed properties",
+            source.spec.display(),
+            source.module
+        );
+    }
 }
 
 fn main() -> ExitCode {
@@ -167,28 +252,27 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let root = workspace_root();
+    let jobs = match jobs(&args, &root) {
+        Ok(jobs) => jobs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Everything is generated in memory first: a document that fails leaves every file as it was.
     let mut outputs = Vec::new();
-    for (i, job) in jobs(&args, &workspace_root()).into_iter().enumerate() {
-        // The property catalog: `--properties` for the main document (the first job), else
-        // the one beside each document, when there is one.
-        let catalog = match (i, &args.properties) {
-            (0, Some(path)) => Some(path.clone()),
-            _ => generator::properties::beside(&job.spec),
-        };
-        let result = generator::generate(&job.spec).and_then(|mut generated| {
-            if let Some(catalog) = &catalog {
-                for warning in generator::properties::add(&mut generated, catalog)? {
-                    eprintln!("warning: {}", warning.in_file(catalog));
-                }
-            }
-            Ok(generated)
-        });
-        match result {
+    for job in jobs {
+        match generator::generate_crate(&job.sources) {
             Ok(generated) => {
+                if job.named {
+                    warn_missing_catalogs(&job.sources);
+                }
                 // Faults that do not change the client: reported, and the run goes on.
-                for warning in &generated.warnings {
-                    eprintln!("warning: {warning}");
+                if job.show_warnings {
+                    for warning in &generated.warnings {
+                        eprintln!("warning: {warning}");
+                    }
                 }
                 outputs.push((job, generated));
             }
@@ -205,8 +289,12 @@ fn main() -> ExitCode {
     };
     // Read before writing: the summary compares with the API manifests the crates held.
     let summary = api_diff::codegen_summary(
-        outputs.iter().map(|(job, g)| (job.out.as_path(), &g.api)),
-        &workspace_root(),
+        outputs.iter().flat_map(|(job, g)| {
+            g.documents
+                .iter()
+                .map(move |d| (job.out.as_path(), d.module.as_str(), &d.api))
+        }),
+        &root,
     );
     let mut stale = 0;
     for (job, generated) in &outputs {
@@ -227,7 +315,7 @@ fn main() -> ExitCode {
     eprintln!("{summary}");
     if args.check && stale > 0 {
         eprintln!(
-            "error: {stale} generated file(s) differ from what their document produces; run `{}` to update them",
+            "error: {stale} generated file(s) differ from what their documents produce; run `{}` to update them",
             fix_command(&args)
         );
         return ExitCode::FAILURE;
@@ -258,53 +346,107 @@ mod tests {
     }
 
     #[test]
-    fn the_default_run_covers_the_spec_and_every_test_document() {
+    fn the_default_run_covers_every_document_of_spec_and_of_the_test_crate() {
         let root = workspace_root();
-        let jobs = jobs(&parse(&["codegen"]).expect("parses"), &root);
+        let jobs = jobs(&parse(&["codegen"]).expect("parses"), &root).expect("jobs");
+        assert_eq!(jobs.len(), 2, "{jobs:?}");
+        assert_eq!(jobs[0].out, root.join("generated"));
+        let modules: Vec<&str> = jobs[0].sources.iter().map(|s| s.module.as_str()).collect();
+        assert_eq!(modules, ["line_items", "orders"]);
         assert_eq!(
-            jobs[0],
-            Job {
-                spec: root.join("spec/orders.yaml"),
-                out: root.join("generated")
-            }
+            jobs[0].sources[1].catalog,
+            Some(root.join("spec/orders-properties.json"))
         );
-        let family = root.join("tests/family/deals");
+        assert_eq!(jobs[1].out, root.join("tests/family"));
         assert!(
-            jobs.contains(&Job {
-                spec: family.join("deals.yaml"),
-                out: family
-            }),
-            "{jobs:?}"
+            jobs[1].sources.iter().any(|s| s.module == "deals"
+                && s.spec == root.join("tests/family/spec/deals.yaml")),
+            "{:?}",
+            jobs[1]
+        );
+        // Catalogs are data, not documents.
+        assert!(
+            jobs.iter()
+                .flat_map(|j| &j.sources)
+                .all(|s| is_document(&s.spec))
         );
     }
 
     #[test]
-    fn a_named_document_is_the_only_job() {
+    fn named_documents_make_one_crate_in_their_order() {
         let root = Path::new("/r");
-        let args = parse(&["codegen", "--spec", "carts.json", "--check"]).expect("parses");
-        assert_eq!(
-            jobs(&args, root),
-            [Job {
-                spec: "carts.json".into(),
-                out: root.join("generated")
-            }]
-        );
-        assert_eq!(fix_command(&args), "cargo xtask codegen --spec carts.json");
-    }
-
-    #[test]
-    fn a_named_catalog_is_in_the_fix_command() {
-        let args = parse(&["codegen", "--properties", "portal.json", "--check"]).expect("parses");
-        assert_eq!(args.properties, Some(PathBuf::from("portal.json")));
+        let args = parse(&[
+            "codegen",
+            "--spec",
+            "carts.json",
+            "--spec",
+            "line-items.yaml",
+            "--check",
+        ])
+        .expect("parses");
+        let jobs = jobs(&args, root).expect("jobs");
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].out, root.join("generated"));
+        let modules: Vec<&str> = jobs[0].sources.iter().map(|s| s.module.as_str()).collect();
+        assert_eq!(modules, ["carts", "line_items"]);
         assert_eq!(
             fix_command(&args),
-            "cargo xtask codegen --properties portal.json"
+            "cargo xtask codegen --spec carts.json --spec line-items.yaml"
+        );
+    }
+
+    #[test]
+    fn a_named_catalog_goes_with_the_one_named_document() {
+        let args = parse(&[
+            "codegen",
+            "--spec",
+            "x/orders.yaml",
+            "--properties",
+            "portal.json",
+            "--check",
+        ])
+        .expect("parses");
+        assert_eq!(args.properties, Some(PathBuf::from("portal.json")));
+        let jobs = jobs(&args, Path::new("/r")).expect("jobs");
+        assert_eq!(
+            jobs[0].sources[0].catalog,
+            Some(PathBuf::from("portal.json"))
+        );
+        assert_eq!(
+            fix_command(&args),
+            "cargo xtask codegen --spec x/orders.yaml --properties portal.json"
         );
         assert!(
             parse(&["codegen", "--properties"])
                 .expect_err("missing value")
                 .contains("--properties needs a path")
         );
+        for words in [
+            &["codegen", "--properties", "p.json"][..],
+            &[
+                "codegen",
+                "--spec",
+                "a.yaml",
+                "--spec",
+                "b.yaml",
+                "--properties",
+                "p.json",
+            ][..],
+        ] {
+            assert!(
+                parse(words)
+                    .expect_err("ambiguous")
+                    .contains("give exactly one --spec"),
+                "{words:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_name_that_makes_no_module_is_refused() {
+        let args = parse(&["codegen", "--spec", "testing.yaml"]).expect("parses");
+        let error = jobs(&args, Path::new("/r")).expect_err("reserved");
+        assert!(error.contains("`testing`"), "{error}");
     }
 
     #[test]

@@ -160,6 +160,14 @@ fn usage_errors_exit_with_2() {
     assert!(stderr(&help).contains("Exit status: 0 when no change breaks"));
 }
 
+/// `version` of the orders test document copied to `dir/orders.yaml`: each version is the
+/// module `orders`, as a downloaded update replacing the file would be.
+fn orders_as_module(dir: &Path, version: u8) -> PathBuf {
+    let spec = dir.join("orders.yaml");
+    std::fs::copy(orders(version), &spec).expect("the document copied");
+    spec
+}
+
 #[test]
 fn codegen_ends_with_the_summary_against_the_manifest_it_replaces() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -170,27 +178,27 @@ fn codegen_ends_with_the_summary_against_the_manifest_it_replaces() {
         xtask(&args)
     };
 
-    let first = codegen(&orders(1), &[]);
+    let first = codegen(&orders_as_module(dir.path(), 1), &[]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert_eq!(
         stderr(&first).lines().last(),
-        Some("API: 1 crate(s) without an API manifest to compare with")
+        Some("API: 1 document(s) without an API manifest to compare with")
     );
-    assert!(out.join("src/generated/api.json").is_file());
+    assert!(out.join("src/generated/orders/api.json").is_file());
 
-    let update = codegen(&orders(2), &[]);
+    let update = codegen(&orders_as_module(dir.path(), 2), &[]);
     assert!(update.status.success(), "{}", stderr(&update));
     let last = stderr(&update).lines().last().map(str::to_owned);
     let expected = format!(
-        "API: {}: 3 breaking, 0 compatible, 77 description-only changes (breaking: `cargo xtask api-diff` lists what breaks)",
+        "API: {} (orders): 3 breaking, 0 compatible, 77 description-only changes (breaking: `cargo xtask api-diff` lists what breaks)",
         out.display()
     );
     assert_eq!(last.as_deref(), Some(expected.as_str()));
 
-    let again = codegen(&orders(2), &[]);
+    let again = codegen(&orders_as_module(dir.path(), 2), &[]);
     assert_eq!(
         stderr(&again).lines().last(),
-        Some("API: 1 crate(s) unchanged"),
+        Some("API: 1 document(s) unchanged"),
         "{}",
         stderr(&again)
     );
@@ -200,14 +208,14 @@ fn codegen_ends_with_the_summary_against_the_manifest_it_replaces() {
 fn check_covers_the_api_manifest() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let out = dir.path().join("out");
-    let spec = orders(1);
+    let spec = orders_as_module(dir.path(), 1);
     let run = |extra: &[&str]| {
         let mut args = vec!["codegen", "--spec", path(&spec), "--out", path(&out)];
         args.extend(extra);
         xtask(&args)
     };
     assert!(run(&[]).status.success());
-    let manifest = out.join("src/generated/api.json");
+    let manifest = out.join("src/generated/orders/api.json");
     let text = std::fs::read_to_string(&manifest).expect("the manifest");
     std::fs::write(&manifest, text.replacen("\"v3\"", "\"v2\"", 1)).expect("edited");
     let check = run(&["--check"]);

@@ -55,7 +55,10 @@ impl Workspace {
             stderr(&output)
         );
         assert!(
-            workspace.out().join("src/generated/types.rs").is_file(),
+            workspace
+                .out()
+                .join("src/generated/orders/types.rs")
+                .is_file(),
             "{:?}",
             contents(&workspace.out()).keys()
         );
@@ -267,7 +270,7 @@ fn a_failed_run_creates_no_output_directory() {
 #[test]
 fn check_names_each_stale_file_and_the_fix() {
     let ws = Workspace::new();
-    let generated = ws.out().join("src/generated");
+    let generated = ws.out().join("src/generated/orders");
     let types = generated.join("types.rs");
     let operations = generated.join("operations.rs");
     let mut edited = std::fs::read_to_string(&types).expect("types.rs");
@@ -407,10 +410,11 @@ fn a_named_property_catalog_is_generated_with_its_warnings() {
             path(&catalog)
         )],
     );
-    let module = std::fs::read_to_string(ws.out().join("src/generated/properties.rs"))
+    let module = std::fs::read_to_string(ws.out().join("src/generated/orders/properties.rs"))
         .expect("properties.rs is written");
     assert!(module.contains("pub total: Option<Decimal>"), "{module}");
-    let declared = std::fs::read_to_string(ws.out().join("src/generated/mod.rs")).expect("mod.rs");
+    let declared =
+        std::fs::read_to_string(ws.out().join("src/generated/orders/mod.rs")).expect("mod.rs");
     assert!(declared.contains("pub mod properties;"), "{declared}");
 }
 
@@ -436,7 +440,7 @@ fn help_prints_the_usage_to_stdout_and_succeeds() {
 #[test]
 fn check_accepts_a_checkout_with_crlf_line_endings() {
     let ws = Workspace::new();
-    let file = ws.out().join("src/generated/types.rs");
+    let file = ws.out().join("src/generated/orders/types.rs");
     let text = std::fs::read_to_string(&file).expect("a generated file");
     std::fs::write(&file, text.replace('\n', "\r\n")).expect("rewritten with CRLF");
     let (spec, out) = (orders(), ws.out());
@@ -478,14 +482,121 @@ fn a_declared_path_parameter_missing_from_the_path_is_a_warning() {
     let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&ws.out())]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let expected = format!(
-        "warning: {} at /paths/~1crm~1v3~1objects~1orders~1search/post/parameters/0: path parameter `objectType` is not in the path `/crm/v3/objects/orders/search`; it is left out\n",
-        spec.display()
+        "warning: {spec}: no property catalog beside it (orders-properties.json) and none named with --properties: the module `orders` gets no typed properties\n\
+         warning: {spec} at /paths/~1crm~1v3~1objects~1orders~1search/post/parameters/0: path parameter `objectType` is not in the path `/crm/v3/objects/orders/search`; it is left out\n",
+        spec = spec.display()
     );
-    // The only warning; other lines report the files written.
+    // The only warnings; other lines report the files written.
     let warnings: String = stderr(&output)
         .lines()
         .filter(|line| line.starts_with("warning:"))
         .map(|line| format!("{line}\n"))
         .collect();
     assert_eq!(warnings, expected);
+}
+
+#[test]
+fn a_named_document_without_a_catalog_gets_no_properties_and_a_warning() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let spec = dir.path().join("orders.yaml");
+    std::fs::copy(orders(), &spec).expect("the document copied alone");
+    let out = dir.path().join("out");
+    let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&out)]);
+    let message = stderr(&output);
+    assert!(output.status.success(), "{message}");
+    assert_mentions(
+        &message,
+        &[&format!(
+            "warning: {}: no property catalog beside it (orders-properties.json)",
+            path(&spec)
+        )],
+    );
+    let module = out.join("src/generated/orders");
+    assert!(!module.join("properties.rs").exists());
+    let declared = std::fs::read_to_string(module.join("mod.rs")).expect("mod.rs");
+    assert!(!declared.contains("pub mod properties;"), "{declared}");
+
+    // The catalog beside the document, by the rule `--help` states, is found.
+    std::fs::copy(
+        orders().with_file_name("orders-properties.json"),
+        dir.path().join("orders-properties.json"),
+    )
+    .expect("the catalog copied beside it");
+    let output = xtask(&["codegen", "--spec", path(&spec), "--out", path(&out)]);
+    let message = stderr(&output);
+    assert!(output.status.success(), "{message}");
+    assert!(!message.contains("no property catalog"), "{message}");
+    assert!(module.join("properties.rs").is_file());
+}
+
+#[test]
+fn a_run_into_another_directory_leaves_generated_untouched() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let before = contents(&root.join("generated"));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("out");
+    // The project's own documents, into another crate directory.
+    let output = xtask(&["codegen", "--out", path(&out)]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.join("src/generated/orders/api.json").is_file());
+    assert!(out.join("src/generated/line_items/api.json").is_file());
+    assert!(
+        before == contents(&root.join("generated")),
+        "generated/ changed"
+    );
+}
+
+#[test]
+fn files_no_document_produces_any_more_are_removed_and_checked() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("out");
+    let first = dir.path().join("orders.yaml");
+    let second = dir.path().join("carts.yaml");
+    std::fs::copy(orders(), &first).expect("copied");
+    std::fs::copy(orders(), &second).expect("copied");
+    let both = xtask(&[
+        "codegen",
+        "--spec",
+        path(&first),
+        "--spec",
+        path(&second),
+        "--out",
+        path(&out),
+    ]);
+    assert!(both.status.success(), "{}", stderr(&both));
+    let carts = out.join("src/generated/carts");
+    assert!(carts.join("operations.rs").is_file());
+    // A hand-written file among the generated ones is never touched.
+    std::fs::write(carts.join("notes.rs"), "// mine\n").expect("written");
+
+    let check = xtask(&[
+        "codegen",
+        "--check",
+        "--spec",
+        path(&first),
+        "--out",
+        path(&out),
+    ]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    assert_mentions(
+        &stderr(&check),
+        &[&format!("stale: {}", path(&carts.join("operations.rs")))],
+    );
+    let one = xtask(&["codegen", "--spec", path(&first), "--out", path(&out)]);
+    assert!(one.status.success(), "{}", stderr(&one));
+    for file in ["mod.rs", "types.rs", "operations.rs", "api.json"] {
+        assert!(!carts.join(file).exists(), "{file} is left");
+    }
+    assert!(carts.join("notes.rs").is_file());
+    let root = std::fs::read_to_string(out.join("src/generated/mod.rs")).expect("mod.rs");
+    assert!(!root.contains("carts"), "{root}");
+    let again = xtask(&[
+        "codegen",
+        "--check",
+        "--spec",
+        path(&first),
+        "--out",
+        path(&out),
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
 }

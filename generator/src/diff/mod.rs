@@ -10,7 +10,7 @@
 //!    changes nothing and a reworded description only adds to [`Report::descriptions`].
 //!
 //! The surface is also written next to the generated code as its API manifest
-//! ([`MANIFEST`], see [`manifest`]), so `cargo xtask codegen` can say what a run changed.
+//! ([`manifest_path`], see [`manifest`]), so `cargo xtask codegen` can say what a run changed.
 //!
 //! # When a change is breaking
 //!
@@ -62,8 +62,17 @@ pub use surface::{
 
 use crate::{Error, ir, load};
 
-/// Where the API manifest lives, relative to the generated crate's directory.
-pub const MANIFEST: &str = "src/generated/api.json";
+/// The API manifest's file name, in each document's module directory
+/// (`src/generated/orders/api.json`).
+pub const MANIFEST_FILE: &str = "api.json";
+
+/// Where the API manifest of the document module `module` lives, relative to the generated
+/// crate's directory.
+pub fn manifest_path(module: &str) -> std::path::PathBuf {
+    std::path::Path::new(crate::GENERATED_DIR)
+        .join(module)
+        .join(MANIFEST_FILE)
+}
 
 /// The API manifest of a generated crate: its [`Surface`] as pretty JSON. Written by the
 /// generator with the code, and compared by `cargo xtask codegen` with the one it replaces.

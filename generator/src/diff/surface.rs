@@ -270,7 +270,7 @@ fn operation(op: &ir::Operation) -> OperationSurface {
         query: op.query.as_ref().map(|q| QuerySurface {
             name: q.name.clone(),
             default: q.caps.default,
-            doc: q.doc.clone(),
+            doc: String::new(),
             params: q
                 .fields
                 .iter()

@@ -22,7 +22,7 @@
 //! | `oneOf` / `anyOf` beside `properties: {}` or `type: object` | the same union |
 //! | `allOf` including the union the schema is an alternative of | the schema's own object (the union part is skipped) |
 //! | a union whose alternatives share a one-value enum property | decided by that property, as with a discriminator |
-//! | `string`, `format: binary`, in a `multipart/form-data` body | `crate::runtime::FilePart` (refused elsewhere) |
+//! | `string`, `format: binary`, in a `multipart/form-data` body | `hubspot_runtime::FilePart` (refused elsewhere) |
 //! | a `text/*` answer / another non-JSON answer | `String` / `Vec<u8>` |
 //!
 //! # Optional and lenient fields
@@ -52,12 +52,14 @@
 //! - `operations`: parameters, bodies, answers, method names and retry policy;
 //! - `paths`: path templates checked against their parameters;
 //! - `refs`: the one `$ref` resolver, and which schemas requests, answers and errors reach;
-//! - `finish`: the passes run once every type is known (boxing, capabilities).
+//! - `finish`: the passes run once every type is known (boxing, capabilities);
+//! - `roles`: what types and operations are to the runtime's helpers, found by their shape.
 
 mod finish;
 mod operations;
 mod paths;
 mod refs;
+mod roles;
 mod schemas;
 mod unions;
 
@@ -222,10 +224,12 @@ impl<'a> Lowerer<'a> {
                 .unwrap_or_default(),
             types: std::mem::take(&mut self.types),
             operations,
+            helpers: Helpers::default(),
         };
         self.name_inline_enums(&mut api)?;
         box_recursion(&mut api.types, &self.origins)?;
         decide_caps(&mut api);
+        roles::decide_roles(&mut api);
         Ok((api, self.warnings))
     }
 }

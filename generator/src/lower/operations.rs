@@ -270,9 +270,6 @@ impl<'a> Lowerer<'a> {
         } else {
             Some(ParamsStruct {
                 name: format!("{type_base}Params"),
-                doc: format!(
-                    "Query parameters of [`Client::{method_name}`](crate::Client::{method_name})."
-                ),
                 fields: query_fields,
                 caps: Caps::default(),
             })
@@ -283,8 +280,7 @@ impl<'a> Lowerer<'a> {
             Some(body) => Some(self.lower_body(body, &pointer, &type_base)?),
         };
 
-        let (success, error_ty, accept) =
-            self.lower_answers(op, &pointer, &type_base, &method_name)?;
+        let (success, error_ty, accept) = self.lower_answers(op, &pointer, &type_base)?;
 
         let mut doc = String::new();
         if let Some(summary) = op
@@ -324,7 +320,7 @@ impl<'a> Lowerer<'a> {
                 "\n\nNot safe to repeat: HubSpot may have applied a request whose answer was \
                  lost, so after a timeout, a broken connection or a 502, 503 or 504 the client \
                  returns the error instead of sending it again, unless \
-                 [`RetryPolicy::retry_unsafe`](crate::RetryPolicy::retry_unsafe) is set. \
+                 [`RetryPolicy::retry_unsafe`](hubspot_runtime::RetryPolicy::retry_unsafe) is set. \
                  A 429 is always retried: HubSpot did not process the request."
             }
         });
@@ -471,7 +467,6 @@ impl<'a> Lowerer<'a> {
         op: &'a openapiv3::Operation,
         pointer: &str,
         type_base: &str,
-        method_name: &str,
     ) -> Result<(Success, Ty, String), Error> {
         let mut successes = Vec::new();
         let mut error_ty: Option<Ty> = None;
@@ -526,9 +521,6 @@ impl<'a> Lowerer<'a> {
         } else {
             Success::Multi {
                 enum_name: format!("{type_base}Response"),
-                doc: format!(
-                    "The success answers of [`Client::{method_name}`](crate::Client::{method_name}), one variant a status."
-                ),
                 variants: successes
                     .into_iter()
                     .map(|s| (naming::status_variant(s.status), s))

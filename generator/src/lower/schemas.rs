@@ -114,6 +114,7 @@ impl<'a> Lowerer<'a> {
                 fields,
                 caps: Caps::default(),
                 constructor,
+                roles: Roles::default(),
             }),
         );
         Ok(())

@@ -9,8 +9,8 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use super::OTHER_FIELD;
 use super::ir::{OptionEnum, Property, PropertySet, ValueTy};
-use super::{INPUT_TYPE, KEY_TYPE, OTHER_FIELD, PROPERTIES_TYPE};
 use crate::emit::{Item, Module, doc, ident, wire_arms};
 
 /// Every item of the `properties` module, in file order.
@@ -20,7 +20,7 @@ pub fn items(set: &PropertySet) -> Vec<Item> {
             module: Module::Properties,
             name: "use".to_owned(),
             tokens: quote!(
-                pub use crate::property_values::{Decimal, Update};
+                pub use ::hubspot_runtime::property_values::{Decimal, Update};
             ),
         },
         properties_struct(set),
@@ -59,19 +59,20 @@ fn map_of(value: TokenStream) -> TokenStream {
 }
 
 fn properties_struct(set: &PropertySet) -> Item {
-    let name = ident(PROPERTIES_TYPE);
+    let name = ident(&set.object.properties_type());
     let other = ident(OTHER_FIELD);
     let string = string();
     let raw_map = map_of(quote!(Option<#string>));
     let docs = doc(&format!(
-        "The properties of an order as HubSpot's answers carry them, typed by the property \
+        "The properties of {} as HubSpot's answers carry them, typed by the property \
          catalog `{}`.\n\n\
          A property without a value (left out, `null` or empty) is `None`. Properties the \
          catalog does not list are kept in `{OTHER_FIELD}`, so nothing an answer holds is lost. \
          Read one with `typed_properties()` on a record of an answer, or with \
-         [`TypedProperties::from_map`](crate::property_values::TypedProperties::from_map); \
-         [`TypedProperties::NAMES`](crate::property_values::TypedProperties::NAMES) asks \
+         [`TypedProperties::from_map`](hubspot_runtime::property_values::TypedProperties::from_map); \
+         [`TypedProperties::NAMES`](hubspot_runtime::property_values::TypedProperties::NAMES) asks \
          HubSpot for all of them.",
+        set.object.a_noun(),
         set.source
     ));
     let fields = set.properties.iter().map(|p| {
@@ -96,7 +97,7 @@ fn properties_struct(set: &PropertySet) -> Item {
             pub #other: #raw_map,
         }
 
-        impl crate::property_values::TypedProperties for #name {
+        impl hubspot_runtime::property_values::TypedProperties for #name {
             const NAMES: &'static [&'static str] = &[#(#names),*];
 
             #conversions
@@ -104,7 +105,7 @@ fn properties_struct(set: &PropertySet) -> Item {
     };
     Item {
         module: Module::Properties,
-        name: PROPERTIES_TYPE.to_owned(),
+        name: set.object.properties_type(),
         tokens,
     }
 }
@@ -114,18 +115,19 @@ fn writable(set: &PropertySet) -> impl Iterator<Item = &Property> {
 }
 
 fn input_struct(set: &PropertySet) -> Item {
-    let name = ident(INPUT_TYPE);
+    let name = ident(&set.object.input_type());
     let other = ident(OTHER_FIELD);
     let string = string();
     let raw_map = map_of(string.clone());
     let docs = doc(&format!(
-        "Values to write to an order's writable properties (those of `{}` that are neither \
+        "Values to write to {}'s writable properties (those of `{}` that are neither \
          calculated nor read-only).\n\n\
-         Each field is a [`Update`](crate::property_values::Update): `Keep` (the default) \
+         Each field is a [`Update`](hubspot_runtime::property_values::Update): `Keep` (the default) \
          leaves the property alone, `Clear` empties it, `Set` gives it a value. `{OTHER_FIELD}` \
          holds properties the catalog does not list, written as they are. Turn it into a \
          request with `from_typed` on the document's input types (e.g. \
          `SimplePublicObjectBatchInputUpsert::from_typed(&key, &input)`).",
+        set.object.a_noun(),
         set.source
     ));
     let fields = writable(set).map(|p| {
@@ -149,19 +151,19 @@ fn input_struct(set: &PropertySet) -> Item {
             pub #other: #raw_map,
         }
 
-        impl crate::property_values::TypedInput for #name {
+        impl hubspot_runtime::property_values::TypedInput for #name {
             #conversions
         }
     };
     Item {
         module: Module::Properties,
-        name: INPUT_TYPE.to_owned(),
+        name: set.object.input_type(),
         tokens,
     }
 }
 
 /// `from_map` and `to_map` of a typed struct over the raw map `raw_map`: each of `properties`
-/// is moved out of the map by `crate::property_values::{take}` and written back by `{put}`,
+/// is moved out of the map by `hubspot_runtime::property_values::{take}` and written back by `{put}`,
 /// and whatever is left stays in the catch-all field. The properties struct and the input
 /// struct differ only in those two functions (plain values, or `Update`s).
 fn map_conversions(
@@ -176,15 +178,15 @@ fn map_conversions(
     let takes = properties.iter().map(|p| {
         let field = ident(&p.field);
         let wire = Literal::string(&p.wire);
-        quote!(#field: crate::property_values::#take(&mut #other, #wire)?,)
+        quote!(#field: hubspot_runtime::property_values::#take(&mut #other, #wire)?,)
     });
     let puts = properties.iter().map(|p| {
         let field = ident(&p.field);
         let wire = Literal::string(&p.wire);
-        quote!(crate::property_values::#put(&mut map, #wire, &self.#field);)
+        quote!(hubspot_runtime::property_values::#put(&mut map, #wire, &self.#field);)
     });
     quote! {
-        fn from_map(map: &#raw_map) -> Result<Self, crate::property_values::PropertyError> {
+        fn from_map(map: &#raw_map) -> Result<Self, hubspot_runtime::property_values::PropertyError> {
             let mut #other = map.clone();
             Ok(Self {
                 #(#takes)*
@@ -201,11 +203,12 @@ fn map_conversions(
 }
 
 fn key_enum(set: &PropertySet) -> Item {
-    let name = ident(KEY_TYPE);
+    let name = ident(&set.object.key_type());
     let docs = doc(&format!(
-        "An order named by the value of one of its unique properties (writable properties with \
+        "{} named by the value of one of its unique properties (writable properties with \
          `hasUniqueValue` in `{}`): the `idProperty` and `id` of a batch upsert or batch read, \
          without the property's name written as a string.",
+        capitalized(&set.object.a_noun()),
         set.source
     ));
     let variants = set.keys.iter().map(|k| {
@@ -224,7 +227,7 @@ fn key_enum(set: &PropertySet) -> Item {
         });
         let value_arms = set.keys.iter().map(|k| {
             let variant = ident(&k.name);
-            quote!(Self::#variant(value) => crate::property_values::PropertyValue::format(value),)
+            quote!(Self::#variant(value) => hubspot_runtime::property_values::PropertyValue::format(value),)
         });
         (
             quote!(match self { #(#property_arms)* }),
@@ -239,7 +242,7 @@ fn key_enum(set: &PropertySet) -> Item {
             #(#variants)*
         }
 
-        impl crate::property_values::UniqueKey for #name {
+        impl hubspot_runtime::property_values::UniqueKey for #name {
             fn property(&self) -> &'static str {
                 #property_body
             }
@@ -251,7 +254,7 @@ fn key_enum(set: &PropertySet) -> Item {
     };
     Item {
         module: Module::Properties,
-        name: KEY_TYPE.to_owned(),
+        name: set.object.key_type(),
         tokens,
     }
 }
@@ -299,7 +302,7 @@ fn option_enum(e: &OptionEnum) -> Item {
             }
         }
 
-        impl crate::property_values::PropertyOption for #name {
+        impl hubspot_runtime::property_values::PropertyOption for #name {
             fn from_value(value: &str) -> Self {
                 #from_value_body
             }
@@ -309,11 +312,11 @@ fn option_enum(e: &OptionEnum) -> Item {
             }
         }
 
-        impl crate::property_values::PropertyValue for #name {
+        impl hubspot_runtime::property_values::PropertyValue for #name {
             const EXPECTED: &'static str = "an option";
 
             fn parse(text: &str) -> Option<Self> {
-                Some(<Self as crate::property_values::PropertyOption>::from_value(text))
+                Some(<Self as hubspot_runtime::property_values::PropertyOption>::from_value(text))
             }
 
             fn format(&self) -> #string {
@@ -332,4 +335,13 @@ fn option_enum(e: &OptionEnum) -> Item {
         name: e.name.clone(),
         tokens,
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

@@ -6,6 +6,8 @@
 pub struct PropertySet {
     /// The catalog's file name, for the header and the docs.
     pub source: String,
+    /// The object the catalog describes, which names the generated types.
+    pub object: Object,
     /// Every property, sorted by internal name (a re-export in another order changes nothing).
     pub properties: Vec<Property>,
     /// The open enums of the enumeration properties, in the order of their properties.
@@ -83,4 +85,53 @@ pub struct UniqueKey {
     pub ty: ValueTy,
     /// Rustdoc of the variant.
     pub doc: String,
+}
+
+/// The CRM object a catalog describes, as the generated names and docs call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    /// The prefix of the generated type names, e.g. `Order` (`OrderProperties`) or `LineItem`.
+    pub prefix: String,
+    /// The object in prose, e.g. `order` or `line item`.
+    pub noun: String,
+}
+
+impl Object {
+    /// The object of a document module: its name without one trailing `s` (`orders` →
+    /// `Order`, `line_items` → `LineItem`; `address` keeps its `ss`).
+    pub fn of_module(module: &str) -> Object {
+        let singular = match module.strip_suffix('s') {
+            Some(stem) if !stem.is_empty() && !stem.ends_with('s') => stem,
+            _ => module,
+        };
+        Object {
+            prefix: heck::ToUpperCamelCase::to_upper_camel_case(singular),
+            noun: singular.replace('_', " "),
+        }
+    }
+
+    /// The typed answer properties: `OrderProperties`.
+    pub fn properties_type(&self) -> String {
+        format!("{}Properties", self.prefix)
+    }
+
+    /// The typed write input: `OrderPropertiesInput`.
+    pub fn input_type(&self) -> String {
+        format!("{}PropertiesInput", self.prefix)
+    }
+
+    /// The typed unique key: `OrderUniqueKey`.
+    pub fn key_type(&self) -> String {
+        format!("{}UniqueKey", self.prefix)
+    }
+
+    /// The noun with its indefinite article: `an order`, `a line item`.
+    pub fn a_noun(&self) -> String {
+        let article = if self.noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.noun)
+    }
 }

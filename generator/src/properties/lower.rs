@@ -28,9 +28,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::ir::{OptionEnum, OptionVariant, Property, PropertySet, UniqueKey, ValueTy};
+use super::OTHER_FIELD;
+use super::ir::{Object, OptionEnum, OptionVariant, Property, PropertySet, UniqueKey, ValueTy};
 use super::load::{self, Catalog};
-use super::{INPUT_TYPE, KEY_TYPE, OTHER_FIELD, PROPERTIES_TYPE};
 use crate::error::Error;
 use crate::naming;
 
@@ -41,6 +41,7 @@ pub const OTHER_VARIANT: &str = "Unknown";
 pub fn lower(
     catalog: &Catalog,
     source: &str,
+    object: &Object,
     warnings: &mut Vec<Error>,
 ) -> Result<PropertySet, Error> {
     let mut first_at: BTreeMap<&str, usize> = BTreeMap::new();
@@ -65,11 +66,16 @@ pub fn lower(
     let mut fields = Names::new([OTHER_FIELD], Case::Snake);
     // The generated types, the two names the module imports, and the prelude names the
     // emitted code uses unqualified.
+    let (properties_type, input_type, key_type) = (
+        object.properties_type(),
+        object.input_type(),
+        object.key_type(),
+    );
     let mut types = Names::new(
         [
-            PROPERTIES_TYPE,
-            INPUT_TYPE,
-            KEY_TYPE,
+            properties_type.as_str(),
+            input_type.as_str(),
+            key_type.as_str(),
             "Decimal",
             "Update",
             "String",
@@ -87,6 +93,7 @@ pub fn lower(
     let mut key_names = Names::new([], Case::Camel);
     let mut set = PropertySet {
         source: source.to_owned(),
+        object: object.clone(),
         properties: Vec::new(),
         enums: Vec::new(),
         keys: Vec::new(),
@@ -125,14 +132,15 @@ pub fn lower(
             }
         };
         let key = unique.then(|| key_names.claim(&p.name));
-        let doc = property_doc(p, writable, key.as_deref());
+        let doc = property_doc(p, writable, key.as_deref(), object);
         if let Some(name) = key {
             set.keys.push(UniqueKey {
                 name,
                 wire: p.name.clone(),
                 ty: ty.clone(),
                 doc: format!(
-                    "The order whose `{}`{} has this value.",
+                    "The {} whose `{}`{} has this value.",
+                    object.noun,
                     p.name,
                     label_suffix(&p.label)
                 ),
@@ -157,7 +165,7 @@ fn label_suffix(label: &str) -> String {
     }
 }
 
-fn property_doc(p: &load::Property, writable: bool, key: Option<&str>) -> String {
+fn property_doc(p: &load::Property, writable: bool, key: Option<&str>, object: &Object) -> String {
     let mut doc = match (p.label.is_empty(), p.description.trim().is_empty()) {
         (true, true) => format!("`{}`.", p.name),
         (false, true) => format!("{}.", p.label.trim_end_matches('.')),
@@ -177,7 +185,9 @@ fn property_doc(p: &load::Property, writable: bool, key: Option<&str>) -> String
     }
     if let Some(key) = key {
         facts.push(format!(
-            "unique: each value identifies one order ([`{KEY_TYPE}::{key}`])"
+            "unique: each value identifies one {} ([`{}::{key}`])",
+            object.noun,
+            object.key_type()
         ));
     }
     if p.hidden {

@@ -1,8 +1,9 @@
-//! The second input: a portal's property catalog, into typed order properties.
+//! The second input: a portal's property catalog, into typed properties of one object.
 //!
 //! HubSpot's OpenAPI document types a record's `properties` as a map of strings. The
 //! portal's catalog (`GET /crm/v3/properties/orders`) says which properties exist and what
-//! each holds; from it this stage writes `src/generated/properties.rs`:
+//! each holds; from it this stage writes the `properties` module of the document's module
+//! (`src/generated/orders/properties.rs`), its names taken from the object ([`ir::Object`]):
 //!
 //! - `OrderProperties`: one `Option` field a property, typed (exact decimals, dates,
 //!   date-times, booleans, open enums of the options, a `Vec` of them for multi-select),
@@ -16,8 +17,8 @@
 //! Same four stages as the document, apart from them: [`load`] (JSON, errors with a JSON
 //! pointer) → [`lower`] (every decision, into the plain data of [`ir`]) → [`emit`] (tokens)
 //! → [`write`](crate::write) (prettyplease and the header, shared with the document's files).
-//! The conversions the emitted code calls are hand-written in the generated crate
-//! (`src/property_values.rs`).
+//! The conversions the emitted code calls are hand-written in the runtime crate
+//! (`hubspot_runtime::property_values`).
 
 pub mod emit;
 pub mod ir;
@@ -27,27 +28,18 @@ pub mod lower;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::write::{self, GeneratedFile};
+use crate::write;
 
-/// The typed answer properties.
-pub const PROPERTIES_TYPE: &str = "OrderProperties";
-/// The typed write input.
-pub const INPUT_TYPE: &str = "OrderPropertiesInput";
-/// The typed unique key.
-pub const KEY_TYPE: &str = "OrderUniqueKey";
 /// The field of properties the catalog does not list.
 pub const OTHER_FIELD: &str = "other";
-
-/// Where the generated module goes, relative to the crate directory.
-pub const FILE: &str = "src/generated/properties.rs";
 
 /// What one catalog generates.
 #[derive(Debug)]
 pub struct Output {
     /// The decisions the code was emitted from.
     pub set: ir::PropertySet,
-    /// `src/generated/properties.rs`.
-    pub file: GeneratedFile,
+    /// The module's source, header included (`properties.rs` of the document's module).
+    pub contents: String,
     /// Each item formatted on its own (`properties/Name`, code), for per-item snapshots.
     pub items: Vec<(String, String)>,
     /// Faults of the catalog that did not stop generation (an unknown `type`, an option
@@ -63,26 +55,30 @@ pub fn beside(spec: &Path) -> Option<PathBuf> {
     catalog.is_file().then_some(catalog)
 }
 
-/// Generates the typed properties of the catalog at `path`.
-pub fn generate(path: &Path) -> Result<Output, Error> {
+/// Generates the typed properties of the catalog at `path`, for the object `object`.
+pub fn generate(path: &Path, object: &ir::Object) -> Result<Output, Error> {
     let catalog = load::load(path)?;
     let source = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("the property catalog");
-    generate_from(&catalog, source).map_err(|e| e.in_file(path))
+    generate_from(&catalog, source, object).map_err(|e| e.in_file(path))
 }
 
 /// Generates the typed properties of a catalog given as JSON text, named `source` in the
 /// generated docs (for tests and tools).
-pub fn generate_from_text(text: &str, source: &str) -> Result<Output, Error> {
-    generate_from(&load::parse(text)?, source)
+pub fn generate_from_text(text: &str, source: &str, object: &ir::Object) -> Result<Output, Error> {
+    generate_from(&load::parse(text)?, source, object)
 }
 
 /// Generates the typed properties of a loaded catalog.
-pub fn generate_from(catalog: &load::Catalog, source: &str) -> Result<Output, Error> {
+pub fn generate_from(
+    catalog: &load::Catalog,
+    source: &str,
+    object: &ir::Object,
+) -> Result<Output, Error> {
     let mut warnings = Vec::new();
-    let set = lower::lower(catalog, source, &mut warnings)?;
+    let set = lower::lower(catalog, source, object, &mut warnings)?;
     let items = emit::items(&set)
         .into_iter()
         .map(|item| {
@@ -97,10 +93,11 @@ pub fn generate_from(catalog: &load::Catalog, source: &str) -> Result<Output, Er
          // Do not edit by hand: change the generator or the catalog, then run the command again.\n\n"
     );
     let module_doc = format!(
-        "Typed order properties, from the property catalog `{source}`: {} properties ({writable} \
+        "Typed {} properties, from the property catalog `{source}`: {} properties ({writable} \
          writable, {} unique keys), {} enumerations.\n\n\
          Replace the catalog with your portal's own export and regenerate to type your \
          portal's properties (see the README).",
+        set.object.noun,
         set.properties.len(),
         set.keys.len(),
         set.enums.len()
@@ -116,28 +113,8 @@ pub fn generate_from(catalog: &load::Catalog, source: &str) -> Result<Output, Er
     }
     Ok(Output {
         set,
-        file: GeneratedFile {
-            path: PathBuf::from(FILE),
-            contents,
-        },
+        contents,
         items,
         warnings,
     })
-}
-
-/// Adds the typed properties of the catalog at `catalog` to a document's generated files:
-/// the `properties` module, declared in `src/generated/mod.rs`, and its items for the
-/// snapshots. Returns the catalog's warnings.
-pub fn add(generated: &mut crate::Generated, catalog: &Path) -> Result<Vec<Error>, Error> {
-    let output = generate(catalog)?;
-    let mod_rs = Path::new("src/generated/mod.rs");
-    let module = generated
-        .files
-        .iter_mut()
-        .find(|f| f.path == mod_rs)
-        .ok_or_else(|| Error::msg("the generated files have no src/generated/mod.rs"))?;
-    module.contents.push_str("\npub mod properties;\n");
-    generated.files.push(output.file);
-    generated.items.extend(output.items);
-    Ok(output.warnings)
 }

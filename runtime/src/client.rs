@@ -1,0 +1,1741 @@
+//! The client: configuration, authentication, and the one path every request takes:
+//! pacing (the rate limiter), a timeout per attempt, sending, reading the body under a size
+//! cap, classifying the answer, deciding whether to retry, all inside a tracing span.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{StatusCode, Url};
+use tokio::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+use crate::DEFAULT_BASE_URL;
+use crate::error::{
+    BodyTooLargeError, BuildError, BuildErrorKind, DeadlineError, Failure, FailureKind,
+    TransportError, TransportErrorKind,
+};
+use crate::limiter::{Observed, RateLimit, RateLimiter, SlidingWindowLimiter};
+use crate::metrics::{Counters, Metrics, RateLimitStatus};
+#[cfg(test)]
+use crate::request::{OperationInfo, RateClass, Repeat};
+use crate::request::{Request, Response};
+use crate::retry::{self, Fault, RetryPolicy};
+
+/// The `User-Agent` sent unless [`ClientBuilder::user_agent`] sets another.
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// How long opening a connection may take, unless [`ClientBuilder::connect_timeout`] says.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one attempt may take, unless [`ClientBuilder::timeout`] says.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest answer body read, unless [`ClientBuilder::max_body_size`] says: a batch of 100
+/// records with many properties is well under it.
+const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
+
+/// A HubSpot API client: the connection, the token, pacing, retries and counters that every
+/// call shares.
+///
+/// A generated crate gives it the operations of its documents, through a handle per document
+/// (e.g. `client.orders().batch_upsert(&body)`); every call of every handle goes through
+/// this one client.
+///
+/// Cheap to clone (the configuration, the rate limiter, the counters and reqwest's
+/// connection pool are shared), and `Send + Sync`, so one client can serve a whole
+/// application. Its `Debug` output never shows the access token.
+///
+/// It has only [`new`](Client::new), [`builder`](Client::builder),
+/// [`metrics`](Client::metrics) and [`rate_limits`](Client::rate_limits): every other name is
+/// left to the extension traits of generated crates.
+#[derive(Clone)]
+pub struct Client {
+    /// `Err` only for a client made by [`Client::new`] from an unusable token: every request
+    /// then fails with that error, since `new` cannot return it.
+    inner: Result<Arc<Inner>, BuildError>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    /// `Bearer <token>`, marked sensitive.
+    authorization: HeaderValue,
+    user_agent: HeaderValue,
+    /// `None`: no timeout per attempt.
+    timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_body_size: usize,
+    retry: RetryPolicy,
+    limiter: Arc<dyn RateLimiter>,
+    counters: Counters,
+}
+
+impl Client {
+    /// A client for HubSpot's API at [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL) that
+    /// authenticates with `token`, a private app access token or an OAuth access token, with
+    /// the default settings (see [`ClientBuilder`]).
+    ///
+    /// This never fails: if the token is empty or cannot be sent in a header, or the HTTP
+    /// client cannot be created, every request returns [`Error::Build`](crate::Error::Build).
+    /// Use [`Client::builder`] to learn of such problems at once.
+    pub fn new(token: impl Into<String>) -> Client {
+        Client::builder()
+            .token(token)
+            .build()
+            .unwrap_or_else(|error| Client { inner: Err(error) })
+    }
+
+    /// A builder to set the base URL, timeouts, retries, pacing and the rest.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// What this client and its clones have done since it was built: attempts sent,
+    /// retries, 429s and 5xx answers received, transport failures, time spent waiting.
+    pub fn metrics(&self) -> Metrics {
+        match &self.inner {
+            Ok(inner) => inner.counters.snapshot(),
+            Err(_) => Metrics::default(),
+        }
+    }
+
+    /// The `X-HubSpot-RateLimit-*` figures of the latest answer that carried them, if any did.
+    pub fn rate_limits(&self) -> Option<RateLimitStatus> {
+        self.inner
+            .as_ref()
+            .ok()
+            .and_then(|inner| inner.counters.rate_limits())
+    }
+}
+
+/// What a call's attempts have done so far, readable after the deadline cut them short.
+#[derive(Default)]
+struct Progress {
+    attempts: AtomicU32,
+    last_failure: Mutex<Option<String>>,
+}
+
+impl Progress {
+    fn attempts(&self) -> u32 {
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    fn set_last_failure(&self, failure: String) {
+        *self
+            .last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(failure);
+    }
+
+    fn last_failure(&self) -> Option<String> {
+        self.last_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Sends a request: paced, with a timeout per attempt, retried as the retry policy and the
+/// operation's safety allow, within the call's deadline if there is one. Returns the final
+/// answer, whatever its status, with its body read in full. Called by generated code (and by
+/// the bulk engine).
+///
+/// A free function, not a method of [`Client`], so that no name of any document's operations
+/// can collide with it.
+pub async fn send(client: &Client, request: Request) -> Result<Response, Failure> {
+    let inner = client
+        .inner
+        .as_ref()
+        .map_err(|error| Failure::from(FailureKind::Build(error.clone())))?;
+    let url = request.url(&inner.base_url)?;
+    let operation = request.operation;
+    // The path template, not the path: ids stay out of traces, and spans group by operation.
+    let span = tracing::info_span!(
+        "hubspot_request",
+        operation = operation.name,
+        method = %request.method,
+        path = operation.path_template,
+        status = Empty,
+        attempts = Empty,
+        waited_ms = Empty,
+    );
+    let progress = Progress::default();
+    let Some(deadline) = inner.deadline else {
+        return attempts(inner, &request, &url, &progress, None, &span)
+            .instrument(span.clone())
+            .await;
+    };
+    let deadline_at = Instant::now().checked_add(deadline);
+    let call = attempts(inner, &request, &url, &progress, deadline_at, &span);
+    let outcome = match deadline_at {
+        Some(at) => {
+            tokio::time::timeout_at(at, call)
+                .instrument(span.clone())
+                .await
+        }
+        None => Ok(call.instrument(span.clone()).await),
+    };
+    outcome.unwrap_or_else(|_| {
+        span.in_scope(|| tracing::warn!(deadline_ms = millis(deadline), "deadline passed"));
+        Err(deadline_error(inner, &request, &progress))
+    })
+}
+
+fn deadline_error(inner: &Inner, request: &Request, progress: &Progress) -> Failure {
+    Failure::from(FailureKind::DeadlineExceeded(DeadlineError::new(
+        inner.deadline.unwrap_or_default(),
+        request.method.clone(),
+        request.path.clone(),
+        progress.attempts(),
+        progress.last_failure(),
+    )))
+}
+
+/// The attempts of one call, inside its span.
+async fn attempts(
+    inner: &Inner,
+    request: &Request,
+    url: &Url,
+    progress: &Progress,
+    deadline_at: Option<Instant>,
+    span: &tracing::Span,
+) -> Result<Response, Failure> {
+    let operation = request.operation;
+    let mut waited = Duration::ZERO;
+    let mut attempt: u32 = 0;
+    loop {
+        attempt += 1;
+        let asked = Instant::now();
+        let permit = inner.limiter.acquire(operation.rate_class).await;
+        let sent_at = Instant::now();
+        let paced = sent_at - asked;
+        inner.counters.waited(paced);
+        waited += paced;
+        progress.attempts.store(attempt, Ordering::Relaxed);
+        inner.counters.attempt(attempt > 1);
+        span.record("attempts", attempt);
+        span.record("waited_ms", millis(waited));
+
+        let attempt_span = tracing::debug_span!("attempt", attempt, status = Empty);
+        let outcome = exchange(inner, request, url)
+            .instrument(attempt_span.clone())
+            .await;
+        // The request is over: the limiter counts it from now on as ended.
+        drop(permit);
+
+        let (reason, wait, failure) = match outcome {
+            Ok(answer) => {
+                let status = answer.status.as_u16();
+                attempt_span.record("status", status);
+                span.record("status", status);
+                inner.counters.answer(status);
+                let rate_limits = RateLimitStatus::from_headers(&answer.headers);
+                if let Some(figures) = rate_limits {
+                    inner.counters.set_rate_limits(figures);
+                }
+                let observed = Observed {
+                    status,
+                    rate_limits,
+                    retry_after: retry::retry_after_header(&answer.headers),
+                    sent_at: sent_at.into_std(),
+                };
+                inner.limiter.observe(operation.rate_class, &observed);
+                let fault = Fault::Answer {
+                    status,
+                    headers: &answer.headers,
+                    body: &answer.body,
+                };
+                let decision = retry::retry_wait(
+                    &inner.retry,
+                    attempt - 1,
+                    operation.repeat,
+                    fault,
+                    retry::full_jitter,
+                );
+                let Some((reason, wait)) = decision else {
+                    return Ok(Response {
+                        status: answer.status,
+                        method: request.method.clone(),
+                        path: request.path.clone(),
+                        headers: answer.headers,
+                        body: answer.body,
+                        attempts: attempt,
+                    });
+                };
+                (reason, wait, format!("HubSpot answered {}", answer.status))
+            }
+            Err(AttemptError::TooLarge(status)) => {
+                attempt_span.record("status", status.as_u16());
+                span.record("status", status.as_u16());
+                inner.counters.answer(status.as_u16());
+                return Err(Failure::from(FailureKind::BodyTooLarge(
+                    BodyTooLargeError::new(
+                        status,
+                        request.method.clone(),
+                        request.path.clone(),
+                        inner.max_body_size,
+                        attempt,
+                    ),
+                )));
+            }
+            Err(AttemptError::Transport(kind)) => {
+                inner.counters.transport_error();
+                let fault = match &kind {
+                    TransportErrorKind::Http(error) if error.is_connect() => Fault::NotSent,
+                    _ => Fault::Ambiguous,
+                };
+                let decision = retry::retry_wait(
+                    &inner.retry,
+                    attempt - 1,
+                    operation.repeat,
+                    fault,
+                    retry::full_jitter,
+                );
+                let error = TransportError::new(
+                    kind,
+                    request.method.clone(),
+                    request.path.clone(),
+                    attempt,
+                );
+                let Some((reason, wait)) = decision else {
+                    tracing::debug!(
+                        attempt,
+                        timeout = error.is_timeout(),
+                        "no answer; giving up"
+                    );
+                    return Err(FailureKind::Transport(error).into());
+                };
+                (reason, wait, error.to_string())
+            }
+        };
+        progress.set_last_failure(failure);
+        let passes = |at: Instant| Instant::now().checked_add(wait).is_none_or(|end| end >= at);
+        if deadline_at.is_some_and(passes) {
+            // Waiting would take the call past its deadline: say so now, not then.
+            tracing::warn!(
+                attempt,
+                wait_ms = millis(wait),
+                "the retry would pass the deadline"
+            );
+            return Err(deadline_error(inner, request, progress));
+        }
+        tracing::info!(
+            attempt,
+            reason = reason.as_str(),
+            wait_ms = millis(wait),
+            "retrying"
+        );
+        tokio::time::sleep(wait).await;
+        inner.counters.waited(wait);
+        waited += wait;
+        span.record("waited_ms", millis(waited));
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// An answer, its body read.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+/// How one attempt failed to produce an [`Answer`].
+enum AttemptError {
+    Transport(TransportErrorKind),
+    /// The body was larger than the cap; the answer had this status.
+    TooLarge(StatusCode),
+}
+
+/// One attempt: send the request and read the answer, within the per-attempt timeout.
+async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer, AttemptError> {
+    let builder = inner
+        .http
+        .request(request.method.clone(), url.clone())
+        .header(AUTHORIZATION, inner.authorization.clone())
+        .header(USER_AGENT, inner.user_agent.clone())
+        .header(ACCEPT, request.accept());
+    let builder = request.attach_body(builder);
+    let http_error = |error| AttemptError::Transport(TransportErrorKind::Http(error));
+    let attempt = async {
+        let mut response = builder.send().await.map_err(http_error)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = read_body(&mut response, inner.max_body_size)
+            .await
+            .map_err(|error| match error {
+                Some(error) => http_error(error),
+                None => AttemptError::TooLarge(status),
+            })?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    };
+    let Some(timeout) = inner.timeout else {
+        return attempt.await;
+    };
+    tokio::time::timeout(timeout, attempt)
+        .await
+        .unwrap_or(Err(AttemptError::Transport(TransportErrorKind::Timeout(
+            timeout,
+        ))))
+}
+
+/// Reads the whole body, or fails with `None` as soon as it is known to exceed `limit`.
+async fn read_body(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, Option<reqwest::Error>> {
+    let declared = response
+        .content_length()
+        .map(|length| usize::try_from(length).unwrap_or(usize::MAX));
+    if declared.is_some_and(|length| length > limit) {
+        return Err(None);
+    }
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(Some)? {
+        if body.len() + chunk.len() > limit {
+            return Err(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Ok(inner) => f
+                .debug_struct("Client")
+                .field("base_url", &inner.base_url.as_str())
+                .field("token", &"<redacted>")
+                .field("user_agent", &inner.user_agent)
+                .field("timeout", &inner.timeout)
+                .field("deadline", &inner.deadline)
+                .field("max_body_size", &inner.max_body_size)
+                .field("retry", &inner.retry)
+                .field("limiter", &inner.limiter)
+                .finish_non_exhaustive(),
+            Err(error) => f.debug_struct("Client").field("unusable", error).finish(),
+        }
+    }
+}
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+///
+/// Defaults: `https://api.hubapi.com`; 10 s to connect and 30 s per attempt; no deadline
+/// per call; answer bodies up to 16 MiB; [`RetryPolicy::default`]; pacing at
+/// [`RateLimit::STARTER`] (100 requests per 10 s) and [`RateLimit::SEARCH`], adapting to
+/// the figures HubSpot sends.
+///
+/// ```
+/// use std::time::Duration;
+/// use hubspot_runtime::{RateLimit, RetryPolicy};
+///
+/// let client = hubspot_runtime::Client::builder()
+///     .token("pat-na1-…")
+///     .base_url("https://api.hubapi.com")
+///     .timeout(Duration::from_secs(20))
+///     .deadline(Duration::from_secs(120))
+///     .rate_limit(RateLimit::PROFESSIONAL)
+///     .retry_policy(RetryPolicy::default().max_retries(5))
+///     .build()?;
+/// # let _ = client;
+/// # Ok::<(), hubspot_runtime::BuildError>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    token: Option<String>,
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    user_agent: Option<String>,
+    connect_timeout: Duration,
+    timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    max_body_size: usize,
+    allow_insecure_http: bool,
+    retry: RetryPolicy,
+    rate_limit: RateLimit,
+    search_rate_limit: RateLimit,
+    limiter: Option<Arc<dyn RateLimiter>>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            token: None,
+            base_url: None,
+            http: None,
+            user_agent: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
+            deadline: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+            rate_limit: RateLimit::STARTER,
+            search_rate_limit: RateLimit::SEARCH,
+            limiter: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The access token (private app or OAuth), sent as `Authorization: Bearer <token>`.
+    /// Surrounding whitespace, such as the newline at the end of a file, is ignored. Required.
+    #[must_use]
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The URL that operation paths are appended to, `https://api.hubapi.com` by default.
+    /// It may end with `/` and may carry a path prefix (`http://localhost:8080/hubspot`);
+    /// it must be `https`, or `http` to a loopback host (`localhost`, `127.0.0.1`, `[::1]`)
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) is set, with no query or
+    /// fragment.
+    #[must_use]
+    pub fn base_url(mut self, base_url: &str) -> Self {
+        self.base_url = Some(base_url.to_owned());
+        self
+    }
+
+    /// Accepts an `http://` base URL to a host that is not loopback, which sends the access
+    /// token unencrypted over the network. Off by default.
+    #[must_use]
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The reqwest client to send requests with, e.g. to share a connection pool or set a
+    /// proxy. By default a new one is made, with the
+    /// [`connect_timeout`](Self::connect_timeout); a client given here keeps its own settings.
+    #[must_use]
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The `User-Agent` header, `hubspot-runtime/<version>` by default.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// The longest time opening a connection may take, 10 s by default.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The longest time one attempt may take, from sending the request to reading the whole
+    /// answer, 30 s by default. Waits for the rate limiter and between retries are not
+    /// counted. An attempt that takes longer fails as a timeout, which is retried for
+    /// operations that are safe to repeat.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// No timeout per attempt: an attempt takes as long as the server does. Against the
+    /// network, prefer a long [`timeout`](Self::timeout) or a [`deadline`](Self::deadline);
+    /// this is for servers under the caller's control, such as tests on Tokio's paused
+    /// clock, where any pending timer makes the clock jump while the server answers.
+    #[must_use]
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
+        self
+    }
+
+    /// The longest time one call may take, all attempts and waits included; none by
+    /// default. A call that runs out of time fails with
+    /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded), at once when a wait
+    /// before a retry would end after it.
+    #[must_use]
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The largest answer body read, in bytes, 16 MiB by default. A larger one fails the
+    /// call with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) (not retried).
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// How many times a failed call is retried, 3 by default; 0 disables retries.
+    /// Shorthand for changing the [`RetryPolicy`]'s `max_retries`.
+    #[must_use]
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.retry = self.retry.max_retries(max_retries);
+        self
+    }
+
+    /// Which failed calls are retried, and how long to wait first.
+    #[must_use]
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The budget of the in-process rate limiter for every endpoint but search,
+    /// [`RateLimit::STARTER`] by default. It adapts to the `X-HubSpot-RateLimit-*` figures
+    /// HubSpot sends. Not used when [`rate_limiter`](Self::rate_limiter) sets a limiter.
+    #[must_use]
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = limit;
+        self
+    }
+
+    /// The budget of the in-process rate limiter for the search endpoints,
+    /// [`RateLimit::SEARCH`] by default. Not used when [`rate_limiter`](Self::rate_limiter)
+    /// sets a limiter.
+    #[must_use]
+    pub fn search_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.search_rate_limit = limit;
+        self
+    }
+
+    /// The rate limiter to pace requests with, instead of an in-process
+    /// [`SlidingWindowLimiter`]: e.g. one shared by several processes using the same
+    /// HubSpot app (see [`RateLimiter`]).
+    #[must_use]
+    pub fn rate_limiter(mut self, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// The client, or what is wrong with the configuration.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let token = self.token.as_deref().map(str::trim).unwrap_or_default();
+        if token.is_empty() {
+            return Err(BuildError::new(BuildErrorKind::MissingToken));
+        }
+        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|_| BuildError::new(BuildErrorKind::InvalidToken))?;
+        authorization.set_sensitive(true);
+        let base_url = parse_base_url(
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            self.allow_insecure_http,
+        )?;
+        let user_agent =
+            HeaderValue::from_str(self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))
+                .map_err(|error| {
+                    BuildError::new(BuildErrorKind::InvalidUserAgent(error.to_string()))
+                })?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|error| BuildError::new(BuildErrorKind::HttpClient(Arc::new(error))))?,
+        };
+        let limiter = self.limiter.unwrap_or_else(|| {
+            Arc::new(SlidingWindowLimiter::new(
+                self.rate_limit,
+                self.search_rate_limit,
+            ))
+        });
+        Ok(Client {
+            inner: Ok(Arc::new(Inner {
+                http,
+                base_url,
+                authorization,
+                user_agent,
+                timeout: self.timeout,
+                deadline: self.deadline,
+                max_body_size: self.max_body_size,
+                retry: self.retry,
+                limiter,
+                counters: Counters::default(),
+            })),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("http_client", &self.http.as_ref().map(|_| "<custom>"))
+            .field("user_agent", &self.user_agent)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_body_size", &self.max_body_size)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("search_rate_limit", &self.search_rate_limit)
+            .field("rate_limiter", &self.limiter)
+            .finish()
+    }
+}
+
+/// Checks that `text` can serve as a base URL. Errors do not repeat the URL when it might
+/// hold credentials.
+fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildError> {
+    let invalid = |reason: String| BuildError::new(BuildErrorKind::InvalidBaseUrl(reason));
+    let url = Url::parse(text).map_err(|error| invalid(format!("cannot parse it: {error}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "it must not contain a user name or password".to_owned(),
+        ));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!("`{url}` is not an http or https URL")));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(invalid(format!("`{url}` has no host")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!(
+            "`{url}` must not have a query or fragment"
+        )));
+    }
+    if url.scheme() == "http" && !allow_insecure_http && !is_loopback(&url) {
+        return Err(invalid(format!(
+            "`{url}` would send the access token unencrypted: use https, a loopback host \
+             (localhost, 127.0.0.1, [::1]), or ClientBuilder::allow_insecure_http(true)"
+        )));
+    }
+    Ok(url)
+}
+
+/// Whether the URL's host is this machine, so that plain HTTP never leaves it.
+fn is_loopback(url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    // An IPv6 host is written in brackets.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::Error;
+    use reqwest::{Method, StatusCode};
+    use wiremock::matchers::{body_json, header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const TOKEN: &str = "pat-na1-11111111-2222-3333-4444-555555555555";
+
+    /// A record, as a generated response type would declare it.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Record {
+        id: String,
+        #[serde(default, deserialize_with = "crate::codegen::null_as_default")]
+        properties: BTreeMap<String, Option<String>>,
+    }
+
+    /// The document's error schema, every field optional as HubSpot advises.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct ErrorSchema {
+        message: Option<String>,
+        category: Option<String>,
+    }
+
+    /// The answers of `upsert`, by status.
+    #[derive(Debug, PartialEq)]
+    enum UpsertResponse {
+        Ok(serde_json::Value),
+        MultiStatus(serde_json::Value),
+    }
+
+    const SAFE: OperationInfo = OperationInfo {
+        name: "test_safe",
+        operation_id: "test-safe",
+        path_template: "/crm/v3/objects/things/{id}",
+        repeat: Repeat::Safe,
+        rate_class: RateClass::Standard,
+        accept: "application/json",
+    };
+
+    const SEARCH: OperationInfo = OperationInfo {
+        name: "test_search",
+        operation_id: "test-search",
+        path_template: "/crm/v3/objects/things/search",
+        repeat: Repeat::Safe,
+        rate_class: RateClass::Search,
+        accept: "application/json",
+    };
+
+    const CREATE: OperationInfo = OperationInfo {
+        name: "test_create",
+        operation_id: "test-create",
+        path_template: "/crm/v3/objects/things",
+        repeat: Repeat::Unsafe,
+        rate_class: RateClass::Standard,
+        accept: "application/json",
+    };
+
+    // Operations written exactly as the generator writes them, but over test-local types,
+    // so these tests hold whatever the generated code currently contains.
+    impl Client {
+        async fn test_upsert(
+            &self,
+            body: &serde_json::Value,
+        ) -> Result<UpsertResponse, Error<ErrorSchema>> {
+            let mut request = crate::codegen::Request::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/things/batch/upsert".to_owned(),
+                &SAFE,
+            );
+            request.json(body)?;
+            let response = crate::codegen::send(self, request).await?;
+            match response.status() {
+                200 => Ok(UpsertResponse::Ok(response.json()?)),
+                207 => Ok(UpsertResponse::MultiStatus(response.json()?)),
+                _ => Err(response.into_error()),
+            }
+        }
+
+        async fn test_create(
+            &self,
+            body: &serde_json::Value,
+        ) -> Result<serde_json::Value, Error<ErrorSchema>> {
+            let mut request = crate::codegen::Request::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/things".to_owned(),
+                &CREATE,
+            );
+            request.json(body)?;
+            let response = crate::codegen::send(self, request).await?;
+            match response.status() {
+                201 => Ok(response.json()?),
+                _ => Err(response.into_error()),
+            }
+        }
+
+        async fn test_search(&self) -> Result<serde_json::Value, Error<ErrorSchema>> {
+            let mut request = crate::codegen::Request::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/things/search".to_owned(),
+                &SEARCH,
+            );
+            request.json(&serde_json::json!({ "limit": 10 }))?;
+            let response = crate::codegen::send(self, request).await?;
+            match response.status() {
+                200 => Ok(response.json()?),
+                _ => Err(response.into_error()),
+            }
+        }
+
+        async fn test_get(
+            &self,
+            id: &str,
+            archived: Option<bool>,
+        ) -> Result<Record, Error<ErrorSchema>> {
+            let mut request = crate::codegen::Request::new(
+                reqwest::Method::GET,
+                format!(
+                    "/crm/v3/objects/things/{}",
+                    crate::codegen::encode_path_segment(id)
+                ),
+                &SAFE,
+            );
+            request.query_opt("archived", archived.as_ref())?;
+            let response = crate::codegen::send(self, request).await?;
+            match response.status() {
+                200 => Ok(response.json()?),
+                _ => Err(response.into_error()),
+            }
+        }
+
+        async fn test_archive(&self, id: &str) -> Result<(), Error<ErrorSchema>> {
+            let request = crate::codegen::Request::new(
+                reqwest::Method::DELETE,
+                format!(
+                    "/crm/v3/objects/things/{}",
+                    crate::codegen::encode_path_segment(id)
+                ),
+                &SAFE,
+            );
+            let response = crate::codegen::send(self, request).await?;
+            match response.status() {
+                204 => Ok(()),
+                _ => Err(response.into_error()),
+            }
+        }
+    }
+
+    fn builder(base_url: &str) -> ClientBuilder {
+        Client::builder().token(TOKEN).base_url(base_url)
+    }
+
+    /// For tests on Tokio's paused clock: no timer may be pending while the server answers,
+    /// or the clock jumps to it. So no timeout per attempt, and no idle-pool timer.
+    fn paused_builder(base_url: &str) -> ClientBuilder {
+        let http = match reqwest::Client::builder().pool_idle_timeout(None).build() {
+            Ok(http) => http,
+            Err(error) => panic!("{error}"),
+        };
+        builder(base_url).no_timeout().http_client(http)
+    }
+
+    /// Quick backoffs, for tests on the real clock.
+    fn quick_retries(max_retries: u32) -> RetryPolicy {
+        RetryPolicy::default()
+            .max_retries(max_retries)
+            .initial_backoff(Duration::from_millis(5))
+            .max_backoff(Duration::from_millis(20))
+    }
+
+    fn client(builder: ClientBuilder) -> Client {
+        match builder.build() {
+            Ok(client) => client,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    fn build_error(builder: ClientBuilder) -> String {
+        match builder.build() {
+            Ok(client) => panic!("expected an error, got {client:?}"),
+            Err(error) => error.to_string(),
+        }
+    }
+
+    async fn received(server: &MockServer) -> usize {
+        server
+            .received_requests()
+            .await
+            .map_or(0, |requests| requests.len())
+    }
+
+    #[test]
+    fn client_and_errors_are_thread_safe() {
+        fn assert_client<T: Clone + Send + Sync + 'static>() {}
+        fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+        assert_client::<Client>();
+        assert_error::<Error<serde_json::Value>>();
+        assert_error::<crate::BuildError>();
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let client = client(builder("https://api.hubapi.com"));
+        let debug = format!("{client:?} {client:#?}");
+        assert!(!debug.contains(TOKEN), "{debug}");
+        assert!(debug.contains("<redacted>"), "{debug}");
+        assert!(debug.contains("https://api.hubapi.com"), "{debug}");
+
+        let debug = format!("{:?}", Client::builder().token(TOKEN));
+        assert!(!debug.contains(TOKEN), "{debug}");
+
+        let debug = format!("{:?}", Client::new("bad\ntoken"));
+        assert!(!debug.contains("bad"), "{debug}");
+    }
+
+    #[test]
+    fn new_uses_the_default_base_url_and_settings() {
+        let debug = format!("{:?}", Client::new(TOKEN));
+        let expected = format!("base_url: \"{}", crate::DEFAULT_BASE_URL);
+        assert!(debug.contains(&expected), "{debug}");
+        assert!(debug.contains("timeout: Some(30s)"), "{debug}");
+        let debug = format!("{:?}", Client::builder());
+        assert!(debug.contains("connect_timeout: 10s"), "{debug}");
+        assert!(debug.contains("max: 100, window: 10s"), "{debug}");
+    }
+
+    #[test]
+    fn build_reports_what_is_wrong() {
+        let missing = build_error(Client::builder());
+        assert!(missing.contains("no access token"), "{missing}");
+        let blank = build_error(Client::builder().token("  \n"));
+        assert!(blank.contains("no access token"), "{blank}");
+        let invalid = build_error(Client::builder().token("secret\u{7}value"));
+        assert!(invalid.contains("cannot be sent"), "{invalid}");
+        assert!(!invalid.contains("secret"), "{invalid}");
+
+        let unparsable = build_error(builder("not a url"));
+        assert!(unparsable.contains("invalid base URL"), "{unparsable}");
+        let ftp = build_error(builder("ftp://example.com"));
+        assert!(ftp.contains("not an http or https URL"), "{ftp}");
+        let query = build_error(builder("https://example.com/?a=b"));
+        assert!(query.contains("query or fragment"), "{query}");
+        let credentials = build_error(builder("https://me:pw@example.com"));
+        assert!(
+            credentials.contains("user name or password"),
+            "{credentials}"
+        );
+        assert!(!credentials.contains("pw"), "{credentials}");
+        let agent = build_error(builder("https://example.com").user_agent("bad\nagent"));
+        assert!(agent.contains("invalid user agent"), "{agent}");
+    }
+
+    #[test]
+    fn plain_http_is_for_loopback_hosts_unless_allowed() {
+        for remote in [
+            "http://example.com",
+            "http://10.0.0.8:8080/hubspot",
+            "http://localhost.example.com",
+        ] {
+            let refused = build_error(builder(remote));
+            assert!(refused.contains("unencrypted"), "{remote}: {refused}");
+            assert!(
+                refused.contains("allow_insecure_http"),
+                "{remote}: {refused}"
+            );
+            assert!(builder(remote).allow_insecure_http(true).build().is_ok());
+        }
+        for local in [
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://127.0.0.1:4010/prefix",
+            "http://127.8.9.10",
+            "http://[::1]:4010",
+            "https://example.com",
+        ] {
+            if let Err(error) = builder(local).build() {
+                panic!("{local}: {error}");
+            }
+        }
+    }
+
+    #[test]
+    fn token_whitespace_is_trimmed_and_the_header_is_sensitive() {
+        let client = client(Client::builder().token(format!("{TOKEN}\n")));
+        let Ok(inner) = &client.inner else {
+            panic!("usable client expected")
+        };
+        assert_eq!(inner.authorization, format!("Bearer {TOKEN}").as_str());
+        assert!(inner.authorization.is_sensitive());
+    }
+
+    #[tokio::test]
+    async fn unusable_client_fails_every_request_without_sending() {
+        let client = Client::new("");
+        match client.test_archive("1").await {
+            Err(Error::Build(error)) => assert!(error.to_string().contains("no access token")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(client.metrics(), Metrics::default());
+        assert_eq!(client.rate_limits(), None);
+    }
+
+    #[tokio::test]
+    async fn send_authenticates_and_retries_a_rate_limited_request() {
+        let server = MockServer::start().await;
+        let bearer = format!("Bearer {TOKEN}");
+        Mock::given(method("GET"))
+            .and(path("/crm/v3/objects/things/a%2Fb"))
+            .and(header("authorization", bearer.as_str()))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "0")
+                    .set_body_string(
+                        r#"{"status":"error","errorType":"RATE_LIMIT","policyName":"TEN_SECONDLY_ROLLING"}"#,
+                    ),
+            )
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/crm/v3/objects/things/a%2Fb"))
+            .and(query_param("archived", "false"))
+            .and(header("authorization", bearer.as_str()))
+            .and(header("accept", "application/json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"id":"a/b","properties":{"hs_order_name":null}}"#),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let client = client(builder(&server.uri()));
+        match client.test_get("a/b", Some(false)).await {
+            Ok(record) => assert_eq!(
+                record,
+                Record {
+                    id: "a/b".to_owned(),
+                    properties: [("hs_order_name".to_owned(), None)].into_iter().collect(),
+                }
+            ),
+            Err(error) => panic!("{error}"),
+        }
+        let metrics = client.metrics();
+        assert_eq!((metrics.requests, metrics.retries), (2, 1));
+        assert_eq!(metrics.rate_limited, 1);
+    }
+
+    #[tokio::test]
+    async fn daily_limit_is_returned_at_once_as_such() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(
+                ResponseTemplate::new(429)
+                    .insert_header("Retry-After", "0")
+                    .set_body_string(
+                        r#"{"status":"error","message":"You have reached your daily limit.","category":"RATE_LIMITS","policyName":"DAILY"}"#,
+                    ),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let error = match client(builder(&server.uri())).test_archive("42").await {
+            Ok(()) => panic!("expected a 429"),
+            Err(error) => error,
+        };
+        assert!(error.is_daily_limit());
+        assert_eq!(error.attempts(), 1);
+        assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(error.retry_after(), Some(Duration::ZERO));
+        let Error::Api(api) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(
+            api.body()
+                .decoded()
+                .and_then(|body| body.category.as_deref()),
+            Some("RATE_LIMITS")
+        );
+        assert_eq!(
+            error.to_string(),
+            "HubSpot answered 429 Too Many Requests to DELETE /crm/v3/objects/things/42: \
+             You have reached your daily limit. (daily limit: not retried)"
+        );
+    }
+
+    #[tokio::test]
+    async fn retries_give_up_after_max_retries_and_say_so() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+            .expect(3)
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()).max_retries(2));
+        let error = match client.test_archive("42").await {
+            Ok(()) => panic!("expected a 429"),
+            Err(error) => error,
+        };
+        assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(error.attempts(), 3);
+        assert!(!error.is_daily_limit());
+        assert!(error.to_string().ends_with("(after 3 attempts)"), "{error}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_waits_are_the_ones_hubspot_asked_for() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "5"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"7"}"#))
+            .mount(&server)
+            .await;
+        let client = client(paused_builder(&server.uri()));
+        let start = Instant::now();
+        if let Err(error) = client.test_get("7", None).await {
+            panic!("{error}");
+        }
+        // On the paused clock, only the client's sleeps move time: exactly 3 s then 5 s.
+        assert_eq!(start.elapsed(), Duration::from_secs(8));
+        let metrics = client.metrics();
+        assert_eq!(metrics.waited, Duration::from_secs(8));
+        assert_eq!((metrics.requests, metrics.retries), (3, 2));
+        assert_eq!((metrics.rate_limited, metrics.server_errors), (1, 1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn backoff_waits_are_jittered_within_their_ceilings() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(502))
+            .mount(&server)
+            .await;
+        // Ceilings of 1, 2 and 4 s: each wait is drawn between zero and its ceiling.
+        let policy = RetryPolicy::default()
+            .max_retries(3)
+            .initial_backoff(Duration::from_secs(1))
+            .max_backoff(Duration::from_secs(4));
+        let client = client(paused_builder(&server.uri()).retry_policy(policy));
+        let mut totals = Vec::new();
+        for _ in 0..5 {
+            let before = client.metrics();
+            let start = Instant::now();
+            match client.test_get("7", None).await {
+                Err(error) => assert_eq!(error.attempts(), 4, "{error}"),
+                Ok(record) => panic!("{record:?}"),
+            }
+            let elapsed = start.elapsed();
+            let waited = (client.metrics() - before).waited;
+            // The client slept what it drew (Tokio's timer rounds each sleep up to the next
+            // millisecond), and no more than the ceilings allow.
+            assert!(
+                elapsed >= waited && elapsed <= waited + Duration::from_millis(3),
+                "slept {elapsed:?}, drew {waited:?}"
+            );
+            assert!(waited <= Duration::from_secs(7), "{waited:?}");
+            totals.push(waited);
+        }
+        // Jitter: the draws differ from call to call, and are not all zero.
+        assert!(totals.iter().any(|total| *total != totals[0]), "{totals:?}");
+        assert!(totals.iter().any(|total| !total.is_zero()), "{totals:?}");
+        assert_eq!(received(&server).await, 20);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn server_errors_are_retried_only_for_operations_safe_to_repeat() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/crm/v3/objects/things/batch/upsert"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"results": []})),
+            )
+            .mount(&server)
+            .await;
+        let body = serde_json::json!({ "inputs": [] });
+        let upserts = client(paused_builder(&server.uri()));
+        match upserts.test_upsert(&body).await {
+            Ok(response) => assert!(matches!(response, UpsertResponse::Ok(_))),
+            Err(error) => panic!("{error}"),
+        }
+        assert_eq!(received(&server).await, 2);
+
+        // A create is not repeated: HubSpot may have made the record.
+        Mock::given(method("POST"))
+            .and(path("/crm/v3/objects/things"))
+            .respond_with(ResponseTemplate::new(504))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/crm/v3/objects/things"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "1"})))
+            .mount(&server)
+            .await;
+        let creates = client(paused_builder(&server.uri()));
+        match creates.test_create(&body).await {
+            Err(error) => {
+                assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT));
+                assert_eq!(error.attempts(), 1);
+            }
+            Ok(created) => panic!("repeated a create: {created}"),
+        }
+        assert_eq!(received(&server).await, 3);
+        // Unless the caller accepts the risk.
+        let bold =
+            paused_builder(&server.uri()).retry_policy(RetryPolicy::default().retry_unsafe(true));
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(502))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(serde_json::json!({"id": "1"})))
+            .mount(&server)
+            .await;
+        match client(bold).test_create(&body).await {
+            Ok(created) => assert_eq!(created["id"], "1"),
+            Err(error) => panic!("{error}"),
+        }
+        assert_eq!(received(&server).await, 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn other_statuses_are_never_retried() {
+        let server = MockServer::start().await;
+        for status in [400u16, 404, 409, 500] {
+            server.reset().await;
+            Mock::given(method("GET"))
+                .respond_with(ResponseTemplate::new(status))
+                .mount(&server)
+                .await;
+            let client = client(paused_builder(&server.uri()));
+            match client.test_get("1", None).await {
+                Err(error) => assert_eq!(error.attempts(), 1, "{status}"),
+                Ok(record) => panic!("{record:?}"),
+            }
+            assert_eq!(received(&server).await, 1, "{status}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_rate_limiter_paces_calls_through_the_client() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let limit = RateLimit::new(2, Duration::from_secs(10));
+        let client = client(paused_builder(&server.uri()).rate_limit(limit));
+        let start = Instant::now();
+        let mut sent = Vec::new();
+        for id in ["1", "2", "3", "4", "5"] {
+            if let Err(error) = client.test_archive(id).await {
+                panic!("{error}");
+            }
+            sent.push(start.elapsed().as_secs());
+        }
+        // Two a window: the third waits until the first is 10 s old, the fifth 20 s.
+        assert_eq!(sent, [0, 0, 10, 10, 20]);
+        assert_eq!(client.metrics().waited, Duration::from_secs(20));
+        assert_eq!(client.metrics().retries, 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn search_is_paced_on_its_own_budget() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"results":[]}"#))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .respond_with(ResponseTemplate::new(204))
+            .mount(&server)
+            .await;
+        let client = client(
+            paused_builder(&server.uri())
+                .rate_limit(RateLimit::new(2, Duration::from_secs(10)))
+                .search_rate_limit(RateLimit::new(2, Duration::from_secs(1))),
+        );
+        let start = Instant::now();
+        let mut sent = Vec::new();
+        for _ in 0..5 {
+            if let Err(error) = client.test_search().await {
+                panic!("{error}");
+            }
+            sent.push(start.elapsed().as_secs());
+        }
+        // Two a second for search, whatever the standard budget says...
+        assert_eq!(sent, [0, 0, 1, 1, 2]);
+        // ...which search did not spend.
+        for id in ["1", "2"] {
+            if let Err(error) = client.test_archive(id).await {
+                panic!("{error}");
+            }
+        }
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn rate_limit_figures_are_kept_and_metrics_are_shared_by_clones() {
+        let server = MockServer::start().await;
+        Mock::given(method("DELETE"))
+            .respond_with(
+                ResponseTemplate::new(204)
+                    .insert_header("X-HubSpot-RateLimit-Max", "190")
+                    .insert_header("X-HubSpot-RateLimit-Remaining", "187")
+                    .insert_header("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
+                    .insert_header("X-HubSpot-RateLimit-Daily", "625000")
+                    .insert_header("X-HubSpot-RateLimit-Daily-Remaining", "600000"),
+            )
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()));
+        let clone = client.clone();
+        assert_eq!(client.rate_limits(), None);
+        if let Err(error) = clone.test_archive("1").await {
+            panic!("{error}");
+        }
+        let Some(figures) = client.rate_limits() else {
+            panic!("figures expected");
+        };
+        assert_eq!(figures.max, Some(190));
+        assert_eq!(figures.remaining, Some(187));
+        assert_eq!(figures.interval, Some(Duration::from_secs(10)));
+        assert_eq!(figures.daily, Some(625_000));
+        assert_eq!(figures.daily_remaining, Some(600_000));
+        assert_eq!(client.metrics().requests, 1);
+        // The limiter took HubSpot's word for the budget.
+        let debug = format!("{client:?}");
+        assert!(debug.contains("max: 190"), "{debug}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_retried_for_every_operation() {
+        // A port nobody listens on any more.
+        let port = match std::net::TcpListener::bind("127.0.0.1:0") {
+            Ok(listener) => listener.local_addr().map(|address| address.port()),
+            Err(error) => panic!("{error}"),
+        };
+        let Ok(port) = port else { panic!("no port") };
+        let client =
+            client(builder(&format!("http://127.0.0.1:{port}")).retry_policy(quick_retries(2)));
+        match client.test_create(&serde_json::json!({})).await {
+            Err(Error::Transport(error)) => {
+                assert!(error.is_connect(), "{error}");
+                assert_eq!(error.attempts(), 3);
+                assert!(error.to_string().ends_with("(after 3 attempts)"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let metrics = client.metrics();
+        assert_eq!((metrics.requests, metrics.transport_errors), (3, 3));
+    }
+
+    #[tokio::test]
+    async fn timed_out_attempts_are_retried_only_when_safe() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+            .mount(&server)
+            .await;
+        let quick = |server: &MockServer| {
+            builder(&server.uri())
+                .timeout(Duration::from_millis(100))
+                .retry_policy(quick_retries(2))
+        };
+        let body = serde_json::json!({ "inputs": [] });
+        let started = Instant::now();
+        match client(quick(&server)).test_upsert(&body).await {
+            Err(Error::Transport(error)) => {
+                assert!(error.is_timeout(), "{error}");
+                assert_eq!(error.attempts(), 3);
+                assert!(error.to_string().contains("longer than 100ms"), "{error}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(received(&server).await, 3);
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(10)))
+            .mount(&server)
+            .await;
+        match client(quick(&server)).test_create(&body).await {
+            Err(error) => assert_eq!(error.attempts(), 1, "{error}"),
+            Ok(created) => panic!("{created}"),
+        }
+        assert_eq!(received(&server).await, 1);
+    }
+
+    #[tokio::test]
+    async fn the_deadline_is_its_own_error() {
+        let server = MockServer::start().await;
+        // A retry would wait 2 s: past the 500 ms deadline, so the call ends at once.
+        Mock::given(method("GET"))
+            .and(path("/crm/v3/objects/things/busy"))
+            .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "2"))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/crm/v3/objects/things/slow"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(10)))
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()).deadline(Duration::from_millis(500)));
+        let started = Instant::now();
+        match client.test_get("busy", None).await {
+            Err(Error::DeadlineExceeded(error)) => {
+                assert_eq!(error.attempts(), 1);
+                assert_eq!(error.deadline(), Duration::from_millis(500));
+                assert_eq!(
+                    error.last_failure(),
+                    Some("HubSpot answered 503 Service Unavailable")
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_millis(500));
+        // An attempt still running when the deadline passes is cut short.
+        let started = Instant::now();
+        match client.test_get("slow", None).await {
+            Err(error @ Error::DeadlineExceeded(_)) => {
+                assert_eq!(error.attempts(), 1);
+                assert_eq!(
+                    error.to_string(),
+                    "GET /crm/v3/objects/things/slow did not succeed within its deadline \
+                     of 500ms"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(500), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_cap_fail_clearly() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(2048)))
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()).max_body_size(1024));
+        match client.test_get("1", None).await {
+            Err(error @ Error::BodyTooLarge(_)) => {
+                assert_eq!(error.status(), Some(StatusCode::OK));
+                assert_eq!(error.attempts(), 1);
+                assert!(
+                    error.to_string().contains("larger than 1024 bytes"),
+                    "{error}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let roomy = super::tests::client(builder(&server.uri()).max_body_size(2048));
+        match roomy.test_get("1", None).await {
+            // The whole body was read: it fails to decode, not to fit.
+            Err(Error::Decode(error)) => assert_eq!(error.path(), "."),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn error_debug_shows_no_cookie_and_no_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(403)
+                    .insert_header("Set-Cookie", "__cf_bm=cookie-secret; path=/; HttpOnly")
+                    .set_body_string(r#"{"message":"forbidden","category":"MISSING_SCOPES"}"#),
+            )
+            .mount(&server)
+            .await;
+        let error = match client(builder(&server.uri())).test_get("1", None).await {
+            Err(error) => error,
+            Ok(record) => panic!("{record:?}"),
+        };
+        let text = format!("{error:?} {error:#?} {error}");
+        assert!(!text.contains("cookie-secret"), "{text}");
+        assert!(!text.contains(TOKEN), "{text}");
+        assert!(text.contains("MISSING_SCOPES"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn json_body_is_sent_under_a_path_prefix_and_207_is_told_apart() {
+        let server = MockServer::start().await;
+        let body = serde_json::json!({
+            "inputs": [{ "id": "ext-1", "idProperty": "hs_external_order_id",
+                         "properties": { "hs_order_name": "One" } }]
+        });
+        let answer = serde_json::json!({ "status": "COMPLETE", "results": [], "numErrors": 1 });
+        Mock::given(method("POST"))
+            .and(path("/prefix/crm/v3/objects/things/batch/upsert"))
+            .and(header("content-type", "application/json"))
+            .and(body_json(&body))
+            .respond_with(ResponseTemplate::new(207).set_body_json(&answer))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let base = format!("{}/prefix/", server.uri());
+        match client(builder(&base)).test_upsert(&body).await {
+            Ok(response) => assert_eq!(response, UpsertResponse::MultiStatus(answer)),
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn decode_errors_are_reported() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/crm/v3/objects/things/bad"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":7}"#))
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()));
+        match client.test_get("bad", None).await {
+            Err(Error::Decode(error)) => {
+                assert_eq!(error.path(), "id");
+                assert_eq!(error.method(), Method::GET);
+                assert_eq!(error.request_path(), "/crm/v3/objects/things/bad");
+                assert_eq!(error.attempts(), 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Records the spans and events of the calls made while it is the default subscriber.
+    mod capture {
+        use std::fmt;
+        use std::sync::{Arc, Mutex, PoisonError};
+
+        use tracing::field::{Field, Visit};
+        use tracing::span::{Attributes, Id, Record};
+        use tracing::{Event, Metadata, Subscriber};
+
+        /// A span or an event: its name and every field recorded on it, as text.
+        #[derive(Debug, Clone, Default)]
+        pub(super) struct Captured {
+            pub(super) name: String,
+            pub(super) fields: Vec<(String, String)>,
+        }
+
+        impl Captured {
+            pub(super) fn get(&self, field: &str) -> Option<&str> {
+                self.fields
+                    .iter()
+                    .rev()
+                    .find(|(name, _)| name == field)
+                    .map(|(_, value)| value.as_str())
+            }
+        }
+
+        impl Visit for Captured {
+            fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+                self.fields
+                    .push((field.name().to_owned(), format!("{value:?}")));
+            }
+
+            fn record_str(&mut self, field: &Field, value: &str) {
+                self.fields
+                    .push((field.name().to_owned(), value.to_owned()));
+            }
+        }
+
+        #[derive(Clone, Default)]
+        pub(super) struct Recorder {
+            pub(super) spans: Arc<Mutex<Vec<Captured>>>,
+            pub(super) events: Arc<Mutex<Vec<Captured>>>,
+        }
+
+        impl Recorder {
+            pub(super) fn spans(&self) -> Vec<Captured> {
+                self.spans
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            }
+
+            pub(super) fn events(&self) -> Vec<Captured> {
+                self.events
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            }
+        }
+
+        impl Subscriber for Recorder {
+            fn enabled(&self, _: &Metadata<'_>) -> bool {
+                true
+            }
+
+            fn new_span(&self, attributes: &Attributes<'_>) -> Id {
+                let mut span = Captured {
+                    name: attributes.metadata().name().to_owned(),
+                    fields: Vec::new(),
+                };
+                attributes.record(&mut span);
+                let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+                spans.push(span);
+                Id::from_u64(spans.len() as u64)
+            }
+
+            fn record(&self, id: &Id, values: &Record<'_>) {
+                let mut spans = self.spans.lock().unwrap_or_else(PoisonError::into_inner);
+                let index = usize::try_from(id.into_u64()).unwrap_or(usize::MAX) - 1;
+                if let Some(span) = spans.get_mut(index) {
+                    values.record(span);
+                }
+            }
+
+            fn record_follows_from(&self, _: &Id, _: &Id) {}
+
+            fn event(&self, event: &Event<'_>) {
+                let mut captured = Captured {
+                    name: event.metadata().name().to_owned(),
+                    fields: Vec::new(),
+                };
+                event.record(&mut captured);
+                self.events
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(captured);
+            }
+
+            fn enter(&self, _: &Id) {}
+
+            fn exit(&self, _: &Id) {}
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn each_call_is_a_span_with_its_attempts_and_never_the_token() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"id":"secret-id"}"#))
+            .mount(&server)
+            .await;
+        let client = client(builder(&server.uri()));
+        let recorder = capture::Recorder::default();
+        let guard = tracing::subscriber::set_default(recorder.clone());
+        let result = client.test_get("secret-id", None).await;
+        drop(guard);
+        if let Err(error) = result {
+            panic!("{error}");
+        }
+
+        let spans = recorder.spans();
+        let calls: Vec<_> = spans
+            .iter()
+            .filter(|span| span.name == "hubspot_request")
+            .collect();
+        assert_eq!(calls.len(), 1, "{spans:?}");
+        let call = calls[0];
+        assert_eq!(call.get("operation"), Some("test_safe"));
+        assert_eq!(call.get("method"), Some("GET"));
+        assert_eq!(call.get("path"), Some("/crm/v3/objects/things/{id}"));
+        assert_eq!(call.get("status"), Some("200"));
+        assert_eq!(call.get("attempts"), Some("2"));
+        assert_eq!(call.get("waited_ms"), Some("0"));
+        let attempts: Vec<_> = spans
+            .iter()
+            .filter(|span| span.name == "attempt")
+            .map(|span| (span.get("attempt"), span.get("status")))
+            .collect();
+        assert_eq!(
+            attempts,
+            [(Some("1"), Some("429")), (Some("2"), Some("200"))]
+        );
+        let events = recorder.events();
+        let retry = events
+            .iter()
+            .find(|event| event.get("message") == Some("retrying"));
+        assert_eq!(
+            retry.and_then(|event| event.get("reason")),
+            Some("rate limited"),
+            "{events:?}"
+        );
+        // Neither the token nor the record id (the path template stands in for the path).
+        let everything = format!("{spans:?} {events:?}");
+        assert!(!everything.contains(TOKEN), "{everything}");
+        assert!(!everything.contains("secret-id"), "{everything}");
+    }
+}

@@ -1,0 +1,1044 @@
+//! The errors a call returns, and the opaque [`Failure`] that generated code propagates
+//! with `?`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, COOKIE, HeaderMap, PROXY_AUTHORIZATION, SET_COOKIE};
+use reqwest::{Method, StatusCode};
+
+use crate::retry;
+
+/// The most bytes of a response body a [`DecodeError`] keeps.
+pub(crate) const BODY_SNIPPET_LIMIT: usize = 1024;
+
+/// The most bytes of a response body an error's `Display` shows.
+const DISPLAY_SNIPPET_LIMIT: usize = 200;
+
+/// Why a call failed.
+///
+/// `E` is the document's error schema (the `default` response), which HubSpot answers with
+/// when a request is rejected.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E = serde_json::Value> {
+    /// HubSpot answered with a status the operation does not list as a success.
+    Api(ApiError<E>),
+    /// No answer came: the connection failed, an attempt timed out, or the connection broke
+    /// while reading the body; after as many attempts as the retry policy allowed.
+    Transport(TransportError),
+    /// The call's overall deadline
+    /// ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)) passed, or would have
+    /// passed during the next wait, before a usable answer came.
+    DeadlineExceeded(DeadlineError),
+    /// The answer's body was larger than the client accepts
+    /// ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
+    BodyTooLarge(BodyTooLargeError),
+    /// HubSpot answered with a success status, but the body does not match the expected type.
+    Decode(DecodeError),
+    /// The request body could not be serialized to JSON.
+    Encode(serde_json::Error),
+    /// The request could not be built, so nothing was sent: the client was made by
+    /// [`Client::new`](crate::Client::new) with an empty or malformed token (or its HTTP
+    /// client could not be created), or a path parameter was empty, `.` or `..`.
+    Build(BuildError),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status of the answer, if there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(error) => Some(error.status()),
+            Error::Decode(error) => Some(error.status()),
+            Error::BodyTooLarge(error) => Some(error.status()),
+            Error::Transport(_) | Error::DeadlineExceeded(_) => None,
+            Error::Encode(_) | Error::Build(_) => None,
+        }
+    }
+
+    /// How many attempts the call made (1 when it was not retried; 0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(error) => error.attempts(),
+            Error::Transport(error) => error.attempts(),
+            Error::DeadlineExceeded(error) => error.attempts(),
+            Error::BodyTooLarge(error) => error.attempts(),
+            Error::Decode(error) => error.attempts(),
+            Error::Encode(_) | Error::Build(_) => 0,
+        }
+    }
+
+    /// Whether HubSpot refused the call because the account's daily limit is spent (a 429
+    /// whose `policyName` is `DAILY`). Such a call is returned at once, never retried: no
+    /// wait within reason lifts the limit.
+    pub fn is_daily_limit(&self) -> bool {
+        self.api().is_some_and(ApiError::is_daily_limit)
+    }
+
+    /// The API error, if HubSpot rejected the request.
+    pub fn api(&self) -> Option<&ApiError<E>> {
+        match self {
+            Error::Api(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header, in
+    /// seconds or as a date), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(ApiError::retry_after)
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(error) => fmt::Display::fmt(error, f),
+            Error::Transport(error) => fmt::Display::fmt(error, f),
+            Error::DeadlineExceeded(error) => fmt::Display::fmt(error, f),
+            Error::BodyTooLarge(error) => fmt::Display::fmt(error, f),
+            Error::Decode(error) => fmt::Display::fmt(error, f),
+            Error::Encode(error) => write!(f, "could not serialize the request body: {error}"),
+            Error::Build(error) => fmt::Display::fmt(error, f),
+        }
+    }
+}
+
+/// Each variant's `Display` already includes the wrapped error's message, so `source`
+/// skips that error and returns its cause, to keep error chains free of repeats.
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(_) | Error::Decode(_) => None,
+            Error::DeadlineExceeded(_) | Error::BodyTooLarge(_) => None,
+            Error::Transport(error) => std::error::Error::source(error),
+            Error::Encode(error) => std::error::Error::source(error),
+            Error::Build(error) => std::error::Error::source(error),
+        }
+    }
+}
+
+impl<E> From<Failure> for Error<E> {
+    fn from(failure: Failure) -> Self {
+        match failure.kind {
+            FailureKind::Transport(error) => Error::Transport(error),
+            FailureKind::DeadlineExceeded(error) => Error::DeadlineExceeded(error),
+            FailureKind::BodyTooLarge(error) => Error::BodyTooLarge(error),
+            FailureKind::Decode(error) => Error::Decode(error),
+            FailureKind::Encode(error) => Error::Encode(error),
+            FailureKind::Build(error) => Error::Build(error),
+        }
+    }
+}
+
+/// A call that failed before the operation's error type is known (no answer, an answer too
+/// large or undecodable, a request that could not be encoded or built). Called by generated
+/// code, which turns it into an [`Error`] with `?`; opaque on purpose: its only use is that
+/// conversion.
+#[derive(Debug)]
+pub struct Failure {
+    pub(crate) kind: FailureKind,
+}
+
+impl From<FailureKind> for Failure {
+    fn from(kind: FailureKind) -> Self {
+        Failure { kind }
+    }
+}
+
+/// Every way a call can fail before the operation's error type is known.
+#[derive(Debug)]
+pub(crate) enum FailureKind {
+    Transport(TransportError),
+    DeadlineExceeded(DeadlineError),
+    BodyTooLarge(BodyTooLargeError),
+    Decode(DecodeError),
+    Encode(serde_json::Error),
+    Build(BuildError),
+}
+
+/// The body of an error answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorBody<E> {
+    /// The body is JSON of the document's error schema.
+    Decoded(E),
+    /// The body is not of the error schema (an HTML page from a proxy, an empty body, ...):
+    /// its text, with invalid UTF-8 replaced.
+    Raw(String),
+}
+
+impl<E> ErrorBody<E> {
+    /// The decoded body, if it matched the error schema.
+    pub fn decoded(&self) -> Option<&E> {
+        match self {
+            ErrorBody::Decoded(body) => Some(body),
+            ErrorBody::Raw(_) => None,
+        }
+    }
+
+    /// The raw text, if the body did not match the error schema.
+    pub fn raw(&self) -> Option<&str> {
+        match self {
+            ErrorBody::Decoded(_) => None,
+            ErrorBody::Raw(text) => Some(text),
+        }
+    }
+}
+
+/// HubSpot answered with a status the operation does not list as a success.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small. Its `Debug` output shows the
+/// headers with cookie values hidden.
+#[derive(Debug)]
+pub struct ApiError<E> {
+    inner: Box<ApiErrorInner<E>>,
+}
+
+#[derive(Debug)]
+struct ApiErrorInner<E> {
+    status: StatusCode,
+    method: Method,
+    path: String,
+    /// Cookie and authorization values are marked sensitive: `Debug` hides them.
+    headers: HeaderMap,
+    body: ErrorBody<E>,
+    /// The body as text when it decoded (when it did not, `body` holds the text): a JSON
+    /// body from something other than HubSpot (a gateway, a proxy) can decode into an
+    /// all-optional error schema and say nothing through it.
+    decoded_text: Option<String>,
+    message: Option<String>,
+    correlation_id: Option<String>,
+    daily_limit: bool,
+    attempts: u32,
+}
+
+impl<E> ApiError<E> {
+    /// Builds the error from an answer: the body is `Decoded` if it parses as `E`, else `Raw`.
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        path: String,
+        mut headers: HeaderMap,
+        body: &[u8],
+        attempts: u32,
+    ) -> Self
+    where
+        E: serde::de::DeserializeOwned,
+    {
+        // HubSpot's error bodies carry `message` and `correlationId`; read them without
+        // knowing `E`, so that Display can show them whatever the error schema is.
+        let common = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let field = |name: &str| {
+            common
+                .as_ref()
+                .and_then(|value| value.get(name))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let message = field("message");
+        let correlation_id = field("correlationId");
+        let raw = String::from_utf8_lossy(body).into_owned();
+        let daily_limit = status == StatusCode::TOO_MANY_REQUESTS && retry::is_daily_limit(body);
+        let (body, decoded_text) = match serde_json::from_slice::<E>(body) {
+            Ok(decoded) => (ErrorBody::Decoded(decoded), Some(raw)),
+            Err(_) => (ErrorBody::Raw(raw), None),
+        };
+        hide_secrets(&mut headers);
+        ApiError {
+            inner: Box::new(ApiErrorInner {
+                status,
+                method,
+                path,
+                headers,
+                body,
+                decoded_text,
+                message,
+                correlation_id,
+                daily_limit,
+                attempts,
+            }),
+        }
+    }
+
+    /// How many attempts the call made; more than 1 when it was retried before this answer.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// Whether this is HubSpot's daily limit: a 429 whose `policyName` is `DAILY`.
+    pub fn is_daily_limit(&self) -> bool {
+        self.inner.daily_limit
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request that was rejected.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request that was rejected, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The response headers, e.g. `X-HubSpot-RateLimit-Remaining`.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.inner.headers
+    }
+
+    /// The response body.
+    pub fn body(&self) -> &ErrorBody<E> {
+        &self.inner.body
+    }
+
+    /// The response body, by value.
+    pub fn into_body(self) -> ErrorBody<E> {
+        self.inner.body
+    }
+
+    /// The body as the server sent it (as text), whether or not it decoded.
+    pub fn raw_body(&self) -> &str {
+        match (&self.inner.body, &self.inner.decoded_text) {
+            (ErrorBody::Raw(text), _) => text,
+            (ErrorBody::Decoded(_), Some(text)) => text,
+            (ErrorBody::Decoded(_), None) => "",
+        }
+    }
+
+    /// The `message` field of a JSON body, whatever `E` is.
+    pub fn message(&self) -> Option<&str> {
+        self.inner.message.as_deref()
+    }
+
+    /// The `correlationId` field of a JSON body, whatever `E` is: quote it to HubSpot support.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.inner.correlation_id.as_deref()
+    }
+
+    /// How long HubSpot asked to wait before trying again (the `Retry-After` header, in
+    /// seconds or as a date), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry::retry_after_header(&self.inner.headers)
+    }
+}
+
+impl<E> fmt::Display for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "HubSpot answered {} to {} {}",
+            inner.status, inner.method, inner.path
+        )?;
+        let raw = self.raw_body();
+        match &inner.message {
+            Some(message) => write!(f, ": {message}")?,
+            None if raw.trim().is_empty() => f.write_str(": empty body")?,
+            // No `message`: show what the body does say, decoded or not.
+            None => write_snippet(f, raw)?,
+        }
+        if let Some(id) = &inner.correlation_id {
+            write!(f, " (correlation id {id})")?;
+        }
+        if inner.daily_limit {
+            f.write_str(" (daily limit: not retried)")?;
+        }
+        write_attempts(f, inner.attempts)
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for ApiError<E> {}
+
+/// HubSpot answered with a success status, but the body does not match the expected type.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    inner: Box<DecodeErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct DecodeErrorInner {
+    status: StatusCode,
+    method: Method,
+    request_path: String,
+    path: String,
+    message: String,
+    body: String,
+    body_truncated: bool,
+    attempts: u32,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        request_path: String,
+        path: String,
+        error: serde_json::Error,
+        body: &[u8],
+        attempts: u32,
+    ) -> Self {
+        let message = error.to_string();
+        let text = String::from_utf8_lossy(body);
+        let snippet = truncate(&text, BODY_SNIPPET_LIMIT);
+        DecodeError {
+            inner: Box::new(DecodeErrorInner {
+                status,
+                method,
+                request_path,
+                path,
+                message,
+                body_truncated: snippet.len() < text.len(),
+                body: snippet.to_owned(),
+                attempts,
+            }),
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn request_path(&self) -> &str {
+        &self.inner.request_path
+    }
+
+    /// Where in the body decoding failed, e.g. `results[3].createdAt`; `.` is the top level.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// What was wrong there, with line and column in the body.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The start of the body: at most 1 KiB, cut at a character boundary.
+    pub fn body_snippet(&self) -> &str {
+        &self.inner.body
+    }
+
+    /// Whether [`body_snippet`](Self::body_snippet) is shorter than the body.
+    pub fn body_truncated(&self) -> bool {
+        self.inner.body_truncated
+    }
+
+    /// How many attempts the call made before this answer.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "could not decode the {} answer to {} {}: ",
+            inner.status, inner.method, inner.request_path
+        )?;
+        if inner.path == "." {
+            f.write_str("at the top level")?;
+        } else {
+            write!(f, "at `{}`", inner.path)?;
+        }
+        write!(f, ": {}", inner.message)?;
+        write_snippet(f, &inner.body)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// No usable answer came to a call: the connection could not be opened or broke, an
+/// attempt timed out, or the body could not be read.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug)]
+pub struct TransportError {
+    inner: Box<TransportErrorInner>,
+}
+
+#[derive(Debug)]
+struct TransportErrorInner {
+    kind: TransportErrorKind,
+    method: Method,
+    path: String,
+    attempts: u32,
+}
+
+#[derive(Debug)]
+pub(crate) enum TransportErrorKind {
+    /// The attempt took longer than the per-attempt timeout.
+    Timeout(Duration),
+    /// reqwest failed: connecting, sending, or reading the body.
+    Http(reqwest::Error),
+}
+
+impl TransportError {
+    pub(crate) fn new(
+        kind: TransportErrorKind,
+        method: Method,
+        path: String,
+        attempts: u32,
+    ) -> Self {
+        TransportError {
+            inner: Box::new(TransportErrorInner {
+                kind,
+                method,
+                path,
+                attempts,
+            }),
+        }
+    }
+
+    /// Whether the last attempt took longer than the per-attempt timeout
+    /// ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout) or the connect timeout).
+    pub fn is_timeout(&self) -> bool {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => true,
+            TransportErrorKind::Http(error) => error.is_timeout(),
+        }
+    }
+
+    /// Whether the last attempt could not open a connection (nothing was sent).
+    pub fn is_connect(&self) -> bool {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => false,
+            TransportErrorKind::Http(error) => error.is_connect(),
+        }
+    }
+
+    /// The HTTP client's error, unless the attempt timed out.
+    pub fn http_error(&self) -> Option<&reqwest::Error> {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => None,
+            TransportErrorKind::Http(error) => Some(error),
+        }
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(f, "no answer to {} {}: ", inner.method, inner.path)?;
+        match &inner.kind {
+            TransportErrorKind::Timeout(timeout) => {
+                write!(f, "the attempt took longer than {timeout:?}")?;
+            }
+            TransportErrorKind::Http(error) => write!(f, "{error}")?,
+        }
+        write_attempts(f, inner.attempts)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.inner.kind {
+            TransportErrorKind::Timeout(_) => None,
+            TransportErrorKind::Http(error) => Some(error),
+        }
+    }
+}
+
+/// A call's overall deadline passed before a usable answer came.
+#[derive(Debug, Clone)]
+pub struct DeadlineError {
+    inner: Box<DeadlineErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct DeadlineErrorInner {
+    deadline: Duration,
+    method: Method,
+    path: String,
+    attempts: u32,
+    last_failure: Option<String>,
+}
+
+impl DeadlineError {
+    pub(crate) fn new(
+        deadline: Duration,
+        method: Method,
+        path: String,
+        attempts: u32,
+        last_failure: Option<String>,
+    ) -> Self {
+        DeadlineError {
+            inner: Box::new(DeadlineErrorInner {
+                deadline,
+                method,
+                path,
+                attempts,
+                last_failure,
+            }),
+        }
+    }
+
+    /// The deadline that passed: the longest a call may take, retries and waits included.
+    pub fn deadline(&self) -> Duration {
+        self.inner.deadline
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call made (started ones included).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    /// How the last finished attempt failed (`HubSpot answered 503 Service Unavailable`), if
+    /// one did.
+    pub fn last_failure(&self) -> Option<&str> {
+        self.inner.last_failure.as_deref()
+    }
+}
+
+impl fmt::Display for DeadlineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "{} {} did not succeed within its deadline of {:?}",
+            inner.method, inner.path, inner.deadline
+        )?;
+        write_attempts(f, inner.attempts)?;
+        if let Some(last) = &inner.last_failure {
+            write!(f, "; last failure: {last}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeadlineError {}
+
+/// An answer's body was larger than the client accepts.
+#[derive(Debug, Clone)]
+pub struct BodyTooLargeError {
+    inner: Box<BodyTooLargeInner>,
+}
+
+#[derive(Debug, Clone)]
+struct BodyTooLargeInner {
+    status: StatusCode,
+    method: Method,
+    path: String,
+    limit: usize,
+    attempts: u32,
+}
+
+impl BodyTooLargeError {
+    pub(crate) fn new(
+        status: StatusCode,
+        method: Method,
+        path: String,
+        limit: usize,
+        attempts: u32,
+    ) -> Self {
+        BodyTooLargeError {
+            inner: Box::new(BodyTooLargeInner {
+                status,
+                method,
+                path,
+                limit,
+                attempts,
+            }),
+        }
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// The most bytes of body the client accepts.
+    pub fn limit(&self) -> usize {
+        self.inner.limit
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for BodyTooLargeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "the {} answer to {} {} has a body larger than {} bytes, the most this client \
+             accepts (ClientBuilder::max_body_size)",
+            inner.status, inner.method, inner.path, inner.limit
+        )
+    }
+}
+
+impl std::error::Error for BodyTooLargeError {}
+
+/// Writes ` (after N attempts)` when the call was retried.
+fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    if attempts > 1 {
+        write!(f, " (after {attempts} attempts)")?;
+    }
+    Ok(())
+}
+
+/// Marks the values of headers that can carry credentials as sensitive, so that `Debug`
+/// shows `Sensitive` in their place.
+pub(crate) fn hide_secrets(headers: &mut HeaderMap) {
+    for name in [SET_COOKIE, COOKIE, AUTHORIZATION, PROXY_AUTHORIZATION] {
+        if let reqwest::header::Entry::Occupied(mut entry) = headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
+
+/// What is wrong with a client's configuration, or with a request being built.
+#[derive(Debug, Clone)]
+pub struct BuildError {
+    kind: BuildErrorKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum BuildErrorKind {
+    /// No token, or an empty one.
+    MissingToken,
+    /// The token cannot be sent in a header. Never holds the token.
+    InvalidToken,
+    /// The base URL is unusable; says why.
+    InvalidBaseUrl(String),
+    /// The user agent cannot be sent in a header; says why.
+    InvalidUserAgent(String),
+    /// reqwest could not create its client (TLS backend, resolver).
+    HttpClient(Arc<reqwest::Error>),
+    /// A path parameter made an empty, `.` or `..` segment; holds the request path.
+    InvalidPathSegment(String),
+}
+
+impl BuildError {
+    pub(crate) fn new(kind: BuildErrorKind) -> Self {
+        BuildError { kind }
+    }
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            BuildErrorKind::MissingToken => f.write_str(
+                "no access token: set one with Client::new(token) or ClientBuilder::token",
+            ),
+            BuildErrorKind::InvalidToken => f.write_str(
+                "the access token contains characters that cannot be sent in an HTTP header",
+            ),
+            BuildErrorKind::InvalidBaseUrl(reason) => write!(f, "invalid base URL: {reason}"),
+            BuildErrorKind::InvalidUserAgent(reason) => write!(f, "invalid user agent: {reason}"),
+            BuildErrorKind::HttpClient(error) => {
+                write!(f, "could not create the HTTP client: {error}")
+            }
+            BuildErrorKind::InvalidPathSegment(path) => write!(
+                f,
+                "request path `{path}` has an empty, `.` or `..` segment: \
+                 a path parameter must not be empty, `.` or `..`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            BuildErrorKind::HttpClient(error) => std::error::Error::source(&**error),
+            _ => None,
+        }
+    }
+}
+
+/// The longest prefix of `text` of at most `limit` bytes that ends at a character boundary.
+pub(crate) fn truncate(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Writes `: body `<start of text>`` for an error message.
+fn write_snippet(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    let snippet = truncate(text, DISPLAY_SNIPPET_LIMIT);
+    let ellipsis = if snippet.len() < text.len() {
+        "…"
+    } else {
+        ""
+    };
+    write!(f, "; body: `{snippet}{ellipsis}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct HubSpotError {
+        message: String,
+        category: String,
+    }
+
+    fn api_error(status: u16, body: &str) -> ApiError<HubSpotError> {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        ApiError::new(
+            status,
+            Method::POST,
+            "/crm/v3/objects/things/batch/upsert".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+            1,
+        )
+    }
+
+    #[test]
+    fn error_body_is_decoded_when_it_matches_the_schema() {
+        let error = api_error(
+            400,
+            r#"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR","correlationId":"abc-123"}"#,
+        );
+        assert_eq!(
+            error.body().decoded(),
+            Some(&HubSpotError {
+                message: "Property values were not valid".to_owned(),
+                category: "VALIDATION_ERROR".to_owned(),
+            })
+        );
+        assert_eq!(error.correlation_id(), Some("abc-123"));
+        assert_eq!(
+            error.to_string(),
+            "HubSpot answered 400 Bad Request to POST /crm/v3/objects/things/batch/upsert: \
+             Property values were not valid (correlation id abc-123)"
+        );
+    }
+
+    #[test]
+    fn a_decoded_body_without_message_still_shows_its_text() {
+        // A proxy's problem+json decodes into an all-optional schema and says nothing there.
+        #[derive(Debug, serde::Deserialize)]
+        struct Lenient {
+            #[allow(dead_code)]
+            message: Option<String>,
+        }
+        let body = r#"{"type":"https://stoplight.io/prism/errors#VIOLATIONS","title":"Request/Response not valid"}"#;
+        let error: ApiError<Lenient> = ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Method::GET,
+            "/x".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+            1,
+        );
+        assert!(error.body().decoded().is_some());
+        assert_eq!(error.raw_body(), body);
+        assert!(
+            error.to_string().contains("Request/Response not valid"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn error_body_is_raw_when_it_does_not_match() {
+        // JSON, but without the schema's required `category`: Raw, yet the message is shown.
+        let error = api_error(400, r#"{"message":"nope"}"#);
+        assert_eq!(error.body().raw(), Some(r#"{"message":"nope"}"#));
+        assert!(error.to_string().ends_with(": nope"), "{error}");
+
+        let error = api_error(502, "<html>Bad gateway</html>");
+        assert_eq!(error.body().raw(), Some("<html>Bad gateway</html>"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("; body: `<html>Bad gateway</html>`"),
+            "{error}"
+        );
+
+        let error = api_error(503, "");
+        assert_eq!(error.body().raw(), Some(""));
+        assert!(error.to_string().ends_with(": empty body"), "{error}");
+    }
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("7"));
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Method::GET,
+            "/x".to_owned(),
+            headers,
+            b"{}",
+            1,
+        ));
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert!(api_error(500, "").retry_after().is_none());
+    }
+
+    #[test]
+    fn debug_hides_cookies_and_the_body_is_kept_once() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "set-cookie",
+            HeaderValue::from_static("__cf_bm=secret-cookie-value; HttpOnly"),
+        );
+        headers.append(
+            "set-cookie",
+            HeaderValue::from_static("other=second-secret"),
+        );
+        headers.insert("x-hubspot-correlation-id", HeaderValue::from_static("c-1"));
+        let body = "<html>Bad gateway, unique-marker</html>";
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            Method::GET,
+            "/x".to_owned(),
+            headers,
+            body.as_bytes(),
+            3,
+        ));
+        let debug = format!("{error:?} {error:#?}");
+        assert!(!debug.contains("secret"), "{debug}");
+        assert!(debug.contains("Sensitive"), "{debug}");
+        assert!(debug.contains("c-1"), "{debug}");
+        // Once in `{:?}`, once in `{:#?}`: the body is not stored twice.
+        assert_eq!(debug.matches("unique-marker").count(), 2, "{debug}");
+        assert_eq!(error.attempts(), 3);
+        assert!(error.to_string().ends_with("(after 3 attempts)"), "{error}");
+        // The values are still there for whoever reads them on purpose.
+        let Error::Api(api) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(api.headers().get_all("set-cookie").iter().count(), 2);
+    }
+
+    #[test]
+    fn daily_limit_is_recognised_and_said() {
+        let body = r#"{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
+        let error: Error<serde_json::Value> = Error::Api(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            Method::GET,
+            "/x".to_owned(),
+            HeaderMap::new(),
+            body.as_bytes(),
+            1,
+        ));
+        assert!(error.is_daily_limit());
+        assert_eq!(error.attempts(), 1);
+        assert!(
+            error.to_string().contains("daily limit: not retried"),
+            "{error}"
+        );
+        let rolling = body.replace("DAILY", "TEN_SECONDLY_ROLLING");
+        let error = api_error(429, &rolling);
+        assert!(!error.is_daily_limit());
+        // The same body with another status is not a rate limit at all.
+        assert!(!api_error(400, body).is_daily_limit());
+    }
+
+    #[test]
+    fn transport_deadline_and_size_errors_say_what_and_how_often() {
+        let timeout = TransportError::new(
+            TransportErrorKind::Timeout(Duration::from_secs(30)),
+            Method::GET,
+            "/crm/v3/objects/things/1".to_owned(),
+            4,
+        );
+        assert!(timeout.is_timeout() && !timeout.is_connect());
+        assert_eq!(
+            timeout.to_string(),
+            "no answer to GET /crm/v3/objects/things/1: the attempt took longer than 30s \
+             (after 4 attempts)"
+        );
+        let deadline = DeadlineError::new(
+            Duration::from_secs(5),
+            Method::POST,
+            "/crm/v3/objects/things".to_owned(),
+            2,
+            Some("HubSpot answered 503 Service Unavailable".to_owned()),
+        );
+        assert_eq!(
+            deadline.to_string(),
+            "POST /crm/v3/objects/things did not succeed within its deadline of 5s \
+             (after 2 attempts); last failure: HubSpot answered 503 Service Unavailable"
+        );
+        let large: Error<serde_json::Value> = Error::BodyTooLarge(BodyTooLargeError::new(
+            StatusCode::OK,
+            Method::GET,
+            "/x".to_owned(),
+            1024,
+            1,
+        ));
+        assert_eq!(large.status(), Some(StatusCode::OK));
+        assert!(
+            large.to_string().contains("larger than 1024 bytes"),
+            "{large}"
+        );
+    }
+
+    #[test]
+    fn truncate_stops_at_a_char_boundary() {
+        assert_eq!(truncate("abc", 10), "abc");
+        assert_eq!(truncate("abcdef", 3), "abc");
+        // 'é' is two bytes: a limit that falls inside it drops it whole.
+        assert_eq!(truncate("aé", 2), "a");
+        let long = "€".repeat(1000);
+        let cut = truncate(&long, BODY_SNIPPET_LIMIT);
+        assert!(cut.len() <= BODY_SNIPPET_LIMIT && cut.len() > BODY_SNIPPET_LIMIT - 3);
+    }
+}
