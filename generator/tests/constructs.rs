@@ -379,3 +379,17 @@ fn long_names_do_not_break_paths_across_lines() {
         );
     }
 }
+
+#[test]
+fn a_default_answer_by_a_missing_ref_is_named_by_its_pointer() {
+    let paths = "  /things:\n    get:\n      operationId: list\n      responses:\n        '200':\n          description: ok\n        default:\n          $ref: '#/components/responses/Missing'\n";
+    let message = error(&doc(
+        "    Thing:\n      type: object\n      properties:\n        a: {type: string}\n",
+        paths,
+    ));
+    assert!(
+        message.contains("/paths/~1things/get/responses/default"),
+        "{message}"
+    );
+    assert!(!message.contains("responses~1default"), "{message}");
+}

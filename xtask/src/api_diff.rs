@@ -2,6 +2,7 @@
 //! generated crate, as a Markdown report (or JSON), and the one-line summary that ends
 //! `cargo xtask codegen`. The comparison itself is `generator::diff`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
@@ -39,7 +40,8 @@ struct Args {
     json: bool,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+/// The arguments, or `None` when help was asked for.
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
     let mut old = None;
     let mut new = None;
     let mut json = false;
@@ -58,21 +60,36 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             }
             "--new" => new = Some(PathBuf::from(args.next().ok_or("--new needs a path")?)),
             "--json" => json = true,
-            "-h" | "--help" => return Err(USAGE.to_owned()),
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    Ok(Args {
+    Ok(Some(Args {
         old: old.unwrap_or_else(|| Old::Rev("HEAD".to_owned())),
         new,
         json,
-    })
+    }))
+}
+
+/// Writes `text` to stdout. A reader that went away (`api-diff --json | head`) is no error:
+/// what it did not read, it did not want.
+pub fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write to stdout: {e}");
+        }
+    }
 }
 
 /// Runs `cargo xtask api-diff` with the arguments after the command's name.
 pub fn main(args: impl Iterator<Item = String>, root: &Path) -> ExitCode {
     let args = match parse(args) {
-        Ok(args) => args,
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            print_out(&format!("{USAGE}\n"));
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);
@@ -86,9 +103,9 @@ pub fn main(args: impl Iterator<Item = String>, root: &Path) -> ExitCode {
         }
     };
     if args.json {
-        println!("{}", report.to_json());
+        print_out(&format!("{}\n", report.to_json()));
     } else {
-        print!("{}", report.markdown());
+        print_out(&report.markdown());
     }
     if report.is_breaking() {
         ExitCode::from(BREAKING)
@@ -202,7 +219,14 @@ mod tests {
     use super::*;
 
     fn args(words: &[&str]) -> Result<Args, String> {
-        parse(words.iter().map(|w| (*w).to_owned()))
+        parse(words.iter().map(|w| (*w).to_owned()))?.ok_or_else(|| "help".to_owned())
+    }
+
+    #[test]
+    fn help_is_asked_for_not_an_error() {
+        for words in [&["--help"][..], &["--json", "-h"][..]] {
+            assert_eq!(parse(words.iter().map(|w| (*w).to_owned())), Ok(None));
+        }
     }
 
     #[test]

@@ -244,7 +244,7 @@ fn main() -> ExitCode {
     let args = match parse_args(std::env::args().skip(1)) {
         Ok(Command::Codegen(args)) => args,
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            api_diff::print_out(&format!("{USAGE}\n"));
             return ExitCode::SUCCESS;
         }
         Err(message) => {

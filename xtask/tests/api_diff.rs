@@ -157,7 +157,35 @@ fn usage_errors_exit_with_2() {
         );
     }
     let help = xtask(&["api-diff", "--help"]);
-    assert!(stderr(&help).contains("Exit status: 0 when no change breaks"));
+    assert_eq!(help.status.code(), Some(0), "{}", stderr(&help));
+    assert!(stdout(&help).contains("Exit status: 0 when no change breaks"));
+    assert!(stderr(&help).is_empty(), "{}", stderr(&help));
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_no_panic() {
+    use std::process::{Command, Stdio};
+    // `api-diff --json | true`: the reader is gone before the report is written (reading the
+    // two documents takes the child far longer than closing the pipe takes here).
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "api-diff",
+            "--json",
+            "--old",
+            path(&orders(1)),
+            "--new",
+            path(&orders(2)),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xtask starts");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("xtask ends");
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(!errors.contains("panicked"), "{errors}");
+    // 3: the report between these versions lists breaking changes, as when read to the end.
+    assert_eq!(output.status.code(), Some(3), "{errors}");
 }
 
 /// `version` of the orders test document copied to `dir/orders.yaml`: each version is the

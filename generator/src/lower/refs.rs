@@ -44,7 +44,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             if let Some(resp) = &op.responses.default {
-                let resp = self.resolve(resp, &join(&pointer, "responses/default"))?;
+                let resp = self.resolve(resp, &join(&join(&pointer, "responses"), "default"))?;
                 // Without a 2xx answer, `default` is the success answer.
                 let set = if has_success {
                     &mut error
