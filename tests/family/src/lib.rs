@@ -17,7 +17,7 @@
 //! | `defaults` | Small document of ours with operations whose only answer is `default` (it is then the success answer, on any 2xx status). |
 //! | `exports` | Small document of ours with answers in `text/csv`, `text/plain` and `application/vnd.ms-excel`: a `String` or bytes by content type. |
 //! | `params` | Small document of ours with enum path parameters (inline and by `$ref`), a `$ref` enum and a date-time query parameter, and object query parameters exploded into keys. |
-//! | `timeline` | Small document of ours with operations the path rule names alike, told apart by their operationIds' actions (`_getAll`, `_getById`), and operations that would take the runtime's method names (`metrics`, `new`). |
+//! | `timeline` | Small document of ours with operations the path rule names alike, told apart by their operationIds' actions (`_getAll`, `_getById`), an operation that would take the handle's own method name `new` (it becomes `create_new`), and one named like a method of the runtime's `Client` (`metrics`, free to take since operations live on the handle). |
 //! | `typeid` | Small document of ours with paths named by an object type id (`/crm/objects/2026-03/0-3`): the id is part of the collection, so the methods are `get_page`, `get_by_id`, …. |
 //! | `unions` | Small document of ours with `oneOf`/`anyOf` beside `properties: {}` and `type: object`, and a struct holding an untagged union of an object and a string (it must not derive `Eq` unless the union does). |
 //! | `uploads` | Small document of ours with `multipart/form-data` bodies (a `format: binary` field is a file part) and an `application/x-www-form-urlencoded` body. |

@@ -18,8 +18,8 @@ pub struct CatalogProperties {
     pub _2nd_address_line: Option<String>,
     /// Named like a generated type.
     ///
-    /// `OrderProperties`, type `enumeration`.
-    pub order_properties: Option<OrderProperties>,
+    /// `CatalogProperties`, type `enumeration`.
+    pub catalog_properties: Option<CatalogProperties2>,
     /// Total: Upper camel case, as some old portals have.
     ///
     /// `OrderTotal`, type `number`.
@@ -111,7 +111,7 @@ pub struct CatalogProperties {
 impl hubspot_runtime::property_values::TypedProperties for CatalogProperties {
     const NAMES: &'static [&'static str] = &[
         "2nd_Address_Line",
-        "OrderProperties",
+        "CatalogProperties",
         "OrderTotal",
         "Order_No",
         "Tags_2024",
@@ -143,9 +143,9 @@ impl hubspot_runtime::property_values::TypedProperties for CatalogProperties {
                 &mut other,
                 "2nd_Address_Line",
             )?,
-            order_properties: hubspot_runtime::property_values::take(
+            catalog_properties: hubspot_runtime::property_values::take(
                 &mut other,
-                "OrderProperties",
+                "CatalogProperties",
             )?,
             order_total: hubspot_runtime::property_values::take(
                 &mut other,
@@ -207,8 +207,8 @@ impl hubspot_runtime::property_values::TypedProperties for CatalogProperties {
         );
         hubspot_runtime::property_values::put(
             &mut map,
-            "OrderProperties",
-            &self.order_properties,
+            "CatalogProperties",
+            &self.catalog_properties,
         );
         hubspot_runtime::property_values::put(&mut map, "OrderTotal", &self.order_total);
         hubspot_runtime::property_values::put(&mut map, "Order_No", &self.order_no);
@@ -274,8 +274,8 @@ pub struct CatalogPropertiesInput {
     pub _2nd_address_line: Update<String>,
     /// Named like a generated type.
     ///
-    /// `OrderProperties`, type `enumeration`.
-    pub order_properties: Update<OrderProperties>,
+    /// `CatalogProperties`, type `enumeration`.
+    pub catalog_properties: Update<CatalogProperties2>,
     /// Total: Upper camel case, as some old portals have.
     ///
     /// `OrderTotal`, type `number`.
@@ -366,9 +366,9 @@ impl hubspot_runtime::property_values::TypedInput for CatalogPropertiesInput {
                 &mut other,
                 "2nd_Address_Line",
             )?,
-            order_properties: hubspot_runtime::property_values::take_update(
+            catalog_properties: hubspot_runtime::property_values::take_update(
                 &mut other,
-                "OrderProperties",
+                "CatalogProperties",
             )?,
             order_total: hubspot_runtime::property_values::take_update(
                 &mut other,
@@ -443,8 +443,8 @@ impl hubspot_runtime::property_values::TypedInput for CatalogPropertiesInput {
         );
         hubspot_runtime::property_values::put_update(
             &mut map,
-            "OrderProperties",
-            &self.order_properties,
+            "CatalogProperties",
+            &self.catalog_properties,
         );
         hubspot_runtime::property_values::put_update(
             &mut map,
@@ -541,19 +541,19 @@ impl hubspot_runtime::property_values::UniqueKey for CatalogUniqueKey {
     }
 }
 
-/// The options of `OrderProperties` (Named like a generated type), as listed in `catalog-properties.json`.
+/// The options of `CatalogProperties` (Named like a generated type), as listed in `catalog-properties.json`.
 ///
-/// Open to options the catalog does not list (added in the portal later): those are kept in [`OrderProperties::Unknown`] and written back unchanged.
+/// Open to options the catalog does not list (added in the portal later): those are kept in [`CatalogProperties2::Unknown`] and written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[allow(clippy::enum_variant_names)]
-pub enum OrderProperties {
+pub enum CatalogProperties2 {
     /// `x`: X
     X,
     /// An option the catalog does not list, as HubSpot sent it.
     Unknown(String),
 }
 
-impl OrderProperties {
+impl CatalogProperties2 {
     /// The option's internal value, as HubSpot stores it.
     pub fn as_str(&self) -> &str {
         match self {
@@ -563,7 +563,7 @@ impl OrderProperties {
     }
 }
 
-impl hubspot_runtime::property_values::PropertyOption for OrderProperties {
+impl hubspot_runtime::property_values::PropertyOption for CatalogProperties2 {
     fn from_value(value: &str) -> Self {
         match value {
             "x" => Self::X,
@@ -575,7 +575,7 @@ impl hubspot_runtime::property_values::PropertyOption for OrderProperties {
     }
 }
 
-impl hubspot_runtime::property_values::PropertyValue for OrderProperties {
+impl hubspot_runtime::property_values::PropertyValue for CatalogProperties2 {
     const EXPECTED: &'static str = "an option";
     fn parse(text: &str) -> Option<Self> {
         Some(
@@ -587,7 +587,7 @@ impl hubspot_runtime::property_values::PropertyValue for OrderProperties {
     }
 }
 
-impl ::std::fmt::Display for OrderProperties {
+impl ::std::fmt::Display for CatalogProperties2 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
