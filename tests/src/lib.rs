@@ -90,8 +90,14 @@ pub fn sources(out: &str) -> Vec<generator::Source> {
 
 /// Whether `path` names an OpenAPI document rather than a property catalog or another file.
 fn is_document(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
     matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
 }
 
@@ -105,18 +111,24 @@ pub fn generate(out: &str) -> generator::Generated {
     generator::generate_crate(&sources(out)).unwrap_or_else(|e| panic!("generating {out}: {e}"))
 }
 
-/// Panics, naming each stale or leftover file and the command that fixes it, when the
-/// generated files of the crate in `out` (relative to the root) differ from what its documents
-/// produce: a file missing or with other contents, or a generated file (by its `@generated`
-/// header, or an API manifest) that no document produces any more.
+/// The files under the crate directory `dir` that differ from `generated`, as
+/// `cargo xtask codegen --check` finds them: each file `generated` holds that is missing or has
+/// other contents, and each generated file (by its `@generated` header, or an API manifest)
+/// under `src/generated/` that `generated` no longer holds. Full paths, nothing written.
+///
+/// # Panics
+///
+/// When a file cannot be read.
+pub fn stale_files(dir: &Path, generated: &generator::Generated) -> Vec<PathBuf> {
+    generator::write::apply(dir, &generated.files, generator::WriteMode::Check)
+        .unwrap_or_else(|e| panic!("checking {}: {e}", dir.display()))
+}
+
+/// Panics, naming each stale or leftover file ([`stale_files`]) and the command that fixes
+/// them, when the generated files of the crate in `out` (relative to the root) differ from what
+/// its documents produce.
 pub fn assert_fresh(out: &str) {
-    let generated = generate(out);
-    let stale = generator::write::apply(
-        &workspace_root().join(out),
-        &generated.files,
-        generator::WriteMode::Check,
-    )
-    .unwrap_or_else(|e| panic!("checking {out}: {e}"));
+    let stale = stale_files(&workspace_root().join(out), &generate(out));
     assert!(
         stale.is_empty(),
         "{out} is stale ({stale:?}); run `cargo xtask codegen` and commit the result"

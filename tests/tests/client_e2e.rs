@@ -970,7 +970,11 @@ async fn token_never_shows_in_debug_or_errors() {
     assert!(!debug.contains(TOKEN), "{debug}");
     assert!(debug.contains(&server.uri()), "{debug}");
 
-    let api_error = client.orders().archive("42").await.expect_err("a 401 is an error");
+    let api_error = client
+        .orders()
+        .archive("42")
+        .await
+        .expect_err("a 401 is an error");
     assert_eq!(api_error.status().map(|status| status.as_u16()), Some(401));
     let decode_error = client
         .orders()

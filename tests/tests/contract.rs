@@ -26,7 +26,6 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hubspot_orders::{Client, ClientExt};
 use hubspot_orders::orders::operations::{
     BatchCreateResponse, BatchReadParams, BatchReadResponse, BatchUpdateResponse,
     BatchUpsertResponse, GetByIdParams, GetPageParams, UpdateParams,
@@ -40,6 +39,7 @@ use hubspot_orders::orders::types::{
     SimplePublicObjectBatchInputUpsert, SimplePublicObjectId, SimplePublicObjectInput,
     SimplePublicObjectInputForCreate,
 };
+use hubspot_orders::{Client, ClientExt};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -707,7 +707,10 @@ async fn client_batch_archive() {
         ],
     };
     for target in targets() {
-        target.ok("batch_archive", target.client.orders().batch_archive(&body).await);
+        target.ok(
+            "batch_archive",
+            target.client.orders().batch_archive(&body).await,
+        );
     }
     // The raw answer is a 204 with no body.
     let answer = call(
@@ -737,7 +740,10 @@ async fn client_batch_create() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let created = target.ok("batch_create", target.client.orders().batch_create(&body).await);
+        let created = target.ok(
+            "batch_create",
+            target.client.orders().batch_create(&body).await,
+        );
         let BatchCreateResponse::Created(created) = created else {
             panic!("201 expected, got {created:?}");
         };
@@ -779,7 +785,10 @@ async fn client_batch_read() {
     let json = to_json(&body);
     let path = format!("{BATCH_READ}?archived=false");
     for target in targets() {
-        let read = target.ok("batch_read", target.client.orders().batch_read(&body, &params).await);
+        let read = target.ok(
+            "batch_read",
+            target.client.orders().batch_read(&body, &params).await,
+        );
         let BatchReadResponse::Ok(read) = read else {
             panic!("200 expected, got {read:?}");
         };
@@ -811,7 +820,10 @@ async fn client_batch_update() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let updated = target.ok("batch_update", target.client.orders().batch_update(&body).await);
+        let updated = target.ok(
+            "batch_update",
+            target.client.orders().batch_update(&body).await,
+        );
         let BatchUpdateResponse::Ok(updated) = updated else {
             panic!("200 expected, got {updated:?}");
         };
@@ -849,7 +861,10 @@ async fn client_batch_upsert() {
     };
     let json = to_json(&body);
     for target in targets() {
-        let done = target.ok("batch_upsert", target.client.orders().batch_upsert(&body).await);
+        let done = target.ok(
+            "batch_upsert",
+            target.client.orders().batch_upsert(&body).await,
+        );
         let BatchUpsertResponse::Ok(done) = done else {
             panic!("200 expected, got {done:?}");
         };
@@ -960,7 +975,11 @@ async fn client_update() {
     for target in targets() {
         let order = target.ok(
             "update",
-            target.client.orders().update("shop-1001", &body, &params).await,
+            target
+                .client
+                .orders()
+                .update("shop-1001", &body, &params)
+                .await,
         );
         target
             .assert_faithful(&order, Method::PATCH, path, Some(&to_json(&body)), None)

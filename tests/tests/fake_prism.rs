@@ -122,7 +122,11 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         ]),
         ..GetByIdParams::default()
     };
-    let read = ok("get_by_id", client.orders().get_by_id(&id, &params).await, &prism);
+    let read = ok(
+        "get_by_id",
+        client.orders().get_by_id(&id, &params).await,
+        &prism,
+    );
     assert_eq!(to_json(&read)["properties"]["hs_order_name"], "One");
     let by_unique = GetByIdParams {
         id_property: Some("hs_external_order_id".to_owned()),
@@ -147,7 +151,10 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     );
     fails_with(
         "get_by_id of a missing id",
-        client.orders().get_by_id("999999", &GetByIdParams::default()).await,
+        client
+            .orders()
+            .get_by_id("999999", &GetByIdParams::default())
+            .await,
         404,
         &prism,
     );
@@ -249,7 +256,10 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         };
     let upserted = ok(
         "batch_upsert",
-        client.orders().batch_upsert(&upsert(&["shop-1", "shop-9"])).await,
+        client
+            .orders()
+            .batch_upsert(&upsert(&["shop-1", "shop-9"]))
+            .await,
         &prism,
     );
     let BatchUpsertResponse::Ok(upserted) = upserted else {
@@ -261,7 +271,10 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     fake.reject_ids(["shop-10"]);
     let partial = ok(
         "batch_upsert with a rejection",
-        client.orders().batch_upsert(&upsert(&["shop-10", "shop-11"])).await,
+        client
+            .orders()
+            .batch_upsert(&upsert(&["shop-10", "shop-11"]))
+            .await,
         &prism,
     );
     assert!(
@@ -270,7 +283,10 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
     );
     fails_with(
         "batch_upsert naming one record twice",
-        client.orders().batch_upsert(&upsert(&["shop-1", "shop-1"])).await,
+        client
+            .orders()
+            .batch_upsert(&upsert(&["shop-1", "shop-1"]))
+            .await,
         400,
         &prism,
     );

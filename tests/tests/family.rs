@@ -752,9 +752,16 @@ mod end_to_end {
         let client = client(&server);
         let timeline = client.timeline();
         timeline.metrics().await.expect("the operation `metrics`");
-        timeline.create_new().await.expect("the operation `create_new`");
+        timeline
+            .create_new()
+            .await
+            .expect("the operation `create_new`");
         let requests = server.received_requests().await.expect("recorded");
         assert_eq!(requests.len(), 2);
-        assert_eq!(client.metrics().requests, 2, "the handle shares the client's counters");
+        assert_eq!(
+            client.metrics().requests,
+            2,
+            "the handle shares the client's counters"
+        );
     }
 }

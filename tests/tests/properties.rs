@@ -21,8 +21,8 @@ use hubspot_orders::orders::properties::{
     Decimal, GiftOptions, HsCurrencyCode, OrderProperties, OrderPropertiesInput, OrderUniqueKey,
     SalesChannel, Update,
 };
-use hubspot_orders::property_values::{PropertyError, TypedInput, TypedProperties, UniqueKey};
 use hubspot_orders::orders::types::{SimplePublicObject, SimplePublicObjectBatchInputUpsert};
+use hubspot_orders::property_values::{PropertyError, TypedInput, TypedProperties, UniqueKey};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
