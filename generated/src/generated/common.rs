@@ -3,7 +3,7 @@
 
 //! The types that several documents of this crate define identically, written once. Each document's `types` module re-exports the ones it uses.
 
-/// One record associated with an order, and how it is associated.
+/// Another record associated with this one, and how the two are associated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssociatedId {
     /// Record id of the associated record.
@@ -112,7 +112,7 @@ impl<'de> ::serde::Deserialize<'de> for AssociationCategory {
     ::serde::Deserialize
 )]
 pub struct BatchInputSimplePublicObjectBatchInput {
-    /// The orders to update (at most 100).
+    /// The records to update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInput>,
 }
 
@@ -128,7 +128,7 @@ pub struct BatchInputSimplePublicObjectBatchInput {
     ::serde::Deserialize
 )]
 pub struct BatchInputSimplePublicObjectBatchInputForCreate {
-    /// The orders to create (at most 100).
+    /// The records to create (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
 }
 
@@ -144,7 +144,7 @@ pub struct BatchInputSimplePublicObjectBatchInputForCreate {
     ::serde::Deserialize
 )]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
-    /// The orders to create or update (at most 100).
+    /// The records to create or update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
@@ -160,7 +160,7 @@ pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     ::serde::Deserialize
 )]
 pub struct BatchInputSimplePublicObjectId {
-    /// Ids of the orders to archive (at most 100).
+    /// Ids of the records to archive (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
 }
 
@@ -179,9 +179,9 @@ pub struct BatchReadInputSimplePublicObjectId {
     /// Name of a unique-value property whose values the input ids are. Leave it out to read by record id.
     #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
     pub id_property: Option<String>,
-    /// The orders to read (at most 100).
+    /// The records to read (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
-    /// Names of the properties to return for each order.
+    /// Names of the properties to return for each record.
     pub properties: Vec<String>,
     /// Names of properties to return with their past values. Asking for history lowers the batch size limit to 50.
     #[serde(rename = "propertiesWithHistory")]
@@ -240,7 +240,7 @@ pub struct BatchResponseSimplePublicObject {
     /// When the batch was received.
     #[serde(rename = "requestedAt", skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The orders created, read or updated.
+    /// The records created, read or updated.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicObject>,
     /// When HubSpot started processing the batch.
@@ -358,7 +358,7 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
     /// When the batch was received.
     #[serde(rename = "requestedAt", skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The orders for which the operation succeeded.
+    /// The records for which the operation succeeded.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicObject>,
     /// When HubSpot started processing the batch.
@@ -401,7 +401,7 @@ pub struct BatchResponseSimplePublicUpsertObject {
     /// When the batch was received.
     #[serde(rename = "requestedAt", skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The orders created or updated, each flagged with `new`.
+    /// The records created or updated, each flagged with `new`.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicUpsertObject>,
     /// When HubSpot started processing the batch.
@@ -448,7 +448,7 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
     /// When the batch was received.
     #[serde(rename = "requestedAt", skip_serializing_if = "Option::is_none")]
     pub requested_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The orders created or updated, each flagged with `new`.
+    /// The records created or updated, each flagged with `new`.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicUpsertObject>,
     /// When HubSpot started processing the batch.
@@ -479,7 +479,7 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
     }
 }
 
-/// A page of records associated with an order, for one object type.
+/// A page of the records of one object type associated with a record.
 #[derive(
     Debug,
     Clone,
@@ -509,7 +509,7 @@ impl ::hubspot_runtime::paging::Page for CollectionResponseAssociatedId {
     }
 }
 
-/// One page of the order list.
+/// One page of the record list.
 #[derive(
     Debug,
     Clone,
@@ -524,7 +524,7 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<ForwardPaging>,
-    /// The orders on this page.
+    /// The records on this page.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicObjectWithAssociations>,
 }
@@ -546,10 +546,10 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<Paging>,
-    /// The matching orders on this page.
+    /// The matching records on this page.
     #[serde(default, deserialize_with = "::hubspot_runtime::codegen::null_as_default")]
     pub results: Vec<SimplePublicObject>,
-    /// Number of orders matching the search, across all pages.
+    /// Number of records matching the search, across all pages.
     pub total: i32,
 }
 
@@ -864,10 +864,10 @@ impl PreviousPage {
     }
 }
 
-/// Associations to create from a new order to one existing record.
+/// Associations to create from a new record to one existing record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PublicAssociationsForObject {
-    /// The record to associate the order with.
+    /// The existing record to associate the new one with.
     pub to: PublicObjectId,
     /// The association types to create between the two records.
     pub types: Vec<AssociationSpec>,
@@ -898,7 +898,7 @@ pub struct PublicObjectSearchRequest {
     pub limit: i32,
     /// Names of the properties to return for each match.
     pub properties: Vec<String>,
-    /// Free text searched for in the orders' default text properties.
+    /// Free text searched for in the records' default text properties.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// Property names to sort the results by.
@@ -937,18 +937,18 @@ pub struct PublicObjectWarning {
     pub message: String,
 }
 
-/// An order record as HubSpot returns it.
+/// A record as HubSpot returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObject {
-    /// Whether the order is archived.
+    /// Whether the record is archived.
     pub archived: bool,
-    /// When the order was archived, if it is.
+    /// When the record was archived, if it is.
     #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// When the order was created.
+    /// When the record was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Record id of the order.
+    /// Record id of the record.
     pub id: String,
     /// The trace id given with the write that produced this result, if any.
     #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
@@ -961,13 +961,13 @@ pub struct SimplePublicObject {
     pub properties_with_history: Option<
         ::std::collections::BTreeMap<String, Vec<ValueWithTimestamp>>,
     >,
-    /// When the order was last changed.
+    /// When the record was last changed.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Link to the order in the HubSpot app.
+    /// Link to the record in the HubSpot app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Non-fatal problems noticed while handling the order.
+    /// Non-fatal problems noticed while handling the record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
@@ -1017,12 +1017,12 @@ impl SimplePublicObject {
     }
 }
 
-/// One order to update within a batch update.
+/// One record to update within a batch update.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInput {
-    /// Record id of the order, or its unique property value when `idProperty` is set.
+    /// Record id of the record, or its unique property value when `idProperty` is set.
     pub id: String,
-    /// Name of a unique-value property that `id` is a value of. Leave it out to address the order by record id.
+    /// Name of a unique-value property that `id` is a value of. Leave it out to address the record by record id.
     #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
     pub id_property: Option<String>,
     /// Caller-chosen id echoed back in the result, to match it to this input.
@@ -1068,7 +1068,7 @@ impl SimplePublicObjectBatchInput {
     }
 }
 
-/// One order to create within a batch create.
+/// One record to create within a batch create.
 #[derive(
     Debug,
     Clone,
@@ -1080,12 +1080,12 @@ impl SimplePublicObjectBatchInput {
     ::serde::Deserialize
 )]
 pub struct SimplePublicObjectBatchInputForCreate {
-    /// Records to associate the new order with (may be empty).
+    /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
     /// Caller-chosen id echoed back in the result, to match it to this input.
     #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
     pub object_write_trace_id: Option<String>,
-    /// Property values of the new order keyed by property name, all as strings.
+    /// Property values of the new record keyed by property name, all as strings.
     pub properties: ::std::collections::BTreeMap<String, String>,
 }
 
@@ -1102,10 +1102,10 @@ impl SimplePublicObjectBatchInputForCreate {
     }
 }
 
-/// One order to create or update within a batch upsert.
+/// One record to create or update within a batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectBatchInputUpsert {
-    /// Value of the unique property named by `idProperty` that identifies the order.
+    /// Value of the unique property named by `idProperty` that identifies the record.
     pub id: String,
     /// Name of the unique-value property (one created with `hasUniqueValue`) that `id` is a value of. `hs_object_id` is not accepted here.
     #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
@@ -1153,10 +1153,10 @@ impl SimplePublicObjectBatchInputUpsert {
     }
 }
 
-/// Reference to an order by record id or unique property value.
+/// Reference to a record by record id or unique property value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectId {
-    /// Record id of the order, or its unique property value when the request names an `idProperty`.
+    /// Record id of the record, or its unique property value when the request names an `idProperty`.
     pub id: String,
 }
 
@@ -1166,7 +1166,7 @@ impl ::hubspot_runtime::paging::Record for SimplePublicObjectId {
     }
 }
 
-/// New property values for one order.
+/// New property values for one record.
 #[derive(
     Debug,
     Clone,
@@ -1191,7 +1191,7 @@ impl SimplePublicObjectInput {
     }
 }
 
-/// Property values and associations of a new order.
+/// Property values and associations of a new record.
 #[derive(
     Debug,
     Clone,
@@ -1203,9 +1203,9 @@ impl SimplePublicObjectInput {
     ::serde::Deserialize
 )]
 pub struct SimplePublicObjectInputForCreate {
-    /// Records to associate the new order with (may be empty).
+    /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
-    /// Property values of the new order keyed by property name, all as strings.
+    /// Property values of the new record keyed by property name, all as strings.
     pub properties: ::std::collections::BTreeMap<String, String>,
 }
 
@@ -1221,12 +1221,12 @@ impl SimplePublicObjectInputForCreate {
     }
 }
 
-/// An order record together with the records associated with it.
+/// A record together with the records associated with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicObjectWithAssociations {
-    /// Whether the order is archived.
+    /// Whether the record is archived.
     pub archived: bool,
-    /// When the order was archived, if it is.
+    /// When the record was archived, if it is.
     #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Associated records keyed by object type, for the types requested.
@@ -1234,10 +1234,10 @@ pub struct SimplePublicObjectWithAssociations {
     pub associations: Option<
         ::std::collections::BTreeMap<String, CollectionResponseAssociatedId>,
     >,
-    /// When the order was created.
+    /// When the record was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Record id of the order.
+    /// Record id of the record.
     pub id: String,
     /// The trace id given with the write that produced this result, if any.
     #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
@@ -1250,13 +1250,13 @@ pub struct SimplePublicObjectWithAssociations {
     pub properties_with_history: Option<
         ::std::collections::BTreeMap<String, Vec<ValueWithTimestamp>>,
     >,
-    /// When the order was last changed.
+    /// When the record was last changed.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Link to the order in the HubSpot app.
+    /// Link to the record in the HubSpot app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Non-fatal problems noticed while handling the order.
+    /// Non-fatal problems noticed while handling the record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
@@ -1307,20 +1307,20 @@ impl SimplePublicObjectWithAssociations {
     }
 }
 
-/// An order written by a batch upsert, flagged as created or updated.
+/// A record written by a batch upsert, flagged as created or updated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SimplePublicUpsertObject {
-    /// Whether the order is archived.
+    /// Whether the record is archived.
     pub archived: bool,
-    /// When the order was archived, if it is.
+    /// When the record was archived, if it is.
     #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// When the order was created.
+    /// When the record was created.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Record id of the order.
+    /// Record id of the record.
     pub id: String,
-    /// True when the upsert created the order, false when it updated an existing one.
+    /// True when the upsert created the record, false when it updated an existing one.
     pub new: bool,
     /// The trace id given with the matching input, if any.
     #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
@@ -1333,13 +1333,13 @@ pub struct SimplePublicUpsertObject {
     pub properties_with_history: Option<
         ::std::collections::BTreeMap<String, Vec<ValueWithTimestamp>>,
     >,
-    /// When the order was last changed.
+    /// When the record was last changed.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
-    /// Link to the order in the HubSpot app.
+    /// Link to the record in the HubSpot app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Non-fatal problems noticed while handling the order.
+    /// Non-fatal problems noticed while handling the record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<PublicObjectWarning>>,
 }
