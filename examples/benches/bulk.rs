@@ -196,7 +196,8 @@ async fn throughput(count: u64, concurrency: usize, latency: Duration) {
         let took = admitted[budget + cycles * budget] - admitted[budget];
         let per_window = (cycles * budget) as f64 * window.as_secs_f64() / took.as_secs_f64();
         println!(
-            "  steady state: {} requests after the first window in {took:.2?} = {:.3} of the ceiling",
+            "  steady state: {} requests after the first window in {took:.2?} = {:.3} of the \
+             ceiling",
             cycles * budget,
             per_window / f64::from(BUDGET)
         );
@@ -215,7 +216,8 @@ async fn throughput(count: u64, concurrency: usize, latency: Duration) {
             / u32::try_from(round_trips.len()).unwrap_or(u32::MAX);
         let at = |share: f64| round_trips[((round_trips.len() - 1) as f64 * share) as usize];
         println!(
-            "  round trip (permit to answer): min {:.1?}, median {:.1?}, p99 {:.1?}, max {:.1?}, mean {mean:.1?}",
+            "  round trip (permit to answer): min {:.1?}, median {:.1?}, p99 {:.1?}, \
+             max {:.1?}, mean {mean:.1?}",
             at(0.0),
             at(0.5),
             at(0.99),

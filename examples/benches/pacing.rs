@@ -110,7 +110,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let metrics = client.metrics();
 
     println!(
-        "pacing: {CALLERS} callers on one Client, budget {BUDGET} per {WINDOW:?} (fake HubSpot, time scale 0.1)"
+        "pacing: {CALLERS} callers on one Client, budget {BUDGET} per {WINDOW:?} \
+         (fake HubSpot, time scale 0.1)"
     );
     println!(
         "  ran {:.2?}; {sent} requests sent, {refused} answered 429, {failures} calls failed",

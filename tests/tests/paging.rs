@@ -18,10 +18,19 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+/// The `parity` property of record `id`: "even" or "odd". (Written as a `match`: the
+/// workspace's Rust 1.85 has no `is_multiple_of`.)
+fn parity(id: u64) -> &'static str {
+    match id % 2 {
+        0 => "even",
+        _ => "odd",
+    }
+}
+
 fn record(id: u64) -> Value {
     json!({
         "id": id.to_string(),
-        "properties": {"hs_object_id": id.to_string(), "parity": if id % 2 == 0 { "even" } else { "odd" }},
+        "properties": {"hs_object_id": id.to_string(), "parity": parity(id)},
         "createdAt": "2026-11-29T00:00:00Z",
         "updatedAt": "2026-11-29T00:00:00Z",
         "archived": false
@@ -155,7 +164,7 @@ impl Respond for Search {
         }
         let groups = body["filterGroups"].as_array().cloned().unwrap_or_default();
         let matches = |id: u64| {
-            let parity = if id % 2 == 0 { "even" } else { "odd" };
+            let parity = parity(id);
             groups.is_empty()
                 || groups.iter().any(|group| {
                     group["filters"]
@@ -262,7 +271,10 @@ async fn search_all_keeps_the_callers_filters_on_every_restart() {
         Err(error) => panic!("{error}"),
     };
     let ids: BTreeSet<u64> = records.iter().filter_map(|r| r.id.parse().ok()).collect();
-    let expected: BTreeSet<u64> = (1..=400).map(|n| n * 3).filter(|id| id % 2 == 0).collect();
+    let expected: BTreeSet<u64> = (1..=400)
+        .map(|n| n * 3)
+        .filter(|id| parity(*id) == "even")
+        .collect();
     assert_eq!(records.len(), expected.len());
     assert_eq!(ids, expected);
 }

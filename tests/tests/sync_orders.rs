@@ -67,7 +67,8 @@ async fn a_jsonl_file_lands_and_what_did_not_is_written_to_resume_from() {
             format!("{n}.50")
         };
         text.push_str(&format!(
-            r#"{{"id":"shop-{n}","properties":{{"hs_order_name":"Order {n}","hs_total_price":"{price}"}}}}"#
+            "{{\"id\":\"shop-{n}\",\"properties\":{{\"hs_order_name\":\"Order {n}\",\
+             \"hs_total_price\":\"{price}\"}}}}"
         ));
         text.push('\n');
         if n == 100 {
@@ -182,7 +183,12 @@ async fn a_stop_writes_the_inputs_not_attempted() {
     let dir = scratch("daily");
     let input = dir.join("orders.jsonl");
     let text: String = (0..300)
-        .map(|n| format!("{{\"id\":\"shop-{n}\",\"idProperty\":\"hs_external_order_id\",\"properties\":{{}}}}\n"))
+        .map(|n| {
+            format!(
+                "{{\"id\":\"shop-{n}\",\"idProperty\":\"hs_external_order_id\",\
+                 \"properties\":{{}}}}\n"
+            )
+        })
         .collect();
     write(&input, &text);
     let fake = fake()

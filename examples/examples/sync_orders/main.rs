@@ -9,7 +9,7 @@
 //!
 //! Input, chosen by the file's extension:
 //! - `.jsonl` (or anything but `.csv`): one batch upsert input a line,
-//!   `{"id": "1001", "idProperty": "hs_external_order_id", "properties": {"hs_order_name": "…"}}`;
+//!   `{"id":"1001","idProperty":"hs_external_order_id","properties":{"hs_order_name":"…"}}`;
 //!   `--id-property NAME` fills in `idProperty` where a line has none.
 //! - `.csv`: a header row of property names; the `--id-column` column (default
 //!   `hs_external_order_id`, which must be a unique property) identifies each order; empty
