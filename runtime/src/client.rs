@@ -1,13 +1,18 @@
 //! The client: configuration, authentication, and the one path every request takes:
 //! pacing (the rate limiter), a timeout per attempt, sending, reading the body under a size
 //! cap, classifying the answer, deciding whether to retry, all inside a tracing span.
+//!
+//! What comes over the wire is not trusted: the rate-limit figures of an answer reach the
+//! limiter only within plausible bounds, redirects are refused (never followed), a body is
+//! read up to a cap, and every wait is bounded (by the attempt timeout, the retry policy's
+//! `max_wait`, one window for the limiter, and the call's deadline over all of them).
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, LOCATION, USER_AGENT};
 use reqwest::{StatusCode, Url};
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -16,9 +21,9 @@ use tracing::field::Empty;
 use crate::DEFAULT_BASE_URL;
 use crate::error::{
     BodyTooLargeError, BuildError, BuildErrorKind, DeadlineError, Failure, FailureKind,
-    TransportError, TransportErrorKind,
+    RedirectError, TransportError, TransportErrorKind,
 };
-use crate::limiter::{Observed, RateLimit, RateLimiter, SlidingWindowLimiter};
+use crate::limiter::{self, Observed, RateLimit, RateLimiter, SlidingWindowLimiter};
 use crate::metrics::{Counters, Metrics, RateLimitStatus};
 #[cfg(test)]
 use crate::request::{OperationInfo, RateClass, Repeat};
@@ -37,6 +42,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The largest answer body read, unless [`ClientBuilder::max_body_size`] says: a batch of 100
 /// records with many properties is well under it.
 const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
+
+/// The most bytes reserved for a body before any of it arrived, whatever its
+/// `Content-Length` declares: a declared length is a claim, the bytes that come are the fact.
+const LARGEST_RESERVATION: usize = 256 * 1024;
 
 /// A HubSpot API client: the connection, the token, pacing, retries and counters that every
 /// call shares.
@@ -72,6 +81,27 @@ struct Inner {
     retry: RetryPolicy,
     limiter: Arc<dyn RateLimiter>,
     counters: Counters,
+    /// Whether implausible rate-limit figures were already reported: once per client.
+    implausible_reported: AtomicBool,
+}
+
+impl Inner {
+    /// The figures of an answer as the limiter may see them: the window figures (`Max`,
+    /// `Remaining`, `Interval-Milliseconds`) only if they are plausible together. The first
+    /// implausible ones are a warning; later ones are dropped without one.
+    fn believable(&self, figures: RateLimitStatus) -> Option<RateLimitStatus> {
+        let Err(reason) = limiter::check_figures(&figures) else {
+            return Some(figures);
+        };
+        if !self.implausible_reported.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                reason = %reason,
+                "ignoring X-HubSpot-RateLimit figures that no HubSpot limit has \
+                 (said once per client; later ones are ignored without a word)"
+            );
+        }
+        figures.without_window()
+    }
 }
 
 impl Client {
@@ -103,7 +133,9 @@ impl Client {
         }
     }
 
-    /// The `X-HubSpot-RateLimit-*` figures of the latest answer that carried them, if any did.
+    /// The `X-HubSpot-RateLimit-*` figures of the latest answer that carried them, if any did,
+    /// as the server sent them (the rate limiter adopts them only within plausible bounds:
+    /// see [`SlidingWindowLimiter`]).
     pub fn rate_limits(&self) -> Option<RateLimitStatus> {
         self.inner
             .as_ref()
@@ -117,6 +149,8 @@ impl Client {
 struct Progress {
     attempts: AtomicU32,
     last_failure: Mutex<Option<String>>,
+    /// Whether the call is waiting for the rate limiter right now.
+    pacing: AtomicBool,
 }
 
 impl Progress {
@@ -186,13 +220,18 @@ pub async fn send(client: &Client, request: Request) -> Result<Response, Failure
 }
 
 fn deadline_error(inner: &Inner, request: &Request, progress: &Progress) -> Failure {
-    Failure::from(FailureKind::DeadlineExceeded(DeadlineError::new(
+    let error = DeadlineError::new(
         inner.deadline.unwrap_or_default(),
         request.method.clone(),
         request.path.clone(),
         progress.attempts(),
         progress.last_failure(),
-    )))
+    );
+    let error = match progress.pacing.load(Ordering::Relaxed) {
+        true => error.while_paced(),
+        false => error,
+    };
+    Failure::from(FailureKind::DeadlineExceeded(error))
 }
 
 /// The attempts of one call, inside its span.
@@ -208,9 +247,12 @@ async fn attempts(
     let mut waited = Duration::ZERO;
     let mut attempt: u32 = 0;
     loop {
-        attempt += 1;
+        attempt = attempt.saturating_add(1);
         let asked = Instant::now();
+        // The wait counts against the deadline (this whole future runs under it).
+        progress.pacing.store(true, Ordering::Relaxed);
         let permit = inner.limiter.acquire(operation.rate_class).await;
+        progress.pacing.store(false, Ordering::Relaxed);
         let sent_at = Instant::now();
         let paced = sent_at - asked;
         inner.counters.waited(paced);
@@ -239,11 +281,20 @@ async fn attempts(
                 }
                 let observed = Observed {
                     status,
-                    rate_limits,
+                    rate_limits: rate_limits.and_then(|figures| inner.believable(figures)),
                     retry_after: retry::retry_after_header(&answer.headers),
                     sent_at: sent_at.into_std(),
                 };
                 inner.limiter.observe(operation.rate_class, &observed);
+                if let Some(error) = redirect(&answer, request, url, attempt) {
+                    tracing::warn!(
+                        attempt,
+                        location = error.location().unwrap_or_default(),
+                        followed = error.was_followed(),
+                        "refused a redirect: HubSpot's API does not redirect"
+                    );
+                    return Err(FailureKind::Redirect(error).into());
+                }
                 let fault = Fault::Answer {
                     status,
                     headers: &answer.headers,
@@ -343,8 +394,42 @@ fn millis(duration: Duration) -> u64 {
 /// An answer, its body read.
 struct Answer {
     status: StatusCode,
+    /// The URL the answer came from: the one asked, unless the HTTP client followed a
+    /// redirect.
+    url: Url,
     headers: HeaderMap,
     body: Vec<u8>,
+}
+
+/// The error for an answer that is a redirect (any 3xx), or that came from elsewhere than
+/// `url` (an HTTP client given by the application followed one); `None` for any other.
+fn redirect(answer: &Answer, request: &Request, url: &Url, attempt: u32) -> Option<RedirectError> {
+    let method = request.method.clone();
+    let path = request.path.clone();
+    if answer.url != *url {
+        let from = answer.url.to_string();
+        return Some(RedirectError::followed(
+            answer.status,
+            from,
+            method,
+            path,
+            attempt,
+        ));
+    }
+    if !answer.status.is_redirection() {
+        return None;
+    }
+    let location = answer
+        .headers
+        .get(LOCATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    Some(RedirectError::new(
+        answer.status,
+        location,
+        method,
+        path,
+        attempt,
+    ))
 }
 
 /// How one attempt failed to produce an [`Answer`].
@@ -367,6 +452,7 @@ async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer,
     let attempt = async {
         let mut response = builder.send().await.map_err(http_error)?;
         let status = response.status();
+        let answered_from = response.url().clone();
         let headers = response.headers().clone();
         let body = read_body(&mut response, inner.max_body_size)
             .await
@@ -376,6 +462,7 @@ async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer,
             })?;
         Ok(Answer {
             status,
+            url: answered_from,
             headers,
             body,
         })
@@ -390,7 +477,10 @@ async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer,
         ))))
 }
 
-/// Reads the whole body, or fails with `None` as soon as it is known to exceed `limit`.
+/// Reads the whole body, or fails with `None` as soon as it is known to exceed `limit`. A
+/// `Content-Length` above the limit fails at once; a lower one reserves at most
+/// [`LARGEST_RESERVATION`] bytes up front, whatever it claims. A body shorter than its
+/// `Content-Length` is an error of the connection (reqwest's), a longer one is cut there.
 async fn read_body(
     response: &mut reqwest::Response,
     limit: usize,
@@ -401,7 +491,7 @@ async fn read_body(
     if declared.is_some_and(|length| length > limit) {
         return Err(None);
     }
-    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    let mut body = Vec::with_capacity(reservation(declared));
     while let Some(chunk) = response.chunk().await.map_err(Some)? {
         if body.len() + chunk.len() > limit {
             return Err(None);
@@ -409,6 +499,12 @@ async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// How many bytes to reserve for a body whose `Content-Length` is `declared` (within the
+/// limit): what it declares, up to [`LARGEST_RESERVATION`].
+fn reservation(declared: Option<usize>) -> usize {
+    declared.unwrap_or(0).min(LARGEST_RESERVATION)
 }
 
 impl fmt::Debug for Client {
@@ -519,7 +615,14 @@ impl ClientBuilder {
 
     /// The reqwest client to send requests with, e.g. to share a connection pool or set a
     /// proxy. By default a new one is made, with the
-    /// [`connect_timeout`](Self::connect_timeout); a client given here keeps its own settings.
+    /// [`connect_timeout`](Self::connect_timeout) and no redirects followed; a client given
+    /// here keeps its own settings.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`: HubSpot's API never
+    /// redirects, and reqwest's default policy follows redirects, sending a `307`'s request
+    /// body to whatever host the `Location` names. The client cannot change that policy; it
+    /// refuses an answer that came from elsewhere than the URL it asked
+    /// ([`Error::Redirect`](crate::Error::Redirect)), but the request has gone there by then.
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -541,8 +644,9 @@ impl ClientBuilder {
     }
 
     /// The longest time one attempt may take, from sending the request to reading the whole
-    /// answer, 30 s by default. Waits for the rate limiter and between retries are not
-    /// counted. An attempt that takes longer fails as a timeout, which is retried for
+    /// answer, 30 s by default: a server that sends its headers or its body slowly, or never
+    /// ends the body, fails the attempt then. Waits for the rate limiter and between retries
+    /// are not counted. An attempt that takes longer fails as a timeout, which is retried for
     /// operations that are safe to repeat.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
@@ -560,8 +664,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The longest time one call may take, all attempts and waits included; none by
-    /// default. A call that runs out of time fails with
+    /// The longest time one call may take, all attempts and waits included (the rate
+    /// limiter's too); none by default. A call that runs out of time fails with
     /// [`Error::DeadlineExceeded`](crate::Error::DeadlineExceeded), at once when a wait
     /// before a retry would end after it.
     #[must_use]
@@ -595,7 +699,8 @@ impl ClientBuilder {
 
     /// The budget of the in-process rate limiter for every endpoint but search,
     /// [`RateLimit::STARTER`] by default. It adapts to the `X-HubSpot-RateLimit-*` figures
-    /// HubSpot sends. Not used when [`rate_limiter`](Self::rate_limiter) sets a limiter.
+    /// HubSpot sends, within plausible bounds (see [`SlidingWindowLimiter`]). Not used when
+    /// [`rate_limiter`](Self::rate_limiter) sets a limiter.
     #[must_use]
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = limit;
@@ -640,8 +745,11 @@ impl ClientBuilder {
                 })?;
         let http = match self.http {
             Some(http) => http,
+            // HubSpot's API does not redirect: a 3xx is refused, never followed (so no body
+            // goes to another host, and no POST turns into a GET).
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|error| BuildError::new(BuildErrorKind::HttpClient(Arc::new(error))))?,
         };
@@ -663,6 +771,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 limiter,
                 counters: Counters::default(),
+                implausible_reported: AtomicBool::new(false),
             })),
         })
     }
@@ -1737,5 +1846,80 @@ mod tests {
         let everything = format!("{spans:?} {events:?}");
         assert!(!everything.contains(TOKEN), "{everything}");
         assert!(!everything.contains("secret-id"), "{everything}");
+    }
+
+    #[test]
+    fn a_declared_length_reserves_a_quarter_mebibyte_at_most() {
+        assert_eq!(reservation(None), 0);
+        assert_eq!(reservation(Some(1_000)), 1_000);
+        // 16 MB declared, under the default cap: reserved only as the bytes come.
+        assert_eq!(reservation(Some(16_000_000)), 256 * 1024);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn implausible_figures_are_ignored_and_reported_once_per_client() {
+        let server = MockServer::start().await;
+        let figures = |max: &str, remaining: &str, interval: &str| {
+            ResponseTemplate::new(200)
+                .insert_header("X-HubSpot-RateLimit-Max", max)
+                .insert_header("X-HubSpot-RateLimit-Remaining", remaining)
+                .insert_header("X-HubSpot-RateLimit-Interval-Milliseconds", interval)
+                .set_body_string(r#"{"id":"1"}"#)
+        };
+        for (id, answer) in [
+            ("day", figures("1", "0", "86400000")),
+            ("huge", figures("4294967295", "0", "10000")),
+            ("zero", figures("0", "0", "10000")),
+        ] {
+            Mock::given(method("GET"))
+                .and(path(format!("/crm/v3/objects/things/{id}")))
+                .respond_with(answer)
+                .mount(&server)
+                .await;
+        }
+        let client = client(builder(&server.uri()));
+        let recorder = capture::Recorder::default();
+        let guard = tracing::subscriber::set_default(recorder.clone());
+        for id in ["day", "huge", "zero", "day", "huge"] {
+            if let Err(error) = client.test_get(id, None).await {
+                panic!("{id}: {error}");
+            }
+        }
+        drop(guard);
+        let warnings: Vec<_> = recorder
+            .events()
+            .into_iter()
+            .filter(|event| {
+                event
+                    .get("message")
+                    .is_some_and(|message| message.contains("X-HubSpot-RateLimit figures"))
+            })
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(
+            warnings[0].get("reason"),
+            Some("X-HubSpot-RateLimit-Interval-Milliseconds 86400000 is not between 1 and 11000")
+        );
+        // None of it reached the limiter; the figures are still there to read, as sent.
+        let debug = format!("{client:?}");
+        assert!(debug.contains("max: 100, window: 10s"), "{debug}");
+        assert_eq!(
+            client.rate_limits().and_then(|figures| figures.max),
+            Some(u32::MAX)
+        );
+        // Another client says it again: once per client, not once per process.
+        let other = super::tests::client(builder(&server.uri()));
+        let recorder = capture::Recorder::default();
+        let guard = tracing::subscriber::set_default(recorder.clone());
+        if let Err(error) = other.test_get("zero", None).await {
+            panic!("{error}");
+        }
+        drop(guard);
+        let said = recorder.events().iter().any(|event| {
+            event
+                .get("message")
+                .is_some_and(|message| message.contains("X-HubSpot-RateLimit figures"))
+        });
+        assert!(said);
     }
 }

@@ -16,6 +16,11 @@ pub(crate) const BODY_SNIPPET_LIMIT: usize = 1024;
 /// The most bytes of a response body an error's `Display` shows.
 const DISPLAY_SNIPPET_LIMIT: usize = 200;
 
+/// The most bytes of an error body's `message`, or of a `Location`, that an error's
+/// `Display` shows: HubSpot's messages are a sentence or a list of properties, and a server
+/// must not be able to make every log line of a call megabytes long.
+const DISPLAY_TEXT_LIMIT: usize = 2048;
+
 /// Why a call failed.
 ///
 /// `E` is the document's error schema (the `default` response), which HubSpot answers with
@@ -35,6 +40,9 @@ pub enum Error<E = serde_json::Value> {
     /// The answer's body was larger than the client accepts
     /// ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)).
     BodyTooLarge(BodyTooLargeError),
+    /// The answer was a redirect (a 3xx status), which HubSpot's API never sends: it was not
+    /// followed, so the request went nowhere else, and it is not retried.
+    Redirect(RedirectError),
     /// HubSpot answered with a success status, but the body does not match the expected type.
     Decode(DecodeError),
     /// The request body could not be serialized to JSON.
@@ -52,6 +60,7 @@ impl<E> Error<E> {
             Error::Api(error) => Some(error.status()),
             Error::Decode(error) => Some(error.status()),
             Error::BodyTooLarge(error) => Some(error.status()),
+            Error::Redirect(error) => Some(error.status()),
             Error::Transport(_) | Error::DeadlineExceeded(_) => None,
             Error::Encode(_) | Error::Build(_) => None,
         }
@@ -64,6 +73,7 @@ impl<E> Error<E> {
             Error::Transport(error) => error.attempts(),
             Error::DeadlineExceeded(error) => error.attempts(),
             Error::BodyTooLarge(error) => error.attempts(),
+            Error::Redirect(error) => error.attempts(),
             Error::Decode(error) => error.attempts(),
             Error::Encode(_) | Error::Build(_) => 0,
         }
@@ -98,6 +108,7 @@ impl<E> fmt::Display for Error<E> {
             Error::Transport(error) => fmt::Display::fmt(error, f),
             Error::DeadlineExceeded(error) => fmt::Display::fmt(error, f),
             Error::BodyTooLarge(error) => fmt::Display::fmt(error, f),
+            Error::Redirect(error) => fmt::Display::fmt(error, f),
             Error::Decode(error) => fmt::Display::fmt(error, f),
             Error::Encode(error) => write!(f, "could not serialize the request body: {error}"),
             Error::Build(error) => fmt::Display::fmt(error, f),
@@ -111,7 +122,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Api(_) | Error::Decode(_) => None,
-            Error::DeadlineExceeded(_) | Error::BodyTooLarge(_) => None,
+            Error::DeadlineExceeded(_) | Error::BodyTooLarge(_) | Error::Redirect(_) => None,
             Error::Transport(error) => std::error::Error::source(error),
             Error::Encode(error) => std::error::Error::source(error),
             Error::Build(error) => std::error::Error::source(error),
@@ -125,6 +136,7 @@ impl<E> From<Failure> for Error<E> {
             FailureKind::Transport(error) => Error::Transport(error),
             FailureKind::DeadlineExceeded(error) => Error::DeadlineExceeded(error),
             FailureKind::BodyTooLarge(error) => Error::BodyTooLarge(error),
+            FailureKind::Redirect(error) => Error::Redirect(error),
             FailureKind::Decode(error) => Error::Decode(error),
             FailureKind::Encode(error) => Error::Encode(error),
             FailureKind::Build(error) => Error::Build(error),
@@ -133,9 +145,9 @@ impl<E> From<Failure> for Error<E> {
 }
 
 /// A call that failed before the operation's error type is known (no answer, an answer too
-/// large or undecodable, a request that could not be encoded or built). Called by generated
-/// code, which turns it into an [`Error`] with `?`; opaque on purpose: its only use is that
-/// conversion.
+/// large, redirected or undecodable, a request that could not be encoded or built). Called
+/// by generated code, which turns it into an [`Error`] with `?`; opaque on purpose: its only
+/// use is that conversion.
 #[derive(Debug)]
 pub struct Failure {
     pub(crate) kind: FailureKind,
@@ -153,6 +165,7 @@ pub(crate) enum FailureKind {
     Transport(TransportError),
     DeadlineExceeded(DeadlineError),
     BodyTooLarge(BodyTooLargeError),
+    Redirect(RedirectError),
     Decode(DecodeError),
     Encode(serde_json::Error),
     Build(BuildError),
@@ -337,7 +350,7 @@ impl<E> fmt::Display for ApiError<E> {
         )?;
         let raw = self.raw_body();
         match &inner.message {
-            Some(message) => write!(f, ": {message}")?,
+            Some(message) => write!(f, ": {}", shortened(message))?,
             None if raw.trim().is_empty() => f.write_str(": empty body")?,
             // No `message`: show what the body does say, decoded or not.
             None => write_snippet(f, raw)?,
@@ -581,6 +594,7 @@ struct DeadlineErrorInner {
     path: String,
     attempts: u32,
     last_failure: Option<String>,
+    waiting_for_rate_limiter: bool,
 }
 
 impl DeadlineError {
@@ -598,8 +612,22 @@ impl DeadlineError {
                 path,
                 attempts,
                 last_failure,
+                waiting_for_rate_limiter: false,
             }),
         }
+    }
+
+    /// The same error, saying that the deadline passed while the call waited for the rate
+    /// limiter.
+    pub(crate) fn while_paced(mut self) -> Self {
+        self.inner.waiting_for_rate_limiter = true;
+        self
+    }
+
+    /// Whether the deadline passed while the call waited for the rate limiter to let an
+    /// attempt out (the time spent there counts against the deadline).
+    pub fn waiting_for_rate_limiter(&self) -> bool {
+        self.inner.waiting_for_rate_limiter
     }
 
     /// The deadline that passed: the longest a call may take, retries and waits included.
@@ -637,6 +665,9 @@ impl fmt::Display for DeadlineError {
             "{} {} did not succeed within its deadline of {:?}",
             inner.method, inner.path, inner.deadline
         )?;
+        if inner.waiting_for_rate_limiter {
+            f.write_str(", waiting for the rate limiter")?;
+        }
         write_attempts(f, inner.attempts)?;
         if let Some(last) = &inner.last_failure {
             write!(f, "; last failure: {last}")?;
@@ -720,6 +751,149 @@ impl fmt::Display for BodyTooLargeError {
 }
 
 impl std::error::Error for BodyTooLargeError {}
+
+/// The answer was a redirect, which HubSpot's API never sends; or an HTTP client given to
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) followed one, and the
+/// answer came from another URL than the one asked.
+///
+/// A redirect is not followed: the request (its body and the access token) goes to the base
+/// URL's host and nowhere else, and a `303`/`302` cannot turn a write into a read whose
+/// `200` would look like success. It is not retried either: the same request would get the
+/// same answer. A redirect means the base URL is wrong, or something between the client and
+/// HubSpot (a proxy, a captive portal) is answering in its place.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug, Clone)]
+pub struct RedirectError {
+    inner: Box<RedirectInner>,
+}
+
+#[derive(Debug, Clone)]
+struct RedirectInner {
+    status: StatusCode,
+    location: Option<String>,
+    followed: bool,
+    method: Method,
+    path: String,
+    attempts: u32,
+}
+
+impl RedirectError {
+    /// A 3xx answer, not followed; `location` is its `Location` header, if it had one.
+    pub(crate) fn new(
+        status: StatusCode,
+        location: Option<String>,
+        method: Method,
+        path: String,
+        attempts: u32,
+    ) -> Self {
+        RedirectError {
+            inner: Box::new(RedirectInner {
+                status,
+                location,
+                followed: false,
+                method,
+                path,
+                attempts,
+            }),
+        }
+    }
+
+    /// An answer of `status` that came from `url`, not from the URL asked: the HTTP client
+    /// followed a redirect there.
+    pub(crate) fn followed(
+        status: StatusCode,
+        url: String,
+        method: Method,
+        path: String,
+        attempts: u32,
+    ) -> Self {
+        let mut error = RedirectError::new(status, Some(url), method, path, attempts);
+        error.inner.followed = true;
+        error
+    }
+
+    /// The status of the answer: the redirect's (`307 Temporary Redirect`), or, when the HTTP
+    /// client followed it, the final answer's.
+    pub fn status(&self) -> StatusCode {
+        self.inner.status
+    }
+
+    /// Where the answer pointed: its `Location` header as sent (invalid UTF-8 replaced), if
+    /// it had one; or, when the HTTP client followed it, the URL the answer came from.
+    pub fn location(&self) -> Option<&str> {
+        self.inner.location.as_deref()
+    }
+
+    /// Whether the HTTP client followed the redirect (only a client given to
+    /// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client) can): the request
+    /// then reached [`location`](Self::location), and the answer from there was not used.
+    pub fn was_followed(&self) -> bool {
+        self.inner.followed
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call made.
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for RedirectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        let location = inner.location.as_deref().map(shortened);
+        if inner.followed {
+            write!(
+                f,
+                "the answer to {} {} came from `{}` ({}): the HTTP client followed a \
+                 redirect, which HubSpot's API never sends; the answer is not used \
+                 (build the client given to ClientBuilder::http_client with \
+                 redirect::Policy::none())",
+                inner.method,
+                inner.path,
+                location.unwrap_or_default(),
+                inner.status
+            )?;
+        } else {
+            write!(
+                f,
+                "the server answered {} to {} {}, a redirect ",
+                inner.status, inner.method, inner.path
+            )?;
+            match location {
+                Some(location) => write!(f, "to `{location}`")?,
+                None => f.write_str("without a Location")?,
+            }
+            f.write_str(
+                ", which HubSpot's API never sends: not followed, not retried \
+                 (is the base URL right?)",
+            )?;
+        }
+        write_attempts(f, inner.attempts)
+    }
+}
+
+impl std::error::Error for RedirectError {}
+
+/// `text`, cut to [`DISPLAY_TEXT_LIMIT`] bytes with an ellipsis when it is longer.
+fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
+    let cut = truncate(text, DISPLAY_TEXT_LIMIT);
+    if cut.len() < text.len() {
+        std::borrow::Cow::Owned(format!("{cut}…"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// Writes ` (after N attempts)` when the call was retried.
 fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
@@ -1029,6 +1203,58 @@ mod tests {
             large.to_string().contains("larger than 1024 bytes"),
             "{large}"
         );
+    }
+
+    #[test]
+    fn redirect_errors_say_the_status_the_location_and_what_to_do() {
+        let refused = RedirectError::new(
+            StatusCode::TEMPORARY_REDIRECT,
+            Some("http://203.0.113.7/collect".to_owned()),
+            Method::POST,
+            "/crm/v3/objects/things/batch/upsert".to_owned(),
+            1,
+        );
+        assert_eq!(
+            refused.to_string(),
+            "the server answered 307 Temporary Redirect to POST \
+             /crm/v3/objects/things/batch/upsert, a redirect to `http://203.0.113.7/collect`, \
+             which HubSpot's API never sends: not followed, not retried (is the base URL right?)"
+        );
+        let followed = RedirectError::followed(
+            StatusCode::OK,
+            "http://127.0.0.1:9/elsewhere".to_owned(),
+            Method::POST,
+            "/x".to_owned(),
+            2,
+        );
+        assert!(followed.was_followed());
+        assert_eq!(
+            followed.to_string(),
+            "the answer to POST /x came from `http://127.0.0.1:9/elsewhere` (200 OK): the HTTP \
+             client followed a redirect, which HubSpot's API never sends; the answer is not used \
+             (build the client given to ClientBuilder::http_client with \
+             redirect::Policy::none()) (after 2 attempts)"
+        );
+        // A Location of megabytes is shortened in the message, kept whole for who asks.
+        let long = format!("http://example.test/{}", "a".repeat(1 << 20));
+        let error: Error = Error::Redirect(RedirectError::new(
+            StatusCode::FOUND,
+            Some(long.clone()),
+            Method::GET,
+            "/x".to_owned(),
+            1,
+        ));
+        assert!(
+            error.to_string().len() < 2 * DISPLAY_TEXT_LIMIT,
+            "{}",
+            error.to_string().len()
+        );
+        assert_eq!(error.status(), Some(StatusCode::FOUND));
+        assert_eq!(error.attempts(), 1);
+        let Error::Redirect(redirect) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(redirect.location(), Some(long.as_str()));
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub mod testing;
 pub use client::{Client, ClientBuilder};
 pub use error::{
     ApiError, BodyTooLargeError, BuildError, DeadlineError, DecodeError, Error, ErrorBody,
-    TransportError,
+    RedirectError, TransportError,
 };
 pub use limiter::{Acquire, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter};
 pub use metrics::{Metrics, RateLimitStatus};

@@ -12,6 +12,13 @@
 //! A request counts from the moment it is let out until one window after its answer came back
 //! (or it failed): HubSpot received it somewhere in between, so whatever the network's delay,
 //! the client never sees more requests in a window than HubSpot does.
+//!
+//! The figures of HubSpot's `X-HubSpot-RateLimit-*` headers steer the window, but only
+//! within bounds ([`check_figures`]): a server (or whatever sits between it and the client)
+//! can send any number, and one answer must not be able to hold the client for a day, nor
+//! make it allocate in proportion to a number it sent. The log of ended requests keeps runs
+//! (an instant and how many ended then), at most [`MOST_RUNS`] of them, so its size follows
+//! the requests actually made, never a figure.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -26,9 +33,85 @@ use tokio::time::Instant;
 use crate::metrics::RateLimitStatus;
 use crate::request::RateClass;
 
-/// The longest window a budget may have; longer ones (from a header, say) are cut to it, so
-/// that instants a window or two ahead are always representable.
+/// The longest window a budget may have; a longer one given to [`RateLimit::new`] is cut to
+/// it, so that instants a window or two ahead are always representable.
 const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The longest window adopted from an answer's `X-HubSpot-RateLimit-Interval-Milliseconds`:
+/// HubSpot's longest rolling window (ten seconds) and a tenth more. Shorter ones are adopted:
+/// they cannot make the client wait longer, and the fake HubSpot's `time_scale` sends them.
+pub(crate) const LONGEST_ADOPTED_WINDOW: Duration = Duration::from_millis(11_000);
+
+/// The largest `X-HubSpot-RateLimit-Max` adopted from an answer: four times HubSpot's largest
+/// published figure (250 requests per ten seconds, with the API limit increase).
+pub(crate) const LARGEST_ADOPTED_MAX: u32 = 1_000;
+
+/// The most runs of ended requests a window keeps. Far above what a window of
+/// [`LARGEST_ADOPTED_MAX`] requests needs; beyond it the two oldest runs are merged (into the
+/// later instant, so that they count a little longer, never shorter).
+const MOST_RUNS: usize = 4096;
+
+/// Why the window figures of an answer (`X-HubSpot-RateLimit-Max`, `-Remaining`,
+/// `-Interval-Milliseconds`) are not believed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Implausible {
+    /// `Max` is 0 or above [`LARGEST_ADOPTED_MAX`].
+    Max(u32),
+    /// `Interval-Milliseconds` is 0 or longer than [`LONGEST_ADOPTED_WINDOW`].
+    Interval(Duration),
+    /// `Remaining` is more than `Max` (the answer's, or the largest adopted without one).
+    Remaining {
+        /// The answer's `Remaining`.
+        remaining: u32,
+        /// What it should not exceed.
+        max: u32,
+    },
+}
+
+impl fmt::Display for Implausible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Implausible::Max(max) => write!(
+                f,
+                "X-HubSpot-RateLimit-Max {max} is not between 1 and {LARGEST_ADOPTED_MAX}"
+            ),
+            Implausible::Interval(interval) => write!(
+                f,
+                "X-HubSpot-RateLimit-Interval-Milliseconds {} is not between 1 and {}",
+                interval.as_millis(),
+                LONGEST_ADOPTED_WINDOW.as_millis()
+            ),
+            Implausible::Remaining { remaining, max } => write!(
+                f,
+                "X-HubSpot-RateLimit-Remaining {remaining} is more than the maximum, {max}"
+            ),
+        }
+    }
+}
+
+/// Whether the window figures of one answer are within the bounds a limiter adopts: `Max`
+/// from 1 to [`LARGEST_ADOPTED_MAX`], an interval from 1 ms to [`LONGEST_ADOPTED_WINDOW`],
+/// `Remaining` at most `Max`. Figures the answer lacks are not judged; the daily figures are
+/// not window figures and are not judged either.
+pub(crate) fn check_figures(figures: &RateLimitStatus) -> Result<(), Implausible> {
+    let shortest = Duration::from_millis(1);
+    if let Some(max) = figures
+        .max
+        .filter(|max| !(1..=LARGEST_ADOPTED_MAX).contains(max))
+    {
+        return Err(Implausible::Max(max));
+    }
+    let wrong_length =
+        |interval: &Duration| *interval < shortest || *interval > LONGEST_ADOPTED_WINDOW;
+    if let Some(interval) = figures.interval.filter(wrong_length) {
+        return Err(Implausible::Interval(interval));
+    }
+    let max = figures.max.unwrap_or(LARGEST_ADOPTED_MAX);
+    match figures.remaining {
+        Some(remaining) if remaining > max => Err(Implausible::Remaining { remaining, max }),
+        _ => Ok(()),
+    }
+}
 
 /// A rate budget: at most `max` requests in any rolling window of `window`.
 ///
@@ -227,6 +310,25 @@ impl fmt::Debug for Permit {
 /// spent. A 429 without a `-Remaining` figure makes it treat the window as full until the
 /// answer's `Retry-After` (or for a whole window without one). The search window follows
 /// 429s only.
+///
+/// # What it believes, and how long it can wait
+///
+/// An answer's figures are adopted only when all of them are plausible: `Max` from 1 to
+/// 1,000 (four times HubSpot's largest limit, 250 per ten seconds), an interval from 1 ms to
+/// 11 s (HubSpot's windows last one or ten seconds; shorter ones cannot lengthen a wait), and
+/// `Remaining` at most `Max`. Otherwise the answer counts as if it carried none, and the
+/// [`Client`](crate::Client) says so once, in a `tracing` warning.
+///
+/// So what one answer tells it holds a request back for at most one window: the longest
+/// window a server can set is 11 s, and a `Retry-After` counts only up to the end of the
+/// window. A request at the head of the queue waits at most that long for a place, unless
+/// every place is held by a request still in flight (each ends within the client's attempt
+/// [`timeout`](crate::ClientBuilder::timeout)); the others wait behind it in turn. All of it
+/// counts against the call's [`deadline`](crate::ClientBuilder::deadline). Only a budget
+/// the application configures itself ([`RateLimit::new`]) can set a longer window.
+///
+/// Memory follows the requests made, never a number an answer sent: one entry per instant
+/// at which requests ended over the last two windows, at most 4,096 entries per window.
 #[derive(Debug, Clone)]
 pub struct SlidingWindowLimiter {
     standard: Arc<Window>,
@@ -270,7 +372,11 @@ impl RateLimiter for SlidingWindowLimiter {
     fn observe(&self, class: RateClass, answer: &Observed) {
         let window = self.window(class);
         let mut counted = false;
-        if let (RateClass::Standard, Some(figures)) = (class, answer.rate_limits) {
+        // The client passes only plausible figures; a caller of `observe` may not.
+        let figures = answer
+            .rate_limits
+            .filter(|figures| check_figures(figures).is_ok());
+        if let (RateClass::Standard, Some(figures)) = (class, figures) {
             let sent_at = Instant::from_std(answer.sent_at);
             window.adapt(&figures, sent_at, answer.retry_after);
             counted = figures.remaining.is_some();
@@ -298,34 +404,46 @@ struct State {
     limit: RateLimit,
     /// Requests let out whose permits are not dropped yet: they count until then.
     in_flight: u32,
-    /// When each recent request ended, oldest first; each counts until one window later, and
-    /// is kept one window more, to count what HubSpot may still have counted when it
-    /// answered a request sent then.
-    ended: VecDeque<Instant>,
+    /// When recent requests ended, oldest first, as runs of requests that ended at the same
+    /// instant; each counts until one window later, and is kept one window more, to count
+    /// what HubSpot may still have counted when it answered a request sent then. At most
+    /// [`MOST_RUNS`] runs.
+    ended: VecDeque<Run>,
+}
+
+/// `count` requests that ended at `at` (or are taken to have).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    at: Instant,
+    count: u32,
 }
 
 impl State {
     /// Forgets the requests that no longer count, nor did a window ago.
     fn forget_old(&mut self, now: Instant) {
         let keep = self.limit.window * 2;
-        while let Some(&oldest) = self.ended.front() {
-            if oldest + keep > now {
+        while let Some(oldest) = self.ended.front() {
+            if oldest.at + keep > now {
                 break;
             }
             self.ended.pop_front();
         }
     }
 
-    /// How many of the ended requests no longer count at `at`.
+    /// How many of the runs no longer count at `at`.
     fn expired_at(&self, at: Instant) -> usize {
         let window = self.limit.window;
-        self.ended.partition_point(|&ended| ended + window <= at)
+        self.ended.partition_point(|run| run.at + window <= at)
     }
 
     /// The requests counting at `at` (or later): those in flight, and those that ended less
     /// than a window before.
     fn used_at(&self, at: Instant) -> u32 {
-        let ended = self.ended.len() - self.expired_at(at);
+        let ended: u64 = self
+            .ended
+            .range(self.expired_at(at)..)
+            .map(|run| u64::from(run.count))
+            .sum();
         let ended = u32::try_from(ended).unwrap_or(u32::MAX);
         self.in_flight.saturating_add(ended)
     }
@@ -333,7 +451,31 @@ impl State {
     /// When the oldest request that counts at `now` stops counting, if any does.
     fn next_free(&self, now: Instant) -> Option<Instant> {
         let oldest = self.ended.get(self.expired_at(now))?;
-        Some(*oldest + self.limit.window)
+        Some(oldest.at + self.limit.window)
+    }
+
+    /// Records `count` requests as ended at `at`, in order.
+    fn record(&mut self, at: Instant, count: u32) {
+        if count == 0 {
+            return;
+        }
+        let position = self.ended.partition_point(|run| run.at <= at);
+        match position
+            .checked_sub(1)
+            .and_then(|last| self.ended.get_mut(last))
+        {
+            Some(run) if run.at == at => run.count = run.count.saturating_add(count),
+            _ => self.ended.insert(position, Run { at, count }),
+        }
+        // Over the cap: the two oldest runs become one, at the later instant.
+        while self.ended.len() > MOST_RUNS {
+            let Some(oldest) = self.ended.pop_front() else {
+                break;
+            };
+            if let Some(next) = self.ended.front_mut() {
+                next.count = next.count.saturating_add(oldest.count);
+            }
+        }
     }
 
     /// Counts requests HubSpot saw (`used` at some moment since `since`) but this window did
@@ -348,10 +490,9 @@ impl State {
         // `free_in` comes from a header: at most a window, which is at most a day.
         let free_at = now + free_in.unwrap_or(window).min(window);
         let stamp = free_at.checked_sub(window).unwrap_or(now);
-        let at = self.ended.partition_point(|&ended| ended <= stamp);
-        for _ in self.used_at(since)..used.min(self.limit.max) {
-            self.ended.insert(at, stamp);
-        }
+        // One run, however many: memory does not follow the figure.
+        let unseen = used.min(self.limit.max).saturating_sub(self.used_at(since));
+        self.record(stamp, unseen);
     }
 }
 
@@ -405,7 +546,7 @@ impl Window {
         {
             let mut state = self.state();
             state.in_flight = state.in_flight.saturating_sub(1);
-            state.ended.push_back(Instant::now());
+            state.record(Instant::now(), 1);
         }
         self.changed.notify_one();
     }
@@ -417,7 +558,7 @@ impl Window {
                 state.limit.max = max;
             }
             if let Some(interval) = figures.interval.filter(|interval| !interval.is_zero()) {
-                state.limit.window = interval.min(LONGEST_WINDOW);
+                state.limit.window = interval.min(LONGEST_ADOPTED_WINDOW);
             }
             if let Some(remaining) = figures.remaining {
                 let used = state.limit.max.saturating_sub(remaining);
@@ -618,6 +759,137 @@ mod tests {
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 1001);
         assert_eq!(request(&limiter, start).await.as_millis(), 2001);
+    }
+
+    fn status(
+        max: Option<u32>,
+        remaining: Option<u32>,
+        interval_ms: Option<u64>,
+    ) -> RateLimitStatus {
+        RateLimitStatus {
+            max,
+            remaining,
+            interval: interval_ms.map(Duration::from_millis),
+            daily: None,
+            daily_remaining: None,
+            seen_at: std::time::Instant::now(),
+        }
+    }
+
+    #[test]
+    fn figures_are_adopted_only_within_plausible_bounds() {
+        let believed = [
+            (Some(190), Some(187), Some(10_000)),
+            (Some(250), Some(0), Some(10_000)),
+            (Some(4), Some(4), Some(1_000)),
+            (Some(1), Some(0), Some(11_000)),
+            (Some(1_000), None, None),
+            // The fake HubSpot's scaled windows.
+            (Some(100), Some(0), Some(20)),
+            (None, Some(12), None),
+            (None, None, None),
+        ];
+        for (max, remaining, interval) in believed {
+            let figures = status(max, remaining, interval);
+            assert_eq!(check_figures(&figures), Ok(()), "{figures:?}");
+        }
+        let doubted = [
+            ((Some(0), Some(0), Some(10_000)), Implausible::Max(0)),
+            (
+                (Some(1_001), Some(0), Some(10_000)),
+                Implausible::Max(1_001),
+            ),
+            (
+                (Some(u32::MAX), Some(0), Some(10_000)),
+                Implausible::Max(u32::MAX),
+            ),
+            (
+                (Some(1), Some(0), Some(86_400_000)),
+                Implausible::Interval(Duration::from_secs(86_400)),
+            ),
+            (
+                (Some(100), Some(0), Some(11_001)),
+                Implausible::Interval(Duration::from_millis(11_001)),
+            ),
+            (
+                (Some(100), Some(0), Some(0)),
+                Implausible::Interval(Duration::ZERO),
+            ),
+            (
+                (Some(100), Some(101), Some(10_000)),
+                Implausible::Remaining {
+                    remaining: 101,
+                    max: 100,
+                },
+            ),
+            (
+                (None, Some(5_000), None),
+                Implausible::Remaining {
+                    remaining: 5_000,
+                    max: 1_000,
+                },
+            ),
+        ];
+        for ((max, remaining, interval), reason) in doubted {
+            let figures = status(max, remaining, interval);
+            assert_eq!(check_figures(&figures), Err(reason), "{figures:?}");
+        }
+        assert_eq!(
+            Implausible::Interval(Duration::from_secs(86_400)).to_string(),
+            "X-HubSpot-RateLimit-Interval-Milliseconds 86400000 is not between 1 and 11000"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn figures_observed_directly_are_judged_too() {
+        let limiter = limiter(100, 1000);
+        limiter.observe(RateClass::Standard, &figures(1, 0, 86_400_000));
+        assert_eq!(
+            limiter.limit(RateClass::Standard),
+            RateLimit::new(100, Duration::from_secs(1))
+        );
+        let start = Instant::now();
+        assert_eq!(request(&limiter, start).await, Duration::ZERO);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_budget_of_billions_is_one_entry_not_billions() {
+        // A budget the application set itself (so believed), then a 429 that says nothing:
+        // the window is full, which once took one log entry per place.
+        let limiter = limiter(u32::MAX, 10_000);
+        let rejected = Observed {
+            status: 429,
+            rate_limits: None,
+            retry_after: None,
+            sent_at: Instant::now().into_std(),
+        };
+        limiter.observe(RateClass::Standard, &rejected);
+        // And figures that bypass the bounds (as a caller of `adapt` could) cost no more.
+        let huge = status(Some(u32::MAX), Some(0), Some(10_000));
+        limiter.standard.adapt(&huge, Instant::now(), None);
+        let state = limiter.standard.state();
+        assert_eq!(state.ended.len(), 1, "{:?}", state.ended);
+        assert_eq!(state.used_at(Instant::now()), u32::MAX);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_log_is_capped_and_loses_no_request() {
+        let limiter = limiter(1_000_000, 10_000);
+        let start = Instant::now();
+        let mut state = limiter.standard.state();
+        for n in 0..10_000u64 {
+            state.record(start + Duration::from_micros(n), 1);
+        }
+        assert_eq!(state.ended.len(), MOST_RUNS);
+        // Every request still counts; the merged ones a little longer, never shorter.
+        let last = start + Duration::from_micros(9_999);
+        assert_eq!(state.used_at(last), 10_000);
+        assert_eq!(state.used_at(start + Duration::from_secs(10)), 10_000);
+        assert_eq!(state.used_at(last + Duration::from_secs(10)), 0);
+        // Requests that end at one instant share one entry.
+        state.record(last, 5);
+        assert_eq!(state.ended.len(), MOST_RUNS);
+        assert_eq!(state.used_at(last), 10_005);
     }
 
     #[tokio::test(start_paused = true)]

@@ -125,8 +125,10 @@ impl Counters {
 /// The `X-HubSpot-RateLimit-*` figures of one answer; the latest are read with
 /// [`Client::rate_limits`](crate::Client::rate_limits).
 ///
-/// Each figure is `None` when the answer did not carry its header (the daily pair is absent
-/// for OAuth apps).
+/// Each figure is `None` when the answer did not carry its header, or a header that is not a
+/// number of that type (the daily pair is absent for OAuth apps). They are what the server
+/// sent: the rate limiter adopts the window figures only within plausible bounds (see
+/// [`SlidingWindowLimiter`](crate::SlidingWindowLimiter)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RateLimitStatus {
@@ -165,6 +167,18 @@ impl RateLimitStatus {
             || status.daily.is_some()
             || status.daily_remaining.is_some();
         any.then_some(status)
+    }
+
+    /// The same figures without the window ones (`max`, `remaining`, `interval`); `None`
+    /// when no other figure is left.
+    pub(crate) fn without_window(self) -> Option<RateLimitStatus> {
+        let daily = RateLimitStatus {
+            max: None,
+            remaining: None,
+            interval: None,
+            ..self
+        };
+        (daily.daily.is_some() || daily.daily_remaining.is_some()).then_some(daily)
     }
 }
 
