@@ -301,7 +301,12 @@ fn main() -> ExitCode {
         match generator::write::apply(&job.out, &generated.files, mode) {
             Ok(differing) => {
                 for path in &differing {
-                    let what = if args.check { "stale" } else { "wrote" };
+                    // A file no document produces any more is removed (or, checking, stale).
+                    let what = match (args.check, path.exists()) {
+                        (true, _) => "stale",
+                        (false, true) => "wrote",
+                        (false, false) => "removed",
+                    };
                     eprintln!("{what}: {}", path.display());
                 }
                 stale += differing.len();

@@ -584,6 +584,10 @@ fn files_no_document_produces_any_more_are_removed_and_checked() {
     );
     let one = xtask(&["codegen", "--spec", path(&first), "--out", path(&out)]);
     assert!(one.status.success(), "{}", stderr(&one));
+    assert_mentions(
+        &stderr(&one),
+        &[&format!("removed: {}", path(&carts.join("operations.rs")))],
+    );
     for file in ["mod.rs", "types.rs", "operations.rs", "api.json"] {
         assert!(!carts.join(file).exists(), "{file} is left");
     }
