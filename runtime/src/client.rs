@@ -19,6 +19,7 @@ use tracing::Instrument;
 use tracing::field::Empty;
 
 use crate::DEFAULT_BASE_URL;
+use crate::auth::{StaticToken, Token, TokenProvider};
 use crate::error::{
     BodyTooLargeError, BuildError, BuildErrorKind, DeadlineError, Failure, FailureKind,
     RedirectError, TransportError, TransportErrorKind,
@@ -71,8 +72,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: Url,
-    /// `Bearer <token>`, marked sensitive.
-    authorization: HeaderValue,
+    /// Where each attempt's bearer token comes from.
+    auth: Arc<dyn TokenProvider>,
     user_agent: HeaderValue,
     /// `None`: no timeout per attempt.
     timeout: Option<Duration>,
@@ -246,6 +247,9 @@ async fn attempts(
     let operation = request.operation;
     let mut waited = Duration::ZERO;
     let mut attempt: u32 = 0;
+    // Whether an attempt was made again with a new token after HubSpot said the token had
+    // expired: once per call, and not out of the retry policy's budget.
+    let mut renewed = false;
     loop {
         attempt = attempt.saturating_add(1);
         let asked = Instant::now();
@@ -253,6 +257,16 @@ async fn attempts(
         progress.pacing.store(true, Ordering::Relaxed);
         let permit = inner.limiter.acquire(operation.rate_class).await;
         progress.pacing.store(false, Ordering::Relaxed);
+        // The token is asked for once the attempt may go, so that it is as fresh as can be
+        // when sent (the wait for the limiter may be long); an OAuth refresh waits here.
+        let (token, authorization) = match authorize(inner.auth.as_ref()).await {
+            Ok(authorized) => authorized,
+            Err(error) => {
+                let error = error.during(request.method.clone(), request.path.clone(), attempt - 1);
+                tracing::warn!(error = %error, "no access token for the attempt");
+                return Err(FailureKind::Auth(error).into());
+            }
+        };
         let sent_at = Instant::now();
         let paced = sent_at - asked;
         inner.counters.waited(paced);
@@ -263,7 +277,7 @@ async fn attempts(
         span.record("waited_ms", millis(waited));
 
         let attempt_span = tracing::debug_span!("attempt", attempt, status = Empty);
-        let outcome = exchange(inner, request, url)
+        let outcome = exchange(inner, request, url, authorization)
             .instrument(attempt_span.clone())
             .await;
         // The request is over: the limiter counts it from now on as ended.
@@ -295,6 +309,21 @@ async fn attempts(
                     );
                     return Err(FailureKind::Redirect(error).into());
                 }
+                if !renewed
+                    && answer.status == StatusCode::UNAUTHORIZED
+                    && says_token_expired(&answer.body)
+                    && inner.auth.token_expired(&token)
+                {
+                    renewed = true;
+                    tracing::info!(
+                        attempt,
+                        "HubSpot says the access token expired: trying again with a new one"
+                    );
+                    progress.set_last_failure(
+                        "HubSpot answered 401 Unauthorized: the access token expired".to_owned(),
+                    );
+                    continue;
+                }
                 let fault = Fault::Answer {
                     status,
                     headers: &answer.headers,
@@ -302,7 +331,7 @@ async fn attempts(
                 };
                 let decision = retry::retry_wait(
                     &inner.retry,
-                    attempt - 1,
+                    attempt - 1 - u32::from(renewed),
                     operation.repeat,
                     fault,
                     retry::full_jitter,
@@ -341,7 +370,7 @@ async fn attempts(
                 };
                 let decision = retry::retry_wait(
                     &inner.retry,
-                    attempt - 1,
+                    attempt - 1 - u32::from(renewed),
                     operation.repeat,
                     fault,
                     retry::full_jitter,
@@ -385,6 +414,22 @@ async fn attempts(
         waited += wait;
         span.record("waited_ms", millis(waited));
     }
+}
+
+/// The provider's token for one attempt, and the header that carries it.
+async fn authorize(auth: &dyn TokenProvider) -> Result<(Token, HeaderValue), crate::AuthError> {
+    let token = auth.token().await?;
+    let authorization = token.authorization()?;
+    Ok((token, authorization))
+}
+
+/// Whether a 401's body is HubSpot's for an expired access token: category
+/// `EXPIRED_AUTHENTICATION`. Any other 401 (a wrong token, a revoked one) is no sign that a
+/// new token would help.
+fn says_token_expired(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|json| {
+        json.get("category").and_then(serde_json::Value::as_str) == Some("EXPIRED_AUTHENTICATION")
+    })
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -440,11 +485,16 @@ enum AttemptError {
 }
 
 /// One attempt: send the request and read the answer, within the per-attempt timeout.
-async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer, AttemptError> {
+async fn exchange(
+    inner: &Inner,
+    request: &Request,
+    url: &Url,
+    authorization: HeaderValue,
+) -> Result<Answer, AttemptError> {
     let builder = inner
         .http
         .request(request.method.clone(), url.clone())
-        .header(AUTHORIZATION, inner.authorization.clone())
+        .header(AUTHORIZATION, authorization)
         .header(USER_AGENT, inner.user_agent.clone())
         .header(ACCEPT, request.accept());
     let builder = request.attach_body(builder);
@@ -481,7 +531,7 @@ async fn exchange(inner: &Inner, request: &Request, url: &Url) -> Result<Answer,
 /// `Content-Length` above the limit fails at once; a lower one reserves at most
 /// [`LARGEST_RESERVATION`] bytes up front, whatever it claims. A body shorter than its
 /// `Content-Length` is an error of the connection (reqwest's), a longer one is cut there.
-async fn read_body(
+pub(crate) async fn read_body(
     response: &mut reqwest::Response,
     limit: usize,
 ) -> Result<Vec<u8>, Option<reqwest::Error>> {
@@ -513,7 +563,7 @@ impl fmt::Debug for Client {
             Ok(inner) => f
                 .debug_struct("Client")
                 .field("base_url", &inner.base_url.as_str())
-                .field("token", &"<redacted>")
+                .field("auth", &inner.auth)
                 .field("user_agent", &inner.user_agent)
                 .field("timeout", &inner.timeout)
                 .field("deadline", &inner.deadline)
@@ -550,7 +600,7 @@ impl fmt::Debug for Client {
 /// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
-    token: Option<String>,
+    auth: Auth,
     base_url: Option<String>,
     http: Option<reqwest::Client>,
     user_agent: Option<String>,
@@ -568,7 +618,7 @@ pub struct ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
-            token: None,
+            auth: Auth::Missing,
             base_url: None,
             http: None,
             user_agent: None,
@@ -587,10 +637,20 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// The access token (private app or OAuth), sent as `Authorization: Bearer <token>`.
-    /// Surrounding whitespace, such as the newline at the end of a file, is ignored. Required.
+    /// Surrounding whitespace, such as the newline at the end of a file, is ignored. This
+    /// or a [`token_provider`](Self::token_provider) is required; the last one set is used.
     #[must_use]
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.auth = Auth::Token(token.into());
+        self
+    }
+
+    /// Where the bearer token of each attempt comes from, instead of one
+    /// [`token`](Self::token): an [`OAuthRefresh`](crate::OAuthRefresh) for an OAuth app, or
+    /// a [`TokenProvider`] of the application's. The client asks it before every attempt.
+    #[must_use]
+    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
+        self.auth = Auth::Provider(Arc::new(provider));
         self
     }
 
@@ -727,13 +787,21 @@ impl ClientBuilder {
 
     /// The client, or what is wrong with the configuration.
     pub fn build(self) -> Result<Client, BuildError> {
-        let token = self.token.as_deref().map(str::trim).unwrap_or_default();
-        if token.is_empty() {
-            return Err(BuildError::new(BuildErrorKind::MissingToken));
-        }
-        let mut authorization = HeaderValue::from_str(&format!("Bearer {token}"))
-            .map_err(|_| BuildError::new(BuildErrorKind::InvalidToken))?;
-        authorization.set_sensitive(true);
+        let auth: Arc<dyn TokenProvider> = match self.auth {
+            Auth::Missing => return Err(BuildError::new(BuildErrorKind::MissingToken)),
+            Auth::Token(token) => {
+                let provider = StaticToken::new(token);
+                // Checked now, so that a token that cannot be sent fails here, not each call.
+                if provider.get().secret().is_empty() {
+                    return Err(BuildError::new(BuildErrorKind::MissingToken));
+                }
+                if provider.get().authorization().is_err() {
+                    return Err(BuildError::new(BuildErrorKind::InvalidToken));
+                }
+                Arc::new(provider)
+            }
+            Auth::Provider(provider) => provider,
+        };
         let base_url = parse_base_url(
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             self.allow_insecure_http,
@@ -763,7 +831,7 @@ impl ClientBuilder {
             inner: Ok(Arc::new(Inner {
                 http,
                 base_url,
-                authorization,
+                auth,
                 user_agent,
                 timeout: self.timeout,
                 deadline: self.deadline,
@@ -780,7 +848,7 @@ impl ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("auth", &self.auth)
             .field("base_url", &self.base_url)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("http_client", &self.http.as_ref().map(|_| "<custom>"))
@@ -794,6 +862,25 @@ impl fmt::Debug for ClientBuilder {
             .field("search_rate_limit", &self.search_rate_limit)
             .field("rate_limiter", &self.limiter)
             .finish()
+    }
+}
+
+/// What a [`ClientBuilder`] authenticates with.
+#[derive(Clone)]
+enum Auth {
+    Missing,
+    /// [`ClientBuilder::token`]'s, as given.
+    Token(String),
+    Provider(Arc<dyn TokenProvider>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Missing => f.write_str("None"),
+            Auth::Token(_) => f.write_str("Token(***)"),
+            Auth::Provider(provider) => fmt::Debug::fmt(provider, f),
+        }
     }
 }
 
@@ -828,7 +915,7 @@ fn parse_base_url(text: &str, allow_insecure_http: bool) -> Result<Url, BuildErr
 }
 
 /// Whether the URL's host is this machine, so that plain HTTP never leaves it.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -841,7 +928,7 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
@@ -1048,14 +1135,33 @@ mod tests {
         let client = client(builder("https://api.hubapi.com"));
         let debug = format!("{client:?} {client:#?}");
         assert!(!debug.contains(TOKEN), "{debug}");
-        assert!(debug.contains("<redacted>"), "{debug}");
+        assert!(debug.contains("StaticToken(***)"), "{debug}");
         assert!(debug.contains("https://api.hubapi.com"), "{debug}");
 
         let debug = format!("{:?}", Client::builder().token(TOKEN));
         assert!(!debug.contains(TOKEN), "{debug}");
+        assert!(debug.contains("Token(***)"), "{debug}");
 
         let debug = format!("{:?}", Client::new("bad\ntoken"));
         assert!(!debug.contains("bad"), "{debug}");
+
+        // Nor an OAuth app's client secret or refresh token, before or after building.
+        let oauth = crate::OAuthRefresh::builder("app-id", "secret-of-app", "refresh-of-account");
+        let built = match oauth.clone().build() {
+            Ok(oauth) => oauth,
+            Err(error) => panic!("{error}"),
+        };
+        let with_oauth = super::tests::client(Client::builder().token_provider(built.clone()));
+        let builder = Client::builder().token_provider(built.clone());
+        let debug = format!("{oauth:?} {built:?} {with_oauth:?} {with_oauth:#?} {builder:?}");
+        for secret in ["secret-of-app", "refresh-of-account"] {
+            assert!(!debug.contains(secret), "{debug}");
+        }
+        assert!(debug.contains("app-id"), "{debug}");
+        assert!(
+            debug.contains("https://api.hubapi.com/oauth/v1/token"),
+            "{debug}"
+        );
     }
 
     #[test]
@@ -1124,14 +1230,137 @@ mod tests {
         }
     }
 
-    #[test]
-    fn token_whitespace_is_trimmed_and_the_header_is_sensitive() {
+    #[tokio::test]
+    async fn token_whitespace_is_trimmed_and_the_header_is_sensitive() {
         let client = client(Client::builder().token(format!("{TOKEN}\n")));
         let Ok(inner) = &client.inner else {
             panic!("usable client expected")
         };
-        assert_eq!(inner.authorization, format!("Bearer {TOKEN}").as_str());
-        assert!(inner.authorization.is_sensitive());
+        let (token, authorization) = match authorize(inner.auth.as_ref()).await {
+            Ok(authorized) => authorized,
+            Err(error) => panic!("{error}"),
+        };
+        assert_eq!(token.secret(), TOKEN);
+        assert_eq!(authorization, format!("Bearer {TOKEN}").as_str());
+        assert!(authorization.is_sensitive());
+    }
+
+    /// Gives `token-0`, then `token-1` once HubSpot said `token-0` expired, and so on; or
+    /// fails when told to.
+    #[derive(Debug, Default)]
+    struct Generations {
+        generation: Mutex<u32>,
+        broken: AtomicBool,
+    }
+
+    impl TokenProvider for Generations {
+        fn token(&self) -> crate::codegen::BoxFuture<'_, Result<Token, crate::AuthError>> {
+            let token = match self.broken.load(Ordering::Relaxed) {
+                true => Err(crate::AuthError::new("the vault is sealed")),
+                false => {
+                    let generation = *self
+                        .generation
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    Ok(Token::new(format!("token-{generation}")))
+                }
+            };
+            Box::pin(std::future::ready(token))
+        }
+
+        fn token_expired(&self, rejected: &Token) -> bool {
+            let mut generation = self
+                .generation
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if rejected.secret() == format!("token-{generation}") {
+                *generation += 1;
+            }
+            true
+        }
+    }
+
+    fn unauthorized(category: &str) -> ResponseTemplate {
+        ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "status": "error",
+            "message": "The OAuth token used to make this call expired 1 minute(s) ago.",
+            "category": category,
+        }))
+    }
+
+    #[tokio::test]
+    async fn an_expired_token_is_renewed_once_per_call_and_other_401s_are_answers() {
+        let server = MockServer::start().await;
+        for (token, answer) in [
+            ("token-0", unauthorized("EXPIRED_AUTHENTICATION")),
+            (
+                "token-1",
+                ResponseTemplate::new(200).set_body_string(r#"{"id":"1"}"#),
+            ),
+            ("token-2", unauthorized("EXPIRED_AUTHENTICATION")),
+            ("token-3", unauthorized("EXPIRED_AUTHENTICATION")),
+            ("token-4", unauthorized("INVALID_AUTHENTICATION")),
+        ] {
+            Mock::given(method("GET"))
+                .and(header("authorization", format!("Bearer {token}").as_str()))
+                .respond_with(answer)
+                .mount(&server)
+                .await;
+        }
+        let provider = Arc::new(Generations::default());
+        let client = client(
+            Client::builder()
+                .base_url(&server.uri())
+                .token_provider(Arc::clone(&provider)),
+        );
+        // Expired: renewed, and the attempt made again at once.
+        match client.test_get("1", None).await {
+            Ok(record) => assert_eq!(record.id, "1"),
+            Err(error) => panic!("{error}"),
+        }
+        assert_eq!(
+            (client.metrics().requests, client.metrics().retries),
+            (2, 1)
+        );
+        // Expired again with the new token: still once per call.
+        provider.token_expired(&Token::new("token-1"));
+        match client.test_get("1", None).await {
+            Err(error) => {
+                assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+                assert_eq!(error.attempts(), 2);
+            }
+            Ok(record) => panic!("{record:?}"),
+        }
+        // Any other 401 is the answer: no new token is asked for.
+        provider.token_expired(&Token::new("token-3"));
+        match client.test_get("1", None).await {
+            Err(error) => assert_eq!(error.attempts(), 1, "{error}"),
+            Ok(record) => panic!("{record:?}"),
+        }
+        assert_eq!(
+            *provider
+                .generation
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+            4
+        );
+        assert_eq!(received(&server).await, 5);
+
+        // A provider that fails: nothing is sent, and the error says for which call.
+        provider.broken.store(true, Ordering::Relaxed);
+        match client.test_get("1", None).await {
+            Err(Error::Auth(error)) => {
+                assert_eq!(error.attempts(), 0);
+                assert!(!error.is_oauth());
+                assert_eq!(
+                    error.to_string(),
+                    "no access token for GET /crm/v3/objects/things/1: the token provider \
+                     failed: the vault is sealed"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(received(&server).await, 5);
     }
 
     #[tokio::test]
@@ -1686,8 +1915,9 @@ mod tests {
         }
     }
 
-    /// Records the spans and events of the calls made while it is the default subscriber.
-    mod capture {
+    /// Records the spans and events of the calls made while it is the default subscriber
+    /// (the tests of `auth` use it too).
+    pub(crate) mod capture {
         use std::fmt;
         use std::sync::{Arc, Mutex, PoisonError};
 
@@ -1697,13 +1927,13 @@ mod tests {
 
         /// A span or an event: its name and every field recorded on it, as text.
         #[derive(Debug, Clone, Default)]
-        pub(super) struct Captured {
-            pub(super) name: String,
-            pub(super) fields: Vec<(String, String)>,
+        pub(crate) struct Captured {
+            pub(crate) name: String,
+            pub(crate) fields: Vec<(String, String)>,
         }
 
         impl Captured {
-            pub(super) fn get(&self, field: &str) -> Option<&str> {
+            pub(crate) fn get(&self, field: &str) -> Option<&str> {
                 self.fields
                     .iter()
                     .rev()
@@ -1725,20 +1955,20 @@ mod tests {
         }
 
         #[derive(Clone, Default)]
-        pub(super) struct Recorder {
-            pub(super) spans: Arc<Mutex<Vec<Captured>>>,
-            pub(super) events: Arc<Mutex<Vec<Captured>>>,
+        pub(crate) struct Recorder {
+            pub(crate) spans: Arc<Mutex<Vec<Captured>>>,
+            pub(crate) events: Arc<Mutex<Vec<Captured>>>,
         }
 
         impl Recorder {
-            pub(super) fn spans(&self) -> Vec<Captured> {
+            pub(crate) fn spans(&self) -> Vec<Captured> {
                 self.spans
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .clone()
             }
 
-            pub(super) fn events(&self) -> Vec<Captured> {
+            pub(crate) fn events(&self) -> Vec<Captured> {
                 self.events
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)

@@ -51,6 +51,14 @@ pub enum Error<E = serde_json::Value> {
     /// [`Client::new`](crate::Client::new) with an empty or malformed token (or its HTTP
     /// client could not be created), or a path parameter was empty, `.` or `..`.
     Build(BuildError),
+    /// No access token could be had for an attempt, which was therefore not sent: an OAuth
+    /// refresh failed ([`OAuthRefresh`](crate::OAuthRefresh)), or the application's
+    /// [`TokenProvider`](crate::TokenProvider) did.
+    Auth(AuthError),
+    /// The rate limiter could not let an attempt out, which was therefore not sent: e.g. a
+    /// limiter shared through Redis lost Redis and is set to fail rather than wait
+    /// ([`RateLimiter::try_acquire`](crate::RateLimiter::try_acquire)).
+    RateLimiter(RateLimiterError),
 }
 
 impl<E> Error<E> {
@@ -62,11 +70,13 @@ impl<E> Error<E> {
             Error::BodyTooLarge(error) => Some(error.status()),
             Error::Redirect(error) => Some(error.status()),
             Error::Transport(_) | Error::DeadlineExceeded(_) => None,
-            Error::Encode(_) | Error::Build(_) => None,
+            Error::Encode(_) | Error::Build(_) | Error::Auth(_) => None,
+            Error::RateLimiter(_) => None,
         }
     }
 
-    /// How many attempts the call made (1 when it was not retried; 0 when nothing was sent).
+    /// How many attempts the call made (1 when it was not retried; 0 when nothing was sent;
+    /// for [`Error::Auth`], the attempts sent before the one that got no token).
     pub fn attempts(&self) -> u32 {
         match self {
             Error::Api(error) => error.attempts(),
@@ -75,6 +85,8 @@ impl<E> Error<E> {
             Error::BodyTooLarge(error) => error.attempts(),
             Error::Redirect(error) => error.attempts(),
             Error::Decode(error) => error.attempts(),
+            Error::Auth(error) => error.attempts(),
+            Error::RateLimiter(error) => error.attempts(),
             Error::Encode(_) | Error::Build(_) => 0,
         }
     }
@@ -112,6 +124,8 @@ impl<E> fmt::Display for Error<E> {
             Error::Decode(error) => fmt::Display::fmt(error, f),
             Error::Encode(error) => write!(f, "could not serialize the request body: {error}"),
             Error::Build(error) => fmt::Display::fmt(error, f),
+            Error::Auth(error) => fmt::Display::fmt(error, f),
+            Error::RateLimiter(error) => fmt::Display::fmt(error, f),
         }
     }
 }
@@ -126,6 +140,8 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Transport(error) => std::error::Error::source(error),
             Error::Encode(error) => std::error::Error::source(error),
             Error::Build(error) => std::error::Error::source(error),
+            Error::Auth(error) => std::error::Error::source(error),
+            Error::RateLimiter(error) => std::error::Error::source(error),
         }
     }
 }
@@ -140,6 +156,8 @@ impl<E> From<Failure> for Error<E> {
             FailureKind::Decode(error) => Error::Decode(error),
             FailureKind::Encode(error) => Error::Encode(error),
             FailureKind::Build(error) => Error::Build(error),
+            FailureKind::Auth(error) => Error::Auth(error),
+            FailureKind::RateLimiter(error) => Error::RateLimiter(error),
         }
     }
 }
@@ -169,6 +187,10 @@ pub(crate) enum FailureKind {
     Decode(DecodeError),
     Encode(serde_json::Error),
     Build(BuildError),
+    Auth(AuthError),
+    // Made by the client when `RateLimiter::try_acquire` fails.
+    #[allow(dead_code)]
+    RateLimiter(RateLimiterError),
 }
 
 /// The body of an error answer.
@@ -678,6 +700,87 @@ impl fmt::Display for DeadlineError {
 
 impl std::error::Error for DeadlineError {}
 
+/// The rate limiter could not let an attempt of a call out, so that attempt was not sent
+/// ([`RateLimiter::try_acquire`](crate::RateLimiter::try_acquire) failed): e.g. a limiter
+/// shared through Redis lost Redis and is set to fail rather than wait.
+///
+/// Boxed inside so that `Result<T, Error<E>>` stays small.
+#[derive(Debug)]
+pub struct RateLimiterError {
+    inner: Box<RateLimiterInner>,
+}
+
+#[derive(Debug)]
+struct RateLimiterInner {
+    cause: crate::AcquireError,
+    method: Method,
+    path: String,
+    attempts: u32,
+}
+
+impl RateLimiterError {
+    /// Made by the client when `RateLimiter::try_acquire` fails; `attempts` are those sent
+    /// before.
+    #[allow(dead_code)]
+    pub(crate) fn new(
+        cause: crate::AcquireError,
+        method: Method,
+        path: String,
+        attempts: u32,
+    ) -> Self {
+        RateLimiterError {
+            inner: Box::new(RateLimiterInner {
+                cause,
+                method,
+                path,
+                attempts,
+            }),
+        }
+    }
+
+    /// What the rate limiter said.
+    pub fn cause(&self) -> &crate::AcquireError {
+        &self.inner.cause
+    }
+
+    /// The method of the request.
+    pub fn method(&self) -> &Method {
+        &self.inner.method
+    }
+
+    /// The path of the request, relative to the base URL, without the query.
+    pub fn path(&self) -> &str {
+        &self.inner.path
+    }
+
+    /// How many attempts the call sent before the rate limiter failed (0 when it failed
+    /// before the first).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+impl fmt::Display for RateLimiterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        write!(
+            f,
+            "{} {} was not sent: the rate limiter failed: {}",
+            inner.method, inner.path, inner.cause
+        )?;
+        if inner.attempts > 0 {
+            write!(f, " (after {} attempts sent)", inner.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RateLimiterError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.inner.cause)
+    }
+}
+
 /// An answer's body was larger than the client accepts.
 #[derive(Debug, Clone)]
 pub struct BodyTooLargeError {
@@ -885,6 +988,247 @@ impl fmt::Display for RedirectError {
 
 impl std::error::Error for RedirectError {}
 
+/// No access token could be had for an attempt of a call, so that attempt was not sent: an
+/// OAuth refresh failed at the token endpoint, or a [`TokenProvider`](crate::TokenProvider)
+/// of the application's failed.
+///
+/// It never holds a secret: not the access token, the refresh token nor the client secret
+/// (a message from the token endpoint is cleared of them before it is kept). Cheap to clone:
+/// every caller that waited for one failed refresh gets the same error.
+#[derive(Debug, Clone)]
+pub struct AuthError {
+    kind: Arc<AuthErrorKind>,
+    /// The call that needed the token, once the client has said which.
+    request: Option<Arc<AuthRequest>>,
+}
+
+/// The call an [`AuthError`] stopped.
+#[derive(Debug)]
+struct AuthRequest {
+    method: Method,
+    path: String,
+    /// The attempts sent before the one that got no token.
+    attempts: u32,
+}
+
+/// What the token endpoint answered when it did not give a token.
+#[derive(Debug)]
+pub(crate) struct EndpointAnswer {
+    /// The token URL, e.g. `https://api.hubapi.com/oauth/v1/token`.
+    pub(crate) url: String,
+    pub(crate) status: StatusCode,
+    /// HubSpot's error code (`status` of its OAuth error body, e.g. `BAD_REFRESH_TOKEN`, or
+    /// the `error` of the OAuth 2.0 standard's body).
+    pub(crate) code: Option<String>,
+    /// The body's `message` (or `error_description`), cleared of secrets and shortened.
+    pub(crate) message: Option<String>,
+    pub(crate) correlation_id: Option<String>,
+}
+
+/// Every way of getting no token.
+#[derive(Debug)]
+pub(crate) enum AuthErrorKind {
+    /// The token endpoint refused the refresh (a status other than 429 and 5xx): the
+    /// credentials are wrong or were revoked, and repeating cannot help.
+    Refused(EndpointAnswer),
+    /// The token endpoint answered 429 or 5xx, this many times.
+    Unavailable(EndpointAnswer, u32),
+    /// No answer from the token endpoint (connection, timeout), this many times.
+    Transport {
+        url: String,
+        error: Arc<reqwest::Error>,
+        tries: u32,
+    },
+    /// The token endpoint answered with a success status but no usable token (says what is
+    /// wrong, never with the body's values), this many times.
+    BadAnswer {
+        url: String,
+        status: StatusCode,
+        reason: String,
+        tries: u32,
+    },
+    /// The token a provider gave cannot be sent in an HTTP header.
+    UnsendableToken,
+    /// A provider of the application's failed; its message.
+    Provider(String),
+}
+
+impl AuthError {
+    /// An error of an application's own [`TokenProvider`](crate::TokenProvider): `message`
+    /// says what went wrong (never put the token in it).
+    pub fn new(message: impl Into<String>) -> AuthError {
+        AuthError::from(AuthErrorKind::Provider(message.into()))
+    }
+
+    /// The same error, naming the call that needed the token and the attempts it had sent.
+    pub(crate) fn during(&self, method: Method, path: String, attempts: u32) -> AuthError {
+        AuthError {
+            kind: Arc::clone(&self.kind),
+            request: Some(Arc::new(AuthRequest {
+                method,
+                path,
+                attempts,
+            })),
+        }
+    }
+
+    /// Whether an OAuth refresh failed (rather than an application's provider).
+    pub fn is_oauth(&self) -> bool {
+        !matches!(
+            *self.kind,
+            AuthErrorKind::Provider(_) | AuthErrorKind::UnsendableToken
+        )
+    }
+
+    /// Whether the token endpoint refused the refresh outright (a status other than 429 and
+    /// 5xx: a wrong client id or secret, a refresh token revoked when the app was
+    /// uninstalled). [`OAuthRefresh`](crate::OAuthRefresh) then gives this same error to
+    /// every later call without asking again: the app must be authorized anew.
+    pub fn is_refused(&self) -> bool {
+        matches!(*self.kind, AuthErrorKind::Refused(_))
+    }
+
+    fn answer(&self) -> Option<&EndpointAnswer> {
+        match &*self.kind {
+            AuthErrorKind::Refused(answer) | AuthErrorKind::Unavailable(answer, _) => Some(answer),
+            _ => None,
+        }
+    }
+
+    /// The status the token endpoint answered with, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match &*self.kind {
+            AuthErrorKind::BadAnswer { status, .. } => Some(*status),
+            _ => self.answer().map(|answer| answer.status),
+        }
+    }
+
+    /// The token endpoint's error code, e.g. `BAD_REFRESH_TOKEN`, if its answer had one.
+    pub fn code(&self) -> Option<&str> {
+        self.answer().and_then(|answer| answer.code.as_deref())
+    }
+
+    /// The token endpoint's message (or a provider's), if there was one.
+    pub fn message(&self) -> Option<&str> {
+        match &*self.kind {
+            AuthErrorKind::Provider(message) => Some(message),
+            _ => self.answer().and_then(|answer| answer.message.as_deref()),
+        }
+    }
+
+    /// The `correlationId` of the token endpoint's answer, if it had one.
+    pub fn correlation_id(&self) -> Option<&str> {
+        self.answer()
+            .and_then(|answer| answer.correlation_id.as_deref())
+    }
+
+    /// The method of the call that got no token, once the client has said.
+    pub fn method(&self) -> Option<&Method> {
+        self.request.as_ref().map(|request| &request.method)
+    }
+
+    /// The path of the call that got no token, relative to the base URL, without the query.
+    pub fn path(&self) -> Option<&str> {
+        self.request.as_ref().map(|request| request.path.as_str())
+    }
+
+    /// How many attempts of the call were sent before the one that got no token (0 when the
+    /// call sent nothing).
+    pub fn attempts(&self) -> u32 {
+        self.request.as_ref().map_or(0, |request| request.attempts)
+    }
+}
+
+impl From<AuthErrorKind> for AuthError {
+    fn from(kind: AuthErrorKind) -> Self {
+        AuthError {
+            kind: Arc::new(kind),
+            request: None,
+        }
+    }
+}
+
+/// Writes what the token endpoint answered: URL, status, code, message, correlation id.
+fn write_answer(f: &mut fmt::Formatter<'_>, answer: &EndpointAnswer) -> fmt::Result {
+    write!(f, "{} answered {}", answer.url, answer.status)?;
+    match (&answer.code, &answer.message) {
+        (Some(code), Some(message)) => write!(f, ": {code}: {message}")?,
+        (Some(text), None) | (None, Some(text)) => write!(f, ": {text}")?,
+        (None, None) => {}
+    }
+    if let Some(id) = &answer.correlation_id {
+        write!(f, " (correlation id {id})")?;
+    }
+    Ok(())
+}
+
+/// Writes ` (tried N times)` when the token endpoint was asked more than once.
+fn write_tries(f: &mut fmt::Formatter<'_>, tries: u32) -> fmt::Result {
+    if tries > 1 {
+        write!(f, " (tried {tries} times)")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(request) = &self.request {
+            write!(f, "no access token for {} {}", request.method, request.path)?;
+            if request.attempts > 0 {
+                write!(f, " (after {} attempts sent)", request.attempts)?;
+            }
+            f.write_str(": ")?;
+        }
+        match &*self.kind {
+            AuthErrorKind::Refused(answer) => {
+                f.write_str("OAuth token refresh refused: ")?;
+                write_answer(f, answer)?;
+                f.write_str(
+                    "; not tried again: check the client id and secret, or authorize the app \
+                     anew for a new refresh token",
+                )
+            }
+            AuthErrorKind::Unavailable(answer, tries) => {
+                f.write_str("OAuth token refresh failed: ")?;
+                write_answer(f, answer)?;
+                write_tries(f, *tries)
+            }
+            AuthErrorKind::Transport { url, error, tries } => {
+                write!(
+                    f,
+                    "OAuth token refresh failed: no answer from {url}: {error}"
+                )?;
+                write_tries(f, *tries)
+            }
+            AuthErrorKind::BadAnswer {
+                url,
+                status,
+                reason,
+                tries,
+            } => {
+                write!(
+                    f,
+                    "OAuth token refresh failed: the {status} answer of {url} {reason}"
+                )?;
+                write_tries(f, *tries)
+            }
+            AuthErrorKind::UnsendableToken => f.write_str(
+                "the token provider gave an access token that cannot be sent in an HTTP header",
+            ),
+            AuthErrorKind::Provider(message) => write!(f, "the token provider failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.kind {
+            AuthErrorKind::Transport { error, .. } => Some(&**error),
+            _ => None,
+        }
+    }
+}
+
 /// `text`, cut to [`DISPLAY_TEXT_LIMIT`] bytes with an ellipsis when it is longer.
 fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
     let cut = truncate(text, DISPLAY_TEXT_LIMIT);
@@ -935,6 +1279,10 @@ pub(crate) enum BuildErrorKind {
     HttpClient(Arc<reqwest::Error>),
     /// A path parameter made an empty, `.` or `..` segment; holds the request path.
     InvalidPathSegment(String),
+    /// An OAuth credential is empty: `client id`, `client secret` or `refresh token`.
+    MissingOAuthCredential(&'static str),
+    /// The OAuth token URL is unusable; says why (never holds a secret: the URL has none).
+    InvalidTokenUrl(String),
 }
 
 impl BuildError {
@@ -947,7 +1295,8 @@ impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             BuildErrorKind::MissingToken => f.write_str(
-                "no access token: set one with Client::new(token) or ClientBuilder::token",
+                "no access token: set one with Client::new(token), ClientBuilder::token or \
+                 ClientBuilder::token_provider",
             ),
             BuildErrorKind::InvalidToken => f.write_str(
                 "the access token contains characters that cannot be sent in an HTTP header",
@@ -962,6 +1311,14 @@ impl fmt::Display for BuildError {
                 "request path `{path}` has an empty, `.` or `..` segment: \
                  a path parameter must not be empty, `.` or `..`"
             ),
+            BuildErrorKind::MissingOAuthCredential(what) => write!(
+                f,
+                "the OAuth {what} is empty: OAuthRefresh::builder needs the app's client id \
+                 and client secret and the refresh token of the account's installation"
+            ),
+            BuildErrorKind::InvalidTokenUrl(reason) => {
+                write!(f, "invalid OAuth token URL: {reason}")
+            }
         }
     }
 }

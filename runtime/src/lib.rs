@@ -21,6 +21,8 @@
 //!   back, for the types a generator writes from a property catalog.
 //! - [`codegen`] holds what generated code calls, and nothing an application needs.
 //! - With the `testing` feature, `testing` serves a fake HubSpot on 127.0.0.1 for tests.
+//! - With the `redis` feature, `RedisLimiter` is a [`RateLimiter`] kept in Redis, so that
+//!   several processes of one HubSpot app share its budget.
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -40,10 +42,13 @@
 
 #![deny(missing_docs)]
 
+mod auth;
 mod client;
 mod error;
 mod limiter;
 mod metrics;
+#[cfg(feature = "redis")]
+mod redis_limiter;
 mod request;
 mod retry;
 mod serde_helpers;
@@ -55,12 +60,21 @@ pub mod property_values;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use auth::{
+    DEFAULT_TOKEN_URL, NewTokens, OAuthRefresh, OAuthRefreshBuilder, StaticToken, Token,
+    TokenProvider,
+};
 pub use client::{Client, ClientBuilder};
 pub use error::{
-    ApiError, BodyTooLargeError, BuildError, DeadlineError, DecodeError, Error, ErrorBody,
-    RedirectError, TransportError,
+    ApiError, AuthError, BodyTooLargeError, BuildError, DeadlineError, DecodeError, Error,
+    ErrorBody, RateLimiterError, RedirectError, TransportError,
 };
-pub use limiter::{Acquire, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter};
+pub use limiter::{
+    Acquire, AcquireError, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter,
+    TryAcquire,
+};
+#[cfg(feature = "redis")]
+pub use redis_limiter::{OnRedisLoss, RedisLimiter, RedisLimiterBuilder, RedisLimiterError};
 pub use metrics::{Metrics, RateLimitStatus};
 pub use request::{FilePart, OperationInfo, RateClass, Repeat};
 pub use retry::RetryPolicy;

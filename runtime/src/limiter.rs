@@ -169,24 +169,74 @@ impl RateLimit {
 /// The future [`RateLimiter::acquire`] returns.
 pub type Acquire<'a> = Pin<Box<dyn Future<Output = Permit> + Send + 'a>>;
 
+/// The future [`RateLimiter::try_acquire`] returns.
+pub type TryAcquire<'a> = Pin<Box<dyn Future<Output = Result<Permit, AcquireError>> + Send + 'a>>;
+
+/// Why a [`RateLimiter`] could not let a request out ([`RateLimiter::try_acquire`]): the
+/// store it shares with other processes is unreachable, say, and it is set to fail rather
+/// than wait. The call fails with [`Error::RateLimiter`](crate::Error::RateLimiter) and
+/// nothing is sent.
+#[derive(Debug)]
+pub struct AcquireError {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl AcquireError {
+    /// An error that says `message`: what failed, and where (never a secret: it is shown in
+    /// logs).
+    pub fn new(message: impl Into<String>) -> AcquireError {
+        AcquireError {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The same error, caused by `source`.
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> AcquireError {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// What failed, and where.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for AcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AcquireError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let source = self.source.as_deref()?;
+        Some(source)
+    }
+}
+
 /// Decides when each request may be sent. One limiter serves a [`Client`](crate::Client)
 /// and all its clones; [`SlidingWindowLimiter`] is the default.
 ///
-/// The client calls [`acquire`](RateLimiter::acquire) before every attempt, holds the
-/// [`Permit`] while the attempt runs and drops it when the answer is read (or the attempt
-/// failed), then tells the limiter what HubSpot said with
-/// [`observe`](RateLimiter::observe). The time spent in `acquire` is counted in
+/// The client calls [`try_acquire`](RateLimiter::try_acquire) (by default, `acquire`)
+/// before every attempt, holds the [`Permit`] while the attempt runs and drops it when the
+/// answer is read (or the attempt failed), then tells the limiter what HubSpot said with
+/// [`observe`](RateLimiter::observe). The time spent waiting for a permit is counted in
 /// [`Metrics::waited`](crate::Metrics::waited).
 ///
 /// # Sharing one budget between processes
 ///
 /// HubSpot's limit is per app, so several processes using one app share it. Such an
 /// application implements this trait over a store they all reach, and passes it to
-/// [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter). With Redis, for
-/// example, `acquire` runs a script that drops the entries older than the window from a
-/// sorted set, and adds one (scored with the current time) if fewer than `max` remain,
-/// retrying after the oldest entry's expiry otherwise. A limiter whose store is unreachable
-/// decides for itself: wait and retry, or fall back to a local [`SlidingWindowLimiter`].
+/// [`ClientBuilder::rate_limiter`](crate::ClientBuilder::rate_limiter); with the `redis`
+/// feature, `RedisLimiter` is one, on Redis. A limiter whose store is unreachable decides
+/// for itself: wait and retry, fall back to a local [`SlidingWindowLimiter`], or fail the
+/// call from [`try_acquire`](RateLimiter::try_acquire).
 ///
 /// The trait is object-safe; a minimal limiter that spaces requests evenly:
 ///
@@ -231,6 +281,15 @@ pub trait RateLimiter: Send + Sync + fmt::Debug {
     /// Waits until one request of `class` may be sent. Dropping the returned future gives
     /// up the wait (the client does so when a call's deadline passes).
     fn acquire(&self, class: RateClass) -> Acquire<'_>;
+
+    /// Like [`acquire`](RateLimiter::acquire), for a limiter that may fail to decide (one
+    /// whose shared store is unreachable, say): the client calls this one, and an error
+    /// fails the call without sending anything. By default it waits for `acquire`, which
+    /// cannot fail.
+    fn try_acquire(&self, class: RateClass) -> TryAcquire<'_> {
+        let acquire = self.acquire(class);
+        Box::pin(async move { Ok(acquire.await) })
+    }
 
     /// What HubSpot answered to a request of `class` let out by this limiter: its status, and
     /// its `X-HubSpot-RateLimit-*` figures if it carried any. Does nothing by default.

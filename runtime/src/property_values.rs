@@ -270,13 +270,14 @@ pub trait TypedProperties: Sized {
     /// (the `properties` of a read or a search).
     const NAMES: &'static [&'static str];
 
-    /// Reads an answer's `properties` map. Properties the catalog does not list are kept
-    /// apart, as they came.
+    /// Reads an answer's `properties` map, taking it: each property the catalog lists is
+    /// moved out of it, and what is left (properties the catalog does not list) is kept apart,
+    /// as it came.
     ///
     /// # Errors
     ///
     /// A [`PropertyError`] for the first value that does not read as its property's type.
-    fn from_map(map: &BTreeMap<String, Option<String>>) -> Result<Self, PropertyError>;
+    fn from_map(map: BTreeMap<String, Option<String>>) -> Result<Self, PropertyError>;
 
     /// The values as a `properties` map; properties without a value are left out.
     fn to_map(&self) -> BTreeMap<String, Option<String>>;
@@ -284,13 +285,13 @@ pub trait TypedProperties: Sized {
 
 /// Values to write to a record's writable properties: generated from a catalog.
 pub trait TypedInput: Sized {
-    /// Reads a `properties` map of a write: a missing property is left alone, an empty
-    /// string clears it.
+    /// Reads a `properties` map of a write, taking it: a missing property is left alone, an
+    /// empty string clears it.
     ///
     /// # Errors
     ///
     /// A [`PropertyError`] for the first value that does not read as its property's type.
-    fn from_map(map: &BTreeMap<String, String>) -> Result<Self, PropertyError>;
+    fn from_map(map: BTreeMap<String, String>) -> Result<Self, PropertyError>;
 
     /// The `properties` map to send: properties left alone are not in it, cleared ones are
     /// the empty string.

@@ -6,12 +6,21 @@
 //! repeated when it is unknown whether HubSpot applied it. The waiting itself (exponential
 //! backoff with full jitter) is a few lines.
 //!
-//! | failure | retried for |
-//! |---|---|
-//! | 429, not `DAILY` | every operation: HubSpot refused it unprocessed |
-//! | connection not established | every operation: nothing was sent |
-//! | 502, 503, 504; attempt timed out; connection broken; body unreadable | operations marked [`Repeat::Safe`], and all with [`RetryPolicy::retry_unsafe`] |
-//! | anything else (400, 404, 409, 500, a daily 429, ...) | never |
+//! Which failures are transient is decided once, by [`transience`], for the client's retries
+//! and for the bulk engine's resends alike:
+//!
+//! | failure | [`Transience`] | retried for |
+//! |---|---|---|
+//! | 429, not `DAILY` | `Refused` | every operation: HubSpot refused it unprocessed |
+//! | connection not established | `Refused` | every operation: nothing was sent |
+//! | 502, 503, 504, 423; timeout; broken connection; unreadable body | `Ambiguous` | [`Repeat::Safe`] operations ([`RetryPolicy::retry_unsafe`]: all) |
+//! | anything else (400, 404, 409, 500, 501, a daily 429, ...) | `Permanent` | never |
+//!
+//! A 500 is permanent: HubSpot's error-handling guide names 502 and 504 (its processing
+//! limits), 503 (temporarily unavailable) and 423 (a record locked by a burst of writes, for
+//! about 2 s) as the answers to pause and repeat, and says nothing of the kind for a 500,
+//! which is HubSpot failing on this request; repeating it burns requests on the same answer.
+//! A 423 is waited out for at least [`LOCKED_WAIT`] when the answer does not say how long.
 
 use std::time::{Duration, SystemTime};
 
@@ -23,9 +32,10 @@ use crate::request::Repeat;
 ///
 /// A call is sent up to `1 + max_retries` times. Which failures are retried depends on the
 /// operation (see [`Repeat`]): a 429 that is not HubSpot's daily limit, and a connection
-/// that could not be opened, are retried for every operation; a 502, 503 or 504, a timed-out
-/// attempt and a broken connection only for operations that are safe to repeat, unless
-/// [`retry_unsafe`](RetryPolicy::retry_unsafe) is set.
+/// that could not be opened, are retried for every operation; a 502, 503, 504 or 423, a
+/// timed-out attempt and a broken connection only for operations that are safe to repeat,
+/// unless [`retry_unsafe`](RetryPolicy::retry_unsafe) is set. A 500 is never retried (HubSpot
+/// does not list it among the answers to repeat); the bulk engine resends by the same rule.
 ///
 /// The wait before a retry is the answer's `Retry-After` header (seconds or an HTTP date)
 /// when it has one. Otherwise it is drawn at random between zero and
@@ -136,11 +146,49 @@ pub(crate) enum Fault<'a> {
     Ambiguous,
 }
 
+/// What a failed attempt says about its request: the one definition of a transient failure,
+/// used by the client's retries ([`retry_wait`]) and by the bulk engine's resends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transience {
+    /// Not processed, and worth repeating later: a 429 other than the daily limit, or a
+    /// connection that could not be opened (nothing was sent). Safe to repeat for every
+    /// operation.
+    Refused,
+    /// Worth repeating, but the request may have been applied: a 502, 503, 504 or 423
+    /// answer, an attempt that timed out, a connection broken after sending, a body that
+    /// could not be read. Repeated only for operations safe to repeat.
+    Ambiguous,
+    /// Repeating gives the same answer: any other status (400, 401, 403, 404, 409, 500, 501,
+    /// a daily 429, ...).
+    Permanent,
+}
+
+/// Whether `fault` is transient, and how; see the [module docs](self) for the table.
+pub(crate) fn transience(fault: Fault<'_>) -> Transience {
+    match fault {
+        Fault::Answer {
+            status: 429, body, ..
+        } if !is_daily_limit(body) => Transience::Refused,
+        Fault::Answer {
+            status: 423 | 502..=504,
+            ..
+        } => Transience::Ambiguous,
+        Fault::Answer { .. } => Transience::Permanent,
+        Fault::NotSent => Transience::Refused,
+        Fault::Ambiguous => Transience::Ambiguous,
+    }
+}
+
+/// The least wait after a 423 (HubSpot locks records for about 2 s after a burst of writes),
+/// unless the answer's `Retry-After` says otherwise.
+pub(crate) const LOCKED_WAIT: Duration = Duration::from_secs(2);
+
 /// Why an attempt is retried, for traces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Reason {
     RateLimited,
     ServerError,
+    Locked,
     NotSent,
     Ambiguous,
 }
@@ -150,6 +198,7 @@ impl Reason {
         match self {
             Reason::RateLimited => "rate limited",
             Reason::ServerError => "server error",
+            Reason::Locked => "locked",
             Reason::NotSent => "connection failed",
             Reason::Ambiguous => "no answer",
         }
@@ -175,22 +224,31 @@ pub(crate) fn retry_wait(
         Fault::Answer { headers, .. } => retry_after_header(headers),
         Fault::NotSent | Fault::Ambiguous => None,
     };
-    let wait = asked.unwrap_or_else(|| jitter(backoff_ceiling(policy, retries_done)));
+    let wait = asked.unwrap_or_else(|| {
+        let drawn = jitter(backoff_ceiling(policy, retries_done));
+        match reason {
+            Reason::Locked => drawn.max(LOCKED_WAIT),
+            _ => drawn,
+        }
+    });
     (wait <= policy.max_wait).then_some((reason, wait))
 }
 
+/// Why `fault` is retried for an operation that `repeat` says is safe to repeat or not, by
+/// its [`transience`]; `None`: not retried.
 fn retry_reason(policy: &RetryPolicy, repeat: Repeat, fault: Fault<'_>) -> Option<Reason> {
     let repeatable = repeat == Repeat::Safe || policy.retry_unsafe;
-    match fault {
-        Fault::Answer {
-            status: 429, body, ..
-        } => (!is_daily_limit(body)).then_some(Reason::RateLimited),
-        Fault::Answer {
-            status: 502..=504, ..
-        } => repeatable.then_some(Reason::ServerError),
-        Fault::Answer { .. } => None,
-        Fault::NotSent => Some(Reason::NotSent),
-        Fault::Ambiguous => repeatable.then_some(Reason::Ambiguous),
+    let reason = match fault {
+        Fault::Answer { status: 429, .. } => Reason::RateLimited,
+        Fault::Answer { status: 423, .. } => Reason::Locked,
+        Fault::Answer { .. } => Reason::ServerError,
+        Fault::NotSent => Reason::NotSent,
+        Fault::Ambiguous => Reason::Ambiguous,
+    };
+    match transience(fault) {
+        Transience::Refused => Some(reason),
+        Transience::Ambiguous => repeatable.then_some(reason),
+        Transience::Permanent => None,
     }
 }
 
@@ -397,17 +455,15 @@ mod tests {
         let retried = |policy: &RetryPolicy, repeat, fault| {
             retry_wait(policy, 0, repeat, fault, no_jitter).map(|(reason, _)| reason)
         };
-        for status in [502, 503, 504] {
+        for status in [502, 503, 504, 423] {
             let fault = answer(status, &map, b"");
-            assert_eq!(
-                retried(&cautious, Repeat::Safe, fault),
-                Some(Reason::ServerError)
-            );
+            let reason = match status {
+                423 => Reason::Locked,
+                _ => Reason::ServerError,
+            };
+            assert_eq!(retried(&cautious, Repeat::Safe, fault), Some(reason));
             assert_eq!(retried(&cautious, Repeat::Unsafe, fault), None, "{status}");
-            assert_eq!(
-                retried(&bold, Repeat::Unsafe, fault),
-                Some(Reason::ServerError)
-            );
+            assert_eq!(retried(&bold, Repeat::Unsafe, fault), Some(reason));
         }
         let fault = Fault::Ambiguous;
         assert_eq!(
@@ -458,6 +514,43 @@ mod tests {
         assert_eq!(
             wait(&policy, 0, Repeat::Safe, fault),
             Some(Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn transience_is_one_table_for_every_fault() {
+        let map = HeaderMap::new();
+        let of = |status| transience(answer(status, &map, b""));
+        assert_eq!(
+            transience(answer(429, &map, TEN_SECONDLY)),
+            Transience::Refused
+        );
+        assert_eq!(transience(answer(429, &map, DAILY)), Transience::Permanent);
+        for status in [423, 502, 503, 504] {
+            assert_eq!(of(status), Transience::Ambiguous, "{status}");
+        }
+        // HubSpot does not list a 500 among the answers to repeat: decided here, once.
+        for status in [200, 400, 401, 403, 404, 409, 500, 501, 505] {
+            assert_eq!(of(status), Transience::Permanent, "{status}");
+        }
+        assert_eq!(transience(Fault::NotSent), Transience::Refused);
+        assert_eq!(transience(Fault::Ambiguous), Transience::Ambiguous);
+    }
+
+    #[test]
+    fn a_locked_record_is_waited_out_for_at_least_two_seconds() {
+        let map = HeaderMap::new();
+        let policy = RetryPolicy::default();
+        // The backoff would draw nothing at all; the lock lasts about 2 s.
+        let drawn = retry_wait(&policy, 0, Repeat::Safe, answer(423, &map, b""), |_| {
+            Duration::ZERO
+        });
+        assert_eq!(drawn, Some((Reason::Locked, LOCKED_WAIT)));
+        // `Retry-After` is what HubSpot asked for: taken as it is.
+        let asked = headers(&[("retry-after", "1")]);
+        assert_eq!(
+            wait(&policy, 0, Repeat::Safe, answer(423, &asked, b"")),
+            Some(Duration::from_secs(1))
         );
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! Written by hand rather than composed from stream adapters (`chunks`, `buffer_unordered`)
 //! because HubSpot's rules cut across them: an input may not join a batch while another
-//! input for the same record is unanswered, a batch rejected with a 400 comes back split in
-//! two, a transient failure comes back whole, and a stop must turn everything still queued
-//! into outcomes. Memory stays bounded: the engine reads input only while no full batch waits
+//! input for the same record is unanswered, a batch rejected with a 400 for some of its
+//! inputs comes back without them or split in two, a refused one comes back whole, one whose
+//! answer was lost comes back in halves, and a stop must turn everything still queued into
+//! outcomes. Memory stays bounded: the engine reads input only while no full batch waits
 //! for a free slot and its queue of deferred inputs is below its cap.
 
 use std::collections::hash_map::{Entry, RandomState};
@@ -14,18 +15,22 @@ use std::future::Future;
 use std::hash::BuildHasher;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+use futures_util::task::AtomicWaker;
 use reqwest::StatusCode;
 use serde_json::{Map, Value};
 
+use super::blame::{self, Blame, Facts};
 use super::{
     BulkConfig, InputError, Outcome, OutcomeKind, Rejection, RequestError, StopReason, Summary,
     UpsertOperation,
 };
 use crate::codegen::{BoxFuture, Failure, Response, null_as_default};
+use crate::retry::{self, Fault, Transience};
 use crate::{Metrics, OBJECT_ID_PROPERTY};
 
 /// The wire names the engine reads and writes.
@@ -45,6 +50,9 @@ pub(crate) struct Reply {
     errors: Vec<Rejection>,
     /// Whether the status was `207 Multi-Status` (some inputs failed).
     multi_status: bool,
+    /// How many attempts the client made for this answer: after more than one, an earlier
+    /// attempt may have written the records.
+    attempts: u32,
 }
 
 /// The body of a success answer, read leniently: the document's types are not consulted.
@@ -68,11 +76,13 @@ fn read_answer<O: UpsertOperation>(sent: Result<Response, Failure>) -> Answer<O>
         return Err(response.into_error());
     }
     let multi_status = status == 207;
+    let attempts = response.attempts;
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Reply {
             results: None,
             errors: Vec::new(),
             multi_status,
+            attempts,
         });
     }
     let wire: WireReply = response.json()?;
@@ -80,7 +90,27 @@ fn read_answer<O: UpsertOperation>(sent: Result<Response, Failure>) -> Answer<O>
         results: wire.results,
         errors: wire.errors.into_iter().map(Rejection::from_json).collect(),
         multi_status,
+        attempts,
     })
+}
+
+/// The flag a [`Stopper`](super::Stopper) sets, and the waker of the run's last poll, so
+/// that a stop is acted on at once even while the run waits for answers.
+#[derive(Debug, Default)]
+pub(crate) struct StopSignal {
+    stopped: AtomicBool,
+    waker: AtomicWaker,
+}
+
+impl StopSignal {
+    pub(crate) fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
 }
 
 /// Sends one batch upsert request and returns HubSpot's answer, whatever its status; the
@@ -121,11 +151,24 @@ struct Item<O: UpsertOperation> {
     trace: Option<String>,
     /// Its record and its trace id, computed once.
     keys: [Option<Key>; 2],
+    /// The failure of an earlier request holding this input after which the write may have
+    /// landed (answer lost, too large or unreadable; a retried call): it is then never
+    /// reported as not attempted, and `new: false` does not prove an update.
+    unconfirmed: Option<Arc<RequestError<O>>>,
 }
 
 impl<O: UpsertOperation> Item<O> {
     fn keys(&self) -> impl Iterator<Item = &Key> {
         self.keys.iter().flatten()
+    }
+
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            id: self.id.as_deref(),
+            trace: self.trace.as_deref(),
+            id_property: self.id_property.as_deref(),
+            properties: self.json.get(PROPERTIES).and_then(Value::as_object),
+        }
     }
 
     fn into_outcome(self, kind: OutcomeKind<O>) -> Outcome<O> {
@@ -150,44 +193,83 @@ fn id_text(value: Option<&Value>) -> Option<String> {
 /// Inputs sent (or to be sent) together.
 struct Batch<O: UpsertOperation> {
     items: Vec<Item<O>>,
-    /// How many times this batch was sent again after a transient failure.
+    /// How many times this batch (or the batch it is half of) was sent again after a
+    /// failure without a verdict.
     resends: u32,
+    /// Whether this batch is half of a batch rejected for an input that the error did not
+    /// name: then an error that names no input is still blamed on an input.
+    isolating: bool,
+}
+
+impl<O: UpsertOperation> Batch<O> {
+    fn new(items: Vec<Item<O>>) -> Self {
+        Batch {
+            items,
+            resends: 0,
+            isolating: false,
+        }
+    }
 }
 
 /// How a failed request is handled.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
-    /// Not processed, worth sending again (a 429 other than the daily limit, a 5xx, a lost
-    /// connection) if the runtime's own retries ran out.
-    Transient,
-    /// Rejected whole for its inputs' data: split until the bad inputs stand alone.
-    Invalid,
+    /// `400`: rejected whole, for some inputs or for the request itself ([`blame`]).
+    Rejected,
+    /// Refused unprocessed ([`Transience::Refused`]: a 429 other than the daily limit, a
+    /// connection never made) after the client's own retries: sent again whole.
+    Refused,
+    /// An answer that may follow a write ([`Transience::Ambiguous`]: 502, 503, 504, 423)
+    /// after the client's own retries: sent again whole; the run stops when it persists.
+    Unavailable,
+    /// No usable answer after sending: the connection broke or timed out, or the success
+    /// answer was too large or unreadable. The write may have landed: sent again in halves
+    /// (a smaller batch has a smaller, quicker answer), then reported unconfirmed.
+    Lost,
     /// The account's daily limit is spent: nothing more can be sent today.
     DailyLimit,
     /// The call's deadline (the client's) passed before an answer came.
     Deadline,
-    /// Anything else (authentication, a missing scope, an undecodable answer): stop.
+    /// Anything else (authentication, a missing scope, a 500): stop.
     Fatal,
 }
 
+/// The verdict on a failed request: the transient ones by [`retry::transience`], the
+/// definition the client's retries use.
 fn classify<E>(error: &crate::Error<E>) -> Verdict {
     if error.is_daily_limit() {
         return Verdict::DailyLimit;
     }
-    match error {
-        crate::Error::Api(api) => match api.status() {
-            StatusCode::BAD_REQUEST => Verdict::Invalid,
-            StatusCode::TOO_MANY_REQUESTS
-            | StatusCode::INTERNAL_SERVER_ERROR
-            | StatusCode::BAD_GATEWAY
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT => Verdict::Transient,
-            _ => Verdict::Fatal,
+    let fault = match error {
+        crate::Error::Api(api) if api.status() == StatusCode::BAD_REQUEST => {
+            return Verdict::Rejected;
+        }
+        crate::Error::Api(api) => Fault::Answer {
+            status: api.status().as_u16(),
+            headers: api.headers(),
+            body: api.raw_body().as_bytes(),
         },
-        crate::Error::Transport(_) => Verdict::Transient,
-        crate::Error::DeadlineExceeded(_) => Verdict::Deadline,
-        _ => Verdict::Fatal,
+        // Nothing was sent only when the one attempt made could not connect.
+        crate::Error::Transport(transport) if transport.is_connect() && error.attempts() <= 1 => {
+            Fault::NotSent
+        }
+        crate::Error::Transport(_) | crate::Error::BodyTooLarge(_) | crate::Error::Decode(_) => {
+            Fault::Ambiguous
+        }
+        crate::Error::DeadlineExceeded(_) => return Verdict::Deadline,
+        _ => return Verdict::Fatal,
+    };
+    match (retry::transience(fault), fault) {
+        (Transience::Refused, _) => Verdict::Refused,
+        (Transience::Ambiguous, Fault::Answer { .. }) => Verdict::Unavailable,
+        (Transience::Ambiguous, _) => Verdict::Lost,
+        (Transience::Permanent, _) => Verdict::Fatal,
     }
+}
+
+/// `⌈log2 n⌉`: how many halvings take `n` inputs down to one.
+fn halvings(n: usize) -> u64 {
+    u64::from(n.max(1).next_power_of_two().trailing_zeros())
 }
 
 /// The bulk upsert state machine; [`super::BulkRun`] is its public face.
@@ -210,8 +292,17 @@ pub(crate) struct Engine<'a, O: UpsertOperation, T: Transport> {
     /// Batches ready to send: split or resent ones first, then full new ones.
     queued: VecDeque<Batch<O>>,
     in_flight: FuturesUnordered<BoxFuture<'static, (Batch<O>, Answer<O>)>>,
+    /// Inputs in the requests in flight.
+    in_flight_inputs: usize,
     outcomes: VecDeque<Outcome<O>>,
     stop: Option<StopReason<O>>,
+    signal: Arc<StopSignal>,
+    /// Whether HubSpot has answered a request of this run with a success: until then one
+    /// request is in flight at a time, so that a setting every request gets rejected for
+    /// costs one request, not one per slot.
+    confirmed: bool,
+    /// Batches made from the input (not counting resends and isolating requests).
+    batches: u64,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     started: Instant,
     metrics_at_start: Metrics,
@@ -262,8 +353,12 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             building: Vec::new(),
             queued: VecDeque::new(),
             in_flight: FuturesUnordered::new(),
+            in_flight_inputs: 0,
             outcomes: VecDeque::new(),
             stop: None,
+            signal: Arc::new(StopSignal::default()),
+            confirmed: false,
+            batches: 0,
             deadline,
             started: Instant::now(),
             metrics_at_start,
@@ -285,6 +380,38 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         self.finished
     }
 
+    /// The flag that stops this run.
+    pub(crate) fn signal(&self) -> Arc<StopSignal> {
+        self.signal.clone()
+    }
+
+    /// How many requests may be in flight now.
+    fn slots(&self) -> usize {
+        match self.confirmed {
+            true => self.config.concurrency,
+            false => 1,
+        }
+    }
+
+    /// The most requests the run may spend isolating rejected inputs, as of now: the
+    /// configured cap, or `2·(2·⌈log2 b⌉ + 1)` plus one per batch made from the input.
+    fn isolation_allowance(&self) -> u64 {
+        self.config.max_isolation_requests.unwrap_or_else(|| {
+            let per_input = 2 * halvings(self.config.batch_size) + 1;
+            2 * per_input + self.batches
+        })
+    }
+
+    /// Whether `more` isolating requests fit in the allowance; if they do, they are counted.
+    fn spend_on_isolation(&mut self, more: u64) -> bool {
+        let spent = self.summary.isolation_requests + more;
+        let fits = spent <= self.isolation_allowance();
+        if fits {
+            self.summary.isolation_requests = spent;
+        }
+        fits
+    }
+
     fn fill_live_figures(&self, summary: &mut Summary<O>) {
         summary.client = self.transport.metrics() - self.metrics_at_start;
         summary.elapsed = self.started.elapsed();
@@ -298,8 +425,9 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
 
     /// Numbers an input and encodes it as sent: with a trace id unique in this run when the
     /// document has trace ids and the input has none. An input that does not encode as a
-    /// JSON object comes with the error, and cannot be sent.
-    fn prepare(&mut self, input: O::Input) -> (Item<O>, Option<serde_json::Error>) {
+    /// JSON object, or that cannot be right ([`check`]), comes with the error, and is not
+    /// sent.
+    fn prepare(&mut self, input: O::Input) -> (Item<O>, Option<InputError<O>>) {
         let index = self.next_index;
         self.next_index += 1;
         let mut item = Item {
@@ -310,17 +438,22 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             id_property: None,
             trace: None,
             keys: [None, None],
+            unconfirmed: None,
         };
+        let unencodable = |error| Some(InputError::Unencodable(Arc::new(error)));
         let mut fields: Map<String, Value> = match serde_json::to_value(&item.input) {
             Ok(Value::Object(fields)) => fields,
             Ok(other) => {
                 let error = <serde_json::Error as serde::ser::Error>::custom(format!(
                     "a batch upsert input must serialize as a JSON object, not {other}"
                 ));
-                return (item, Some(error));
+                return (item, unencodable(error));
             }
-            Err(error) => return (item, Some(error)),
+            Err(error) => return (item, unencodable(error)),
         };
+        if let Err(why) = check(&fields) {
+            return (item, Some(InputError::Invalid(why)));
+        }
         item.id = id_text(fields.get(ID));
         item.id_property = fields
             .get(ID_PROPERTY)
@@ -354,7 +487,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         self.building.push(item);
         if self.building.len() >= self.config.batch_size {
             let items = std::mem::take(&mut self.building);
-            self.queued.push_back(Batch { items, resends: 0 });
+            self.batches += 1;
+            self.queued.push_back(Batch::new(items));
         }
     }
 
@@ -422,9 +556,21 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             OutcomeKind::Updated(_) => self.summary.updated += 1,
             OutcomeKind::Landed(_) => self.summary.landed += 1,
             OutcomeKind::Failed(_) => self.summary.failed += 1,
+            OutcomeKind::Unconfirmed(_) => self.summary.unconfirmed += 1,
             OutcomeKind::NotAttempted(_) => self.summary.not_attempted += 1,
         }
         self.outcomes.push_back(item.into_outcome(kind));
+    }
+
+    /// Reports an input that will not be sent (again) because the run stopped: not
+    /// attempted, unless an earlier request holding it may have written it.
+    fn emit_unsent(&mut self, item: Item<O>, reason: &StopReason<O>) {
+        self.retire(&item);
+        let kind = match &item.unconfirmed {
+            Some(error) => OutcomeKind::Unconfirmed(error.clone()),
+            None => OutcomeKind::NotAttempted(reason.clone()),
+        };
+        self.emit(item, kind);
     }
 
     fn dispatch(&mut self, batch: Batch<O>) {
@@ -432,6 +578,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         let mut body = Map::new();
         body.insert(INPUTS.to_owned(), Value::Array(inputs));
         self.summary.requests += 1;
+        self.in_flight_inputs += batch.items.len();
         let send = self.transport.send(Value::Object(body));
         self.in_flight.push(Box::pin(
             async move { (batch, read_answer::<O>(send.await)) },
@@ -456,8 +603,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         self.deferred_keys.clear();
         unsent.sort_by_key(|item| item.index);
         for item in unsent {
-            self.retire(&item);
-            self.emit(item, OutcomeKind::NotAttempted(reason.clone()));
+            self.emit_unsent(item, &reason);
         }
     }
 
@@ -465,7 +611,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     fn fill_and_send(&mut self, cx: &mut Context<'_>) {
         loop {
             // Send what is ready.
-            while self.in_flight.len() < self.config.concurrency {
+            while self.in_flight.len() < self.slots() {
                 match self.queued.pop_front() {
                     Some(batch) => self.dispatch(batch),
                     None => break,
@@ -482,10 +628,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                     Poll::Ready(Some(input)) => {
                         match self.prepare(input) {
                             (item, None) => self.admit(item),
-                            (item, Some(error)) => {
-                                let error = InputError::Unencodable(Arc::new(error));
-                                self.emit(item, OutcomeKind::Failed(error));
-                            }
+                            (item, Some(error)) => self.emit(item, OutcomeKind::Failed(error)),
                         }
                         continue;
                     }
@@ -498,11 +641,12 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             let idle = self.in_flight.is_empty() && self.queued.is_empty();
             let no_more = self.input_done || input_pending || !room;
             if !self.building.is_empty()
-                && self.in_flight.len() < self.config.concurrency
+                && self.in_flight.len() < self.slots()
                 && (self.input_done || (idle && no_more))
             {
                 let items = std::mem::take(&mut self.building);
-                self.dispatch(Batch { items, resends: 0 });
+                self.batches += 1;
+                self.dispatch(Batch::new(items));
                 continue;
             }
             return;
@@ -519,8 +663,11 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         }
         match self.input.as_mut().poll_next(cx) {
             Poll::Ready(Some(input)) => {
-                let (item, _) = self.prepare(input);
-                self.emit(item, OutcomeKind::NotAttempted(reason));
+                let kind = match self.prepare(input) {
+                    (item, Some(error)) => (item, OutcomeKind::Failed(error)),
+                    (item, None) => (item, OutcomeKind::NotAttempted(reason)),
+                };
+                self.emit(kind.0, kind.1);
                 true
             }
             Poll::Ready(None) => {
@@ -533,8 +680,12 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
 
     /// Turns the answer to one batch into outcomes, splits, resends or a stop.
     fn answer(&mut self, batch: Batch<O>, answer: Answer<O>) {
+        self.in_flight_inputs = self.in_flight_inputs.saturating_sub(batch.items.len());
         match answer {
-            Ok(reply) => self.settle(batch.items, reply),
+            Ok(reply) => {
+                self.confirmed = true;
+                self.settle(batch.items, reply);
+            }
             Err(error) => self.request_failed(batch, error),
         }
         self.release_deferred();
@@ -546,21 +697,111 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     fn request_failed(&mut self, mut batch: Batch<O>, error: RequestError<O>) {
         let verdict = classify(&error);
         let error = Arc::new(error);
+        // The write may have landed: the answer says so, or the client made more than one
+        // attempt and an earlier one may have (a 400 is a verdict on the inputs: none landed).
+        let maybe_written = match verdict {
+            Verdict::Rejected => false,
+            Verdict::Unavailable | Verdict::Lost => true,
+            Verdict::Deadline => error.attempts() > 0,
+            _ => error.attempts() > 1,
+        };
+        if maybe_written {
+            for item in &mut batch.items {
+                item.unconfirmed = Some(error.clone());
+            }
+        }
+        let can_resend = batch.resends < self.config.max_resends;
         match verdict {
-            Verdict::Invalid if batch.items.len() > 1 => {
-                // Split, keep the halves at the head of the queue, in input order.
+            Verdict::Rejected => self.rejected(batch, error),
+            Verdict::Refused | Verdict::Unavailable if can_resend => {
+                self.summary.resends += 1;
+                batch.resends += 1;
+                self.queued.push_front(batch);
+            }
+            Verdict::Lost if can_resend => {
+                self.summary.resends += 1;
+                let resends = batch.resends + 1;
+                let halves = match batch.items.len() {
+                    0 | 1 => vec![batch.items],
+                    count => {
+                        let second = batch.items.split_off(count / 2);
+                        vec![batch.items, second]
+                    }
+                };
+                for items in halves.into_iter().rev() {
+                    self.queued.push_front(Batch {
+                        items,
+                        resends,
+                        isolating: batch.isolating,
+                    });
+                }
+            }
+            Verdict::Lost => {
+                // Sent every time, never answered: what became of it cannot be known.
+                for item in batch.items {
+                    self.retire(&item);
+                    self.emit(item, OutcomeKind::Unconfirmed(error.clone()));
+                }
+            }
+            Verdict::Refused | Verdict::Unavailable | Verdict::Fatal => {
+                self.stop_with(batch, StopReason::Error(error));
+            }
+            Verdict::DailyLimit => self.stop_with(batch, StopReason::DailyLimit(error)),
+            Verdict::Deadline => self.stop_with(batch, StopReason::RequestDeadline(error)),
+        }
+    }
+
+    /// A `400` rejected the whole batch: the run stops when the error is about the request;
+    /// inputs it names fail and the rest is sent again; a batch rejected for an input it does
+    /// not name is split in two. Isolating stays within the run's allowance, else the run
+    /// stops.
+    fn rejected(&mut self, mut batch: Batch<O>, error: Arc<RequestError<O>>) {
+        let body = error
+            .api()
+            .map(crate::ApiError::raw_body)
+            .unwrap_or_default();
+        let facts: Vec<Facts<'_>> = batch.items.iter().map(Item::facts).collect();
+        let blame = blame::blame(body, &facts, batch.isolating);
+        let count = batch.items.len();
+        match blame {
+            Blame::Request => self.stop_with(batch, StopReason::Configuration(error)),
+            Blame::Inputs(named) if named.len() < count => {
+                if !self.spend_on_isolation(1) {
+                    return self.stop_with(batch, StopReason::IsolationBudget(error));
+                }
                 self.summary.bisections += 1;
-                let second = batch.items.split_off(batch.items.len() / 2);
+                let mut rest = Vec::with_capacity(count - named.len());
+                for (position, item) in batch.items.into_iter().enumerate() {
+                    if named.binary_search(&position).is_ok() {
+                        self.retire(&item);
+                        let kind = OutcomeKind::Failed(InputError::Request(error.clone()));
+                        self.emit(item, kind);
+                    } else {
+                        rest.push(item);
+                    }
+                }
                 self.queued.push_front(Batch {
-                    items: second,
+                    items: rest,
                     resends: 0,
-                });
-                self.queued.push_front(Batch {
-                    items: batch.items,
-                    resends: 0,
+                    isolating: batch.isolating,
                 });
             }
-            Verdict::Invalid => {
+            Blame::Unnamed if count > 1 => {
+                if !self.spend_on_isolation(2) {
+                    return self.stop_with(batch, StopReason::IsolationBudget(error));
+                }
+                // Split, keep the halves at the head of the queue, in input order.
+                self.summary.bisections += 1;
+                let second = batch.items.split_off(count / 2);
+                for items in [second, batch.items] {
+                    self.queued.push_front(Batch {
+                        items,
+                        resends: 0,
+                        isolating: true,
+                    });
+                }
+            }
+            Blame::Inputs(_) | Blame::Unnamed => {
                 for item in batch.items {
                     self.retire(&item);
                     self.emit(
@@ -569,27 +810,16 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                     );
                 }
             }
-            Verdict::Transient if batch.resends < self.config.max_resends => {
-                self.summary.resends += 1;
-                batch.resends += 1;
-                self.queued.push_front(batch);
-            }
-            Verdict::Transient | Verdict::Fatal => {
-                self.stop_with(batch, StopReason::Error(error));
-            }
-            Verdict::DailyLimit => self.stop_with(batch, StopReason::DailyLimit(error)),
-            Verdict::Deadline => self.stop_with(batch, StopReason::RequestDeadline(error)),
         }
     }
 
-    /// Stops the run; the failed request's inputs were not applied (or, after a broken
-    /// connection, may have been: upsert is idempotent, so sending them again is safe) and
-    /// are reported not attempted like the rest.
+    /// Stops the run; the failed request's inputs were not applied and are reported not
+    /// attempted like the rest, unless a request holding them may have written them
+    /// (then unconfirmed).
     fn stop_with(&mut self, batch: Batch<O>, reason: StopReason<O>) {
         let reason = self.stop.get_or_insert(reason).clone();
         for item in batch.items {
-            self.retire(&item);
-            self.emit(item, OutcomeKind::NotAttempted(reason.clone()));
+            self.emit_unsent(item, &reason);
         }
         self.flush_unsent();
     }
@@ -597,6 +827,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     /// Ties each result and error of a success answer to its input; every input gets
     /// exactly one outcome.
     fn settle(&mut self, items: Vec<Item<O>>, reply: Reply) {
+        // The client retried: an earlier attempt may have written these records.
+        let retried = reply.attempts > 1;
         let Some(results) = reply.results else {
             if reply.errors.is_empty() {
                 // No body: a `200`/`201` says every input landed, a `207` says some failed
@@ -611,14 +843,20 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                 }
                 return;
             }
-            return self.settle_matched(items, Vec::new(), reply.errors);
+            return self.settle_matched(items, Vec::new(), reply.errors, retried);
         };
-        self.settle_matched(items, results, reply.errors);
+        self.settle_matched(items, results, reply.errors, retried);
     }
 
     /// Ties each of `results` and `errors` to its input by trace id or id; an input with
     /// neither fails, with an error that names no input if there is one.
-    fn settle_matched(&mut self, items: Vec<Item<O>>, results: Vec<Value>, errors: Vec<Rejection>) {
+    fn settle_matched(
+        &mut self,
+        items: Vec<Item<O>>,
+        results: Vec<Value>,
+        errors: Vec<Rejection>,
+        retried: bool,
+    ) {
         let mut by_trace: HashMap<&str, usize> = HashMap::with_capacity(items.len());
         // Inputs by `id`, per `idProperty`; `None` marks an id two inputs share under
         // different id properties, which only the trace id can tell apart.
@@ -664,7 +902,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                 });
             match position {
                 Some(position) if kinds[position].is_none() => {
-                    kinds[position] = Some(self.result_kind(result));
+                    let rewritten = retried || items[position].unconfirmed.is_some();
+                    kinds[position] = Some(self.result_kind(result, rewritten));
                 }
                 // A second result for one input, or one for no input: nothing to report
                 // against an input, but counted so that a caller can notice.
@@ -703,7 +942,9 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
 
     /// The outcome of an input that has `result`: created or updated by its `new`, landed
     /// when it has no `new` or does not decode as a record (the write happened either way).
-    fn result_kind(&mut self, result: Value) -> OutcomeKind<O> {
+    /// When an earlier request or attempt may have written the input (`rewritten`),
+    /// `new: false` may be this run's own record: landed, not updated.
+    fn result_kind(&mut self, result: Value, rewritten: bool) -> OutcomeKind<O> {
         let new = result.get(NEW).and_then(Value::as_bool);
         let record = match serde_json::from_value::<O::Record>(result) {
             Ok(record) => Box::new(record),
@@ -714,8 +955,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         };
         match new {
             Some(true) => OutcomeKind::Created(record),
-            Some(false) => OutcomeKind::Updated(record),
-            None => OutcomeKind::Landed(Some(record)),
+            Some(false) if !rewritten => OutcomeKind::Updated(record),
+            Some(false) | None => OutcomeKind::Landed(Some(record)),
         }
     }
 
@@ -740,6 +981,11 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             return Poll::Ready(None);
         }
         loop {
+            // Registered before the flag is read, so that a stop between the two still wakes.
+            self.signal.waker.register(cx.waker());
+            if self.stop.is_none() && self.signal.is_stopped() {
+                self.halt(StopReason::Stopped);
+            }
             let deadline_passed = match self.deadline.as_mut() {
                 Some(deadline) if self.stop.is_none() => deadline.as_mut().poll(cx).is_ready(),
                 _ => false,
@@ -770,5 +1016,80 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                 return Poll::Pending;
             }
         }
+    }
+}
+
+/// Why an input cannot be right, found before anything is sent: an empty or missing `id`,
+/// an empty `idProperty` or one naming the record id property (which batch upsert refuses:
+/// it keys on a unique property's value), an empty property name. `Err` says which, and how
+/// to fix it.
+fn check(fields: &Map<String, Value>) -> Result<(), String> {
+    match fields.get(ID) {
+        Some(Value::String(id)) if id.trim().is_empty() => {
+            return Err(
+                "`id` is empty: an upsert input names its record by a non-empty value \
+                        of its `idProperty`"
+                    .to_owned(),
+            );
+        }
+        Some(Value::String(_) | Value::Number(_)) => {}
+        None | Some(Value::Null) => {
+            return Err(
+                "`id` is missing: an upsert input names its record by a value of its \
+                        `idProperty`"
+                    .to_owned(),
+            );
+        }
+        Some(other) => return Err(format!("`id` is {other}: it must be a string")),
+    }
+    if let Some(Value::String(property)) = fields.get(ID_PROPERTY) {
+        if property.trim().is_empty() {
+            return Err(
+                "`idProperty` is empty: name a property with unique values, or leave it out"
+                    .to_owned(),
+            );
+        }
+        if property == OBJECT_ID_PROPERTY {
+            return Err(format!(
+                "`idProperty` is `{OBJECT_ID_PROPERTY}`, which batch upsert refuses: it keys on \
+                 a property with unique values; records are written by record id with batch \
+                 update"
+            ));
+        }
+    }
+    if let Some(Value::Object(properties)) = fields.get(PROPERTIES) {
+        if properties.keys().any(|name| name.trim().is_empty()) {
+            return Err("a property name in `properties` is empty".to_owned());
+        }
+    }
+    Ok(())
+}
+
+impl<O: UpsertOperation, T: Transport> Drop for Engine<'_, O, T> {
+    /// A run dropped before its end cancels its requests in flight (HubSpot may apply them or
+    /// not) and loses the outcomes not yet taken: say so, with the figures.
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let unsent = self.building.len()
+            + self.deferred.len()
+            + self
+                .queued
+                .iter()
+                .map(|batch| batch.items.len())
+                .sum::<usize>();
+        let untaken = self.outcomes.len();
+        if self.in_flight_inputs + unsent + untaken == 0 {
+            return;
+        }
+        tracing::warn!(
+            in_flight = self.in_flight_inputs,
+            unsent,
+            untaken,
+            read = self.next_index,
+            "bulk run dropped before its end: the writes in flight may land without an outcome; \
+             stop it with `BulkRun::stopper` or `BulkRun::stop_and_drain` to keep every outcome"
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! The engine against a scripted, in-memory stand-in for HubSpot's batch upsert: it keeps a
 //! store, answers like HubSpot (200, 207 with errors naming ids, 400 for the whole batch,
-//! 429 at the daily limit, and the variations documents allow: no body, no `new`), and
-//! records every request so the tests can check what was sent together and when.
+//! 429 at the daily limit, and the variations documents allow: no body, no `new`), loses
+//! answers on request, and records every request so the tests can check what was sent
+//! together and when.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -16,7 +17,7 @@ use serde_json::{Value, json};
 use super::engine::{Engine, Transport};
 use super::{BulkConfig, InputError, Outcome, OutcomeKind, StopReason, Summary, UpsertOperation};
 use crate::codegen::{BoxFuture, Failure, Response};
-use crate::error::FailureKind;
+use crate::error::{FailureKind, TransportErrorKind};
 use crate::{Api, Client, OperationInfo, RateClass, Repeat};
 
 const ID_PROPERTY: &str = "shop_order_id";
@@ -151,6 +152,17 @@ struct Model {
     omitted: HashSet<String>,
     /// Add a result that belongs to no input.
     stray_result: bool,
+    /// How the 400 for an input with a `bad` property reads: naming the bad inputs in its
+    /// `context` (`true`), or only the property whose value is wrong, as HubSpot's property
+    /// validation errors do (`false`).
+    name_bad_inputs: bool,
+    /// Apply the next this many requests, then lose their answers (the connection breaks).
+    lose_answers: usize,
+    /// Apply requests of more inputs than this, then answer with a body over the client's
+    /// cap.
+    too_large_above: Option<usize>,
+    /// The client's attempts each answer reports (1 when 0).
+    attempts: u32,
 }
 
 #[derive(Clone)]
@@ -176,14 +188,41 @@ impl Scripted {
 }
 
 fn answer(status: u16, body: &str) -> Result<Response, Failure> {
+    answer_after(1, status, body)
+}
+
+fn answer_after(attempts: u32, status: u16, body: &str) -> Result<Response, Failure> {
     Ok(Response {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         method: Method::POST,
         path: PATH.to_owned(),
         headers: HeaderMap::new(),
         body: body.as_bytes().to_vec(),
-        attempts: 1,
+        attempts,
     })
+}
+
+/// What the client returns when the connection broke after the request was sent.
+fn lost_answer() -> Result<Response, Failure> {
+    Err(FailureKind::Transport(crate::TransportError::new(
+        TransportErrorKind::Timeout(Duration::from_secs(30)),
+        Method::POST,
+        PATH.to_owned(),
+        1,
+    ))
+    .into())
+}
+
+/// What the client returns when a 200's body is over its cap.
+fn too_large() -> Result<Response, Failure> {
+    Err(FailureKind::BodyTooLarge(crate::BodyTooLargeError::new(
+        StatusCode::OK,
+        Method::POST,
+        PATH.to_owned(),
+        1024,
+        1,
+    ))
+    .into())
 }
 
 fn deadline_error() -> Result<Response, Failure> {
@@ -198,7 +237,18 @@ fn deadline_error() -> Result<Response, Failure> {
 }
 
 const DAILY: &str = r#"{"status":"error","message":"You have reached your daily limit.","errorType":"RATE_LIMIT","policyName":"DAILY"}"#;
-const INVALID: &str = r#"{"status":"error","message":"Property values were not valid","category":"VALIDATION_ERROR"}"#;
+/// HubSpot's 400 for a bad property value: the property is named, the input is not.
+const INVALID: &str = concat!(
+    r#"{"status":"error","message":"Property values were not valid: [{\"isValid\":false,"#,
+    r#"\"message\":\"x was not a valid number\",\"error\":\"INVALID_INTEGER\","#,
+    r#"\"name\":\"version\"}]","category":"VALIDATION_ERROR"}"#,
+);
+/// HubSpot's 400 for an `idProperty` that is not a unique property.
+const NON_UNIQUE: &str = concat!(
+    r#"{"status":"error","message":"Unable to perform update/upsert by non-unique 0-123 "#,
+    r#"property shop_order_id in portal ID 4242","category":"VALIDATION_ERROR","#,
+    r#""correlationId":"c0ffee"}"#,
+);
 
 fn text(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
@@ -249,10 +299,21 @@ impl Transport for Scripted {
                 }
                 *budget -= 1;
             }
-            if inputs
+            let bad: Vec<String> = inputs
                 .iter()
-                .any(|input| input["properties"].get("bad").is_some())
-            {
+                .filter(|input| input["properties"].get("bad").is_some())
+                .filter_map(|input| text(input, "id"))
+                .collect();
+            if !bad.is_empty() {
+                if model.name_bad_inputs {
+                    let body = json!({
+                        "status": "error",
+                        "message": "Property values were not valid",
+                        "category": "VALIDATION_ERROR",
+                        "context": {"ids": bad},
+                    });
+                    return answer(400, &body.to_string());
+                }
                 return answer(400, INVALID);
             }
             let mut results = Vec::new();
@@ -309,6 +370,13 @@ impl Transport for Scripted {
             if let Some(status) = model.empty_body {
                 return answer(status, "");
             }
+            if model.lose_answers > 0 {
+                model.lose_answers -= 1;
+                return lost_answer();
+            }
+            if model.too_large_above.is_some_and(|most| ids.len() > most) {
+                return too_large();
+            }
             if model.stray_result {
                 let mut stray = results[0].clone();
                 stray["objectWriteTraceId"] = json!("someone-else");
@@ -343,7 +411,7 @@ impl Transport for Scripted {
                 });
                 (207, body)
             };
-            answer(status, &body.to_string())
+            answer_after(model.attempts.max(1), status, &body.to_string())
         })
     }
 }
@@ -441,6 +509,7 @@ fn kinds<O: UpsertOperation>(outcomes: &[Outcome<O>]) -> BTreeMap<&'static str, 
             OutcomeKind::Landed(Some(_)) => "landed with a record",
             OutcomeKind::Landed(None) => "landed",
             OutcomeKind::Failed(_) => "failed",
+            OutcomeKind::Unconfirmed(_) => "unconfirmed",
             OutcomeKind::NotAttempted(_) => "not attempted",
         };
         *counts.entry(name).or_insert(0) += 1;
@@ -687,7 +756,9 @@ async fn a_transient_failure_that_outlasts_the_resends_stops_the_run() {
     };
     let (outcomes, summary) = run(&transport, config, orders(30)).await;
     assert_accounted(&outcomes, &summary, 30);
-    assert_eq!(summary.not_attempted, 30);
+    // A 503 may follow a write: the batch sent is unconfirmed, the rest not attempted.
+    assert_eq!(summary.unconfirmed, 10);
+    assert_eq!(summary.not_attempted, 20);
     assert!(matches!(summary.stop, Some(StopReason::Error(_))));
     assert_eq!(transport.model().requests.len(), 3);
 }
@@ -748,19 +819,20 @@ async fn a_non_retryable_error_stops_the_run() {
 }
 
 #[tokio::test]
-async fn a_success_answer_that_is_not_json_stops_the_run() {
+async fn a_success_answer_that_is_not_json_is_sent_again_in_halves() {
     let transport = Scripted::new(Model {
         script: VecDeque::from([Some((200, "<html>gateway</html>"))]),
         ..Model::default()
     });
     let (outcomes, summary) = run(&transport, config(10, 1), orders(20)).await;
     assert_accounted(&outcomes, &summary, 20);
-    assert_eq!(summary.not_attempted, 20);
-    let Some(StopReason::Error(error)) = &summary.stop else {
-        panic!("{:?}", summary.stop);
-    };
-    assert!(matches!(**error, crate::Error::Decode(_)), "{error:?}");
-    assert_eq!(transport.model().requests.len(), 1);
+    // The unreadable answer may follow a write: its batch went again as two halves, and
+    // the run went on.
+    assert_eq!(summary.created, 20, "{summary}");
+    assert!(summary.stop.is_none());
+    assert_eq!(summary.resends, 1);
+    let sizes: Vec<usize> = transport.model().requests.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [10, 5, 5, 10]);
 }
 
 #[tokio::test]
@@ -855,7 +927,9 @@ async fn a_call_past_the_clients_deadline_stops_the_run() {
     let (outcomes, summary) = run(&transport, config(10, 1), orders(50)).await;
     assert_accounted(&outcomes, &summary, 50);
     assert_eq!(summary.created, 10);
-    assert_eq!(summary.not_attempted, 40);
+    // The request past its deadline was sent: its inputs may have landed.
+    assert_eq!(summary.unconfirmed, 10);
+    assert_eq!(summary.not_attempted, 30);
     assert!(
         matches!(summary.stop, Some(StopReason::RequestDeadline(_))),
         "{summary}"
@@ -1047,5 +1121,363 @@ async fn an_input_that_is_not_a_json_object_fails_unsent() {
     assert_eq!(
         transport.model().requests,
         [vec!["o0".to_owned(), "o2".to_owned()]]
+    );
+}
+
+/// Polls `engine` for its next outcome.
+async fn next_outcome<O: UpsertOperation>(
+    engine: &mut Engine<'_, O, Scripted>,
+) -> Option<Outcome<O>> {
+    std::future::poll_fn(|cx| engine.poll_next_outcome(cx)).await
+}
+
+#[tokio::test]
+async fn a_stop_sends_nothing_new_and_reports_every_input() {
+    let mut transport = Scripted::new(Model::default());
+    transport.delay = Duration::from_millis(5);
+    let mut engine: Engine<'_, Things, Scripted> = Engine::new(
+        config(10, 4),
+        Arc::new(transport.clone()),
+        Box::pin(stream::iter(orders(1_000))),
+    );
+    let mut outcomes = Vec::new();
+    while outcomes.len() < 25 {
+        outcomes.extend(next_outcome(&mut engine).await);
+    }
+    engine.signal().stop();
+    let sent_at_stop = transport.model().requests.len();
+    while let Some(outcome) = next_outcome(&mut engine).await {
+        outcomes.push(outcome);
+    }
+    let summary = engine.summary();
+    assert_accounted(&outcomes, &summary, 1_000);
+    let model = transport.model();
+    // Nothing was sent after the stop; what was in flight finished and was reported.
+    assert_eq!(model.requests.len(), sent_at_stop);
+    assert_eq!(model.store.len() as u64, summary.created, "{summary}");
+    assert_eq!(summary.created, 10 * sent_at_stop as u64);
+    assert!(
+        matches!(summary.stop, Some(StopReason::Stopped)),
+        "{summary}"
+    );
+    assert_eq!(summary.not_attempted, 1_000 - summary.created);
+    assert!(outcomes.iter().all(|outcome| match outcome.kind() {
+        OutcomeKind::Created(_) => true,
+        OutcomeKind::NotAttempted(reason) => matches!(reason, StopReason::Stopped),
+        _ => false,
+    }));
+}
+
+#[tokio::test]
+async fn a_stop_before_the_first_poll_sends_nothing() {
+    let transport = Scripted::new(Model::default());
+    let mut engine: Engine<'_, Things, Scripted> = Engine::new(
+        config(10, 4),
+        Arc::new(transport.clone()),
+        Box::pin(stream::iter(orders(35))),
+    );
+    engine.signal().stop();
+    let mut outcomes = Vec::new();
+    while let Some(outcome) = next_outcome(&mut engine).await {
+        outcomes.push(outcome);
+    }
+    let summary = engine.summary();
+    assert_accounted(&outcomes, &summary, 35);
+    assert_eq!(summary.not_attempted, 35);
+    assert!(transport.model().requests.is_empty());
+}
+
+#[tokio::test]
+async fn a_stop_wakes_a_run_that_waits_for_an_answer() {
+    let mut transport = Scripted::new(Model::default());
+    transport.delay = Duration::from_secs(2);
+    let mut engine: Engine<'_, Things, Scripted> = Engine::new(
+        config(10, 1),
+        Arc::new(transport.clone()),
+        Box::pin(stream::iter(orders(30))),
+    );
+    let signal = engine.signal();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        signal.stop();
+    });
+    let started = std::time::Instant::now();
+    // The first request is in flight for 2 s; the stop reports the inputs waiting at once.
+    let first = next_outcome(&mut engine).await;
+    assert!(
+        first.as_ref().is_some_and(Outcome::is_not_attempted),
+        "{first:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut outcomes: Vec<_> = first.into_iter().collect();
+    while let Some(outcome) = next_outcome(&mut engine).await {
+        outcomes.push(outcome);
+    }
+    let summary = engine.summary();
+    assert_accounted(&outcomes, &summary, 30);
+    assert_eq!((summary.created, summary.not_attempted), (10, 20));
+}
+
+#[tokio::test]
+async fn an_id_property_hubspot_rejects_stops_the_run_after_one_request() {
+    let transport = Scripted::new(Model {
+        script: VecDeque::from(vec![Some((400, NON_UNIQUE)); 100]),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(100, 8), orders(1_000)).await;
+    assert_accounted(&outcomes, &summary, 1_000);
+    // One request: the first goes alone until HubSpot accepts one, and its 400 is about the
+    // request, not an input.
+    assert_eq!(transport.model().requests.len(), 1);
+    assert_eq!(summary.not_attempted, 1_000);
+    assert_eq!((summary.bisections, summary.isolation_requests), (0, 0));
+    let Some(StopReason::Configuration(error)) = &summary.stop else {
+        panic!("{summary}");
+    };
+    assert!(
+        error
+            .to_string()
+            .contains("non-unique 0-123 property shop_order_id"),
+        "{error}"
+    );
+    assert!(
+        summary.to_string().contains("rejected the request itself"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn a_400_that_names_its_inputs_fails_them_and_sends_the_rest_once() {
+    let transport = Scripted::new(Model {
+        name_bad_inputs: true,
+        ..Model::default()
+    });
+    let mut inputs = orders(100);
+    for bad in [13, 61] {
+        inputs[bad]
+            .properties
+            .insert("bad".to_owned(), "x".to_owned());
+    }
+    let (outcomes, summary) = run(&transport, config(100, 4), inputs).await;
+    assert_accounted(&outcomes, &summary, 100);
+    for id in ["o13", "o61"] {
+        assert!(
+            matches!(
+                outcome_of(&outcomes, id).kind(),
+                OutcomeKind::Failed(InputError::Request(_))
+            ),
+            "{id}"
+        );
+    }
+    assert_eq!(summary.created, 98);
+    // The batch, then the 98 others: no splitting.
+    assert_eq!(transport.model().requests.len(), 2);
+    assert_eq!((summary.bisections, summary.isolation_requests), (1, 1));
+}
+
+#[tokio::test]
+async fn one_bad_input_the_400_does_not_name_costs_at_most_two_requests_per_halving() {
+    let transport = Scripted::new(Model::default());
+    let mut inputs = orders(1_000);
+    inputs[437]
+        .properties
+        .insert("bad".to_owned(), "x".to_owned());
+    let (outcomes, summary) = run(&transport, config(100, 4), inputs).await;
+    assert_accounted(&outcomes, &summary, 1_000);
+    assert_eq!(summary.failed, 1);
+    assert_eq!(summary.created, 999);
+    // 10 batches, and 2·⌈log2 100⌉ = 14 more to find the bad one.
+    assert!(summary.requests <= 10 + 14, "{summary}");
+    assert_eq!(summary.isolation_requests, summary.requests - 10);
+}
+
+#[tokio::test]
+async fn isolating_stops_at_the_runs_allowance() {
+    let transport = Scripted::new(Model::default());
+    // Every tenth input is bad: far more isolating than the allowance.
+    let mut inputs = orders(1_000);
+    for input in inputs.iter_mut().step_by(10) {
+        input.properties.insert("bad".to_owned(), "x".to_owned());
+    }
+    let capped = BulkConfig {
+        max_isolation_requests: Some(20),
+        ..config(100, 2)
+    };
+    let (outcomes, summary) = run(&transport, capped, inputs).await;
+    assert_accounted(&outcomes, &summary, 1_000);
+    assert!(
+        matches!(summary.stop, Some(StopReason::IsolationBudget(_))),
+        "{summary}"
+    );
+    assert!(summary.isolation_requests <= 20, "{summary}");
+    // Requests made from the input, plus at most the allowance, plus those in flight.
+    assert!(summary.requests <= 2 + 20 + 2, "{summary}");
+    // The default allowance: 2·(2·7 + 1) = 30 plus one per batch made from the input.
+    let transport = Scripted::new(Model::default());
+    let mut inputs = orders(1_000);
+    for input in inputs.iter_mut().step_by(10) {
+        input.properties.insert("bad".to_owned(), "x".to_owned());
+    }
+    let (outcomes, summary) = run(&transport, config(100, 1), inputs).await;
+    assert_accounted(&outcomes, &summary, 1_000);
+    assert!(summary.isolation_requests <= 30 + 10, "{summary}");
+    assert!(
+        matches!(summary.stop, Some(StopReason::IsolationBudget(_))),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn inputs_that_cannot_be_right_fail_unsent_with_the_reason() {
+    let transport = Scripted::new(Model::default());
+    let mut inputs = orders(6);
+    inputs[1].id = String::new();
+    inputs[2].id = "  ".to_owned();
+    inputs[3].id_property = Some(String::new());
+    inputs[4].properties.insert(String::new(), "x".to_owned());
+    inputs[5].id_property = Some(crate::OBJECT_ID_PROPERTY.to_owned());
+    let (outcomes, summary) = run(&transport, config(100, 1), inputs).await;
+    assert_accounted(&outcomes, &summary, 6);
+    let reasons: Vec<String> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome.kind() {
+            OutcomeKind::Failed(error @ InputError::Invalid(_)) => Some(error.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert!(reasons[0].contains("`id` is empty"), "{reasons:?}");
+    assert!(reasons[2].contains("`idProperty` is empty"), "{reasons:?}");
+    assert!(reasons[3].contains("property name"), "{reasons:?}");
+    assert!(
+        reasons[4].contains("`idProperty` is `hs_object_id`"),
+        "{reasons:?}"
+    );
+    // Only the good input was sent.
+    assert_eq!(transport.model().requests, [vec!["o0".to_owned()]]);
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_sent_again_in_halves_and_reported_landed_not_updated() {
+    // The first answer is lost after HubSpot wrote the records.
+    let transport = Scripted::new(Model {
+        lose_answers: 1,
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(10, 1), orders(30)).await;
+    assert_accounted(&outcomes, &summary, 30);
+    let sizes: Vec<usize> = transport.model().requests.iter().map(Vec::len).collect();
+    assert_eq!(sizes, [10, 5, 5, 10, 10]);
+    assert!(summary.stop.is_none());
+    // The resend found the records the lost request created: `new: false`, yet not an
+    // update this run can vouch for.
+    for n in 0..10 {
+        let outcome = outcome_of(&outcomes, &format!("o{n}"));
+        assert!(
+            matches!(outcome.kind(), OutcomeKind::Landed(Some(_))),
+            "{n}"
+        );
+    }
+    assert_eq!(
+        (summary.landed, summary.created, summary.updated),
+        (10, 20, 0)
+    );
+}
+
+#[tokio::test]
+async fn answers_always_too_large_end_unconfirmed_after_bounded_resends() {
+    let transport = Scripted::new(Model {
+        too_large_above: Some(0),
+        ..Model::default()
+    });
+    let config = BulkConfig {
+        max_resends: 2,
+        ..config(8, 2)
+    };
+    let (outcomes, summary) = run(&transport, config, orders(16)).await;
+    assert_accounted(&outcomes, &summary, 16);
+    assert_eq!(summary.unconfirmed, 16);
+    assert!(outcomes.iter().all(|outcome| matches!(
+        outcome.kind(),
+        OutcomeKind::Unconfirmed(error) if matches!(**error, crate::Error::BodyTooLarge(_))
+    )));
+    // Not a stop: the second batch was sent too. Each batch: 1 + 2 + 4 requests.
+    assert!(summary.stop.is_none(), "{summary}");
+    assert_eq!(summary.requests, 2 * 7);
+    let sizes: Vec<usize> = transport.model().requests.iter().map(Vec::len).collect();
+    assert_eq!(
+        sizes.iter().filter(|size| **size == 2).count(),
+        8,
+        "{sizes:?}"
+    );
+    // Every record was written all the same: resending them is safe.
+    assert_eq!(transport.model().store.len(), 16);
+}
+
+#[tokio::test]
+async fn answers_too_large_for_a_full_batch_land_from_smaller_ones() {
+    let transport = Scripted::new(Model {
+        too_large_above: Some(25),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(100, 4), orders(100)).await;
+    assert_accounted(&outcomes, &summary, 100);
+    assert_eq!(summary.landed, 100, "{summary}");
+    assert_eq!(summary.requests, 1 + 2 + 4);
+}
+
+#[tokio::test]
+async fn after_a_retried_call_new_false_is_landed_and_new_true_created() {
+    let transport = Scripted::new(Model {
+        attempts: 2,
+        store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
+    assert_accounted(&outcomes, &summary, 5);
+    assert!(matches!(
+        outcome_of(&outcomes, "o3").kind(),
+        OutcomeKind::Landed(Some(_))
+    ));
+    assert_eq!(
+        (summary.created, summary.landed, summary.updated),
+        (4, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_500_is_not_sent_again() {
+    let transport = Scripted::new(Model {
+        script: VecDeque::from([Some((500, r#"{"message":"internal error"}"#))]),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(10, 1), orders(20)).await;
+    assert_accounted(&outcomes, &summary, 20);
+    assert_eq!(transport.model().requests.len(), 1);
+    assert_eq!(summary.resends, 0);
+    assert_eq!(summary.not_attempted, 20);
+    assert!(
+        matches!(summary.stop, Some(StopReason::Error(_))),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
+async fn a_stop_after_a_failure_without_verdict_reports_unconfirmed_not_unattempted() {
+    // A 503 (which may follow a write) then a deadline: the inputs were sent twice.
+    let transport = Scripted::new(Model {
+        script: VecDeque::from([Some((503, "")), Some((401, r#"{"message":"bad token"}"#))]),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(10, 1), orders(20)).await;
+    assert_accounted(&outcomes, &summary, 20);
+    assert_eq!(
+        (summary.unconfirmed, summary.not_attempted),
+        (10, 10),
+        "{summary}"
     );
 }

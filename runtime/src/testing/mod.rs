@@ -64,7 +64,10 @@
 //!   that name the same record refuse the whole request with 400; a value that breaks a
 //!   property rule ([`FakeHubSpotBuilder::property_rule`] for every type,
 //!   [`FakeHubSpotBuilder::property_rule_of`] for one) refuses the whole batch with a 400
-//!   `VALIDATION_ERROR` naming the input and the property. Inputs the fake rejects (ids given
+//!   `VALIDATION_ERROR` naming the input and the property; so does a value its object type's
+//!   property catalog ([`FakeHubSpotBuilder::catalog_of`]) refuses, as HubSpot checks
+//!   values against the portal's (numbers, dates, date-times, booleans, options, unknown
+//!   properties). Inputs the fake rejects (ids given
 //!   to [`FakeHubSpot::reject_ids`], unknown ids of batch update, unique values taken) get a
 //!   `StandardError` each, naming the input in `context` (`{"ids": [...]}`, and
 //!   `objectWriteTraceId` when the input had one), in a 207 answer with `numErrors`; the
@@ -94,6 +97,14 @@
 //!   [`FakeHubSpot::rate_limited_count`] counts the 429s sent.
 //! - **Authentication**: every request needs `Authorization: Bearer <token>` (any token,
 //!   or the one given to [`FakeHubSpotBuilder::token`]), else 401.
+//! - **OAuth** ([`FakeHubSpotBuilder::oauth`]): `POST /oauth/v1/token` refreshes
+//!   ([`FakeHubSpot::oauth_token_url`]) with HubSpot's answer (`access_token`,
+//!   `refresh_token`, `expires_in`, `token_type`) and error bodies (`BAD_REFRESH_TOKEN`, ...);
+//!   each refresh brings a new refresh token, and every one issued stays valid. An access
+//!   token it issued is refused once its lifetime is over with HubSpot's 401
+//!   (`EXPIRED_AUTHENTICATION`, "expired … ago"); the static token is accepted as before.
+//!   `expires_in` is a fraction of a second when the lifetime is (HubSpot's are whole
+//!   seconds). The token endpoint counts against no limit, and its form is not logged.
 //!
 //! Each request meets, in order: routing (404 for a path outside the CRM objects API, 405),
 //! authentication (401), the limits (429), the fault rules ([`FaultRule`]), then the CRM
@@ -102,7 +113,8 @@
 //! # What it does not do
 //!
 //! Associations are accepted and ignored, `propertiesWithHistory` is ignored, the property
-//! catalog is open (any property name is accepted, for any object type), and search's `query`
+//! catalog is open (any property name is accepted) for an object type given no catalog
+//! ([`FakeHubSpotBuilder::catalog_of`]), and search's `query`
 //! matches a substring of any property value. The fake does not know HubSpot's object type
 //! ids: `0-123` and `orders` are two object types to it. Archived records release their
 //! unique values.
@@ -115,9 +127,11 @@
 //! [`FakeHubSpot::reject_ids`] makes batch inputs fail in a 207, whatever their object type.
 //! The log ([`FakeHubSpot::requests`]) records which fault each request got.
 
+mod catalog;
 mod faults;
 mod limits;
 mod log;
+mod oauth;
 mod objects;
 mod server;
 mod store;
@@ -132,6 +146,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use catalog::CatalogError;
 pub use faults::{Fault, FaultRule};
 pub use limits::Policy;
 pub use log::LoggedRequest;
@@ -140,7 +155,7 @@ pub use store::StoredRecord;
 
 use crate::{Client, ClientBuilder};
 use limits::{Daily, Limits, Window};
-use objects::PropertyRule;
+use objects::{PropertyRule, RuleKind};
 use server::{Shared, State};
 use store::{Objects, UniqueProperties};
 
@@ -440,6 +455,8 @@ pub struct FakeHubSpotBuilder {
     retry_after: bool,
     first_id: u64,
     log_limit: Option<usize>,
+    port: u16,
+    oauth: Option<oauth::OAuthApp>,
 }
 
 impl Default for FakeHubSpotBuilder {
@@ -465,6 +482,8 @@ impl Default for FakeHubSpotBuilder {
             retry_after: false,
             first_id: 1001,
             log_limit: None,
+            port: 0,
+            oauth: None,
         }
     }
 }
@@ -623,10 +642,71 @@ impl FakeHubSpotBuilder {
     ) -> Self {
         self.rules.push(PropertyRule {
             object_type,
-            property,
-            check,
+            kind: RuleKind::Check { property, check },
         });
         self
+    }
+
+    /// Checks the values written to `object_type` against a property catalog, as HubSpot
+    /// checks them against the portal's: `catalog_json` is what
+    /// `GET /crm/v3/properties/{objectType}` answers (a `results` array of properties with
+    /// `name`, `type`, `fieldType`, `options`, `hasUniqueValue`), e.g. the
+    /// `spec/orders-properties.json` of this workspace.
+    ///
+    /// A write that sets a property the catalog does not list (`PROPERTY_DOESNT_EXIST`), a
+    /// `number` that is not one (`12,50`: `INVALID_NUMBER`), a `date` that is not
+    /// `YYYY-MM-DD` or the epoch milliseconds of a midnight UTC (`31/12/2025`:
+    /// `INVALID_DATE`), a `datetime` that is not ISO 8601 or epoch milliseconds, a `bool` that
+    /// is not `true` or `false`, or an option an `enumeration` does not list (`JPY`:
+    /// `INVALID_OPTION`; each option of a multi-select `a;b`) is refused as a property rule
+    /// refuses it: a 400 `VALIDATION_ERROR` whose message is `Property values were not
+    /// valid:` and HubSpot's JSON list of validation results (`error`, `name`, `message`),
+    /// naming the input in each message, in `context.ids` and in `errors[]`; for a batch,
+    /// the whole batch, nothing written. The empty string (clearing a property) always
+    /// passes, and so does any value of an enumeration whose catalog lists no options
+    /// (pipelines keep theirs elsewhere). The catalog's properties with `hasUniqueValue`
+    /// become unique properties of `object_type`, as with
+    /// [`unique_property_of`](Self::unique_property_of). A second catalog for the same type
+    /// replaces the first.
+    ///
+    /// ```
+    /// use hubspot_runtime::testing::FakeHubSpot;
+    ///
+    /// let catalog = r#"{"results": [
+    ///     {"name": "shop_ref", "type": "string", "hasUniqueValue": true},
+    ///     {"name": "hs_total_price", "type": "number"},
+    ///     {"name": "hs_currency_code", "type": "enumeration", "fieldType": "select",
+    ///      "options": [{"label": "Euro", "value": "EUR"}]}
+    /// ]}"#;
+    /// let builder = FakeHubSpot::builder().catalog_of("orders", catalog)?;
+    /// # let _ = builder;
+    /// # Ok::<(), hubspot_runtime::testing::CatalogError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When `catalog_json` is not a catalog: not JSON, no `results` array, a property
+    /// without a `name` or `type`, a name listed twice; the error gives the JSON pointer.
+    pub fn catalog_of(
+        mut self,
+        object_type: impl Into<String>,
+        catalog_json: &str,
+    ) -> Result<Self, CatalogError> {
+        let object_type = object_type.into();
+        let catalog = catalog::Catalog::from_json(catalog_json)?;
+        let unique: Vec<String> = catalog.unique_properties().map(str::to_owned).collect();
+        for name in unique {
+            self = self.unique_property_of(object_type.clone(), name);
+        }
+        self.rules.retain(|rule| {
+            !(matches!(rule.kind, RuleKind::Catalog(_))
+                && rule.object_type.as_deref() == Some(object_type.as_str()))
+        });
+        self.rules.push(PropertyRule {
+            object_type: Some(object_type),
+            kind: RuleKind::Catalog(Arc::new(catalog)),
+        });
+        Ok(self)
     }
 
     /// Adds a fault rule (see [`FaultRule`]); more can be added once started.
@@ -681,6 +761,14 @@ impl FakeHubSpotBuilder {
         self
     }
 
+    /// Listen on this port of 127.0.0.1 rather than one the OS picks (0, the default), for a
+    /// fake that other programs are pointed at by hand.
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
     /// Starts the fake.
     ///
     /// # Panics
@@ -697,9 +785,10 @@ impl FakeHubSpotBuilder {
     /// whatever the test's runtime does (a paused clock included). Usable outside async code.
     ///
     /// # Errors
-    /// When no port can be bound on 127.0.0.1 or the thread cannot start.
+    /// When no port can be bound on 127.0.0.1 (or not the one [`port`](Self::port) asks
+    /// for) or the thread cannot start.
     pub fn try_start(self) -> io::Result<FakeHubSpot> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?;
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))?;
         listener.set_nonblocking(true)?;
         let address = listener.local_addr()?;
         let scaled = |length: Duration| length.mul_f64(self.time_scale);
@@ -727,6 +816,7 @@ impl FakeHubSpotBuilder {
             rate_limited: [0; 3],
             token: self.token,
             retry_after: self.retry_after,
+            oauth: self.oauth.map(oauth::Issuer::new),
         };
         let shared = Arc::new(Shared::new(state));
         let (shutdown, stop) = oneshot::channel();
@@ -743,5 +833,85 @@ impl FakeHubSpotBuilder {
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
+    }
+}
+
+// ---- OAuth ---------------------------------------------------------------------------------
+
+impl FakeHubSpot {
+    /// The URL of the fake's OAuth token endpoint (`{base_url}/oauth/v1/token`), to give
+    /// [`OAuthRefreshBuilder::token_url`](crate::OAuthRefreshBuilder::token_url).
+    pub fn oauth_token_url(&self) -> String {
+        format!("{}/oauth/v1/token", self.base_url())
+    }
+
+    /// How many OAuth refreshes succeeded (0 without [`FakeHubSpotBuilder::oauth`]).
+    pub fn oauth_refreshes(&self) -> u64 {
+        self.shared
+            .lock()
+            .oauth
+            .as_ref()
+            .map_or(0, oauth::Issuer::refreshes)
+    }
+
+    /// From now on, answer every well-formed refresh with `status`: 400 with HubSpot's
+    /// `BAD_REFRESH_TOKEN` body (as when the app was uninstalled), any other with an error
+    /// body; `None` refreshes again. Does nothing without [`FakeHubSpotBuilder::oauth`].
+    pub fn fail_oauth_refreshes(&self, status: Option<u16>) {
+        if let Some(issuer) = &mut self.shared.lock().oauth {
+            issuer.fail_refreshes(status);
+        }
+    }
+
+    /// Makes every access token issued so far expire now, whatever its lifetime: the next
+    /// request with one gets HubSpot's 401 `EXPIRED_AUTHENTICATION`.
+    pub fn expire_oauth_tokens(&self) {
+        if let Some(issuer) = &mut self.shared.lock().oauth {
+            issuer.expire_all(std::time::Instant::now());
+        }
+    }
+}
+
+impl FakeHubSpotBuilder {
+    /// Serves HubSpot's OAuth token endpoint for one app and installation: a refresh with
+    /// this `client_id`, `client_secret` and `refresh_token` (or a refresh token issued
+    /// since) gets an access token that lives `lifetime` (real time, not scaled by
+    /// [`time_scale`](Self::time_scale)) and a new refresh token. The static token stays
+    /// accepted.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hubspot_runtime::OAuthRefresh;
+    /// use hubspot_runtime::testing::FakeHubSpot;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = FakeHubSpot::builder()
+    ///     .oauth("app-id", "app-secret", "refresh-1", Duration::from_secs(1800))
+    ///     .start()
+    ///     .await;
+    /// let oauth = OAuthRefresh::builder("app-id", "app-secret", "refresh-1")
+    ///     .token_url(&fake.oauth_token_url())
+    ///     .build()?;
+    /// let client = fake.client_builder().token_provider(oauth).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn oauth(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        refresh_token: impl Into<String>,
+        lifetime: Duration,
+    ) -> Self {
+        self.oauth = Some(oauth::OAuthApp {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            refresh_token: refresh_token.into(),
+            lifetime,
+        });
+        self
     }
 }

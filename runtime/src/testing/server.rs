@@ -23,6 +23,7 @@ use tokio::sync::oneshot;
 use super::faults::{self, Fault, FaultRule};
 use super::limits::{Figures, Limits, Policy};
 use super::log::LoggedRequest;
+use super::oauth::{self, Access, Issuer};
 use super::objects::{self, Answer, Ctx, PropertyRule, Recognized};
 use super::store::Objects;
 
@@ -42,9 +43,12 @@ pub(crate) struct State {
     pub received: u64,
     /// 429 answers sent, by policy: [TEN_SECONDLY_ROLLING, SECONDLY, DAILY].
     pub rate_limited: [u64; 3],
-    /// The one token accepted, or any bearer token when `None`.
+    /// The one static token accepted, or any bearer token when `None` (the OAuth access
+    /// tokens of `oauth` are judged by it first).
     pub token: Option<String>,
     pub retry_after: bool,
+    /// The OAuth token endpoint and the access tokens it issued, when the fake has an app.
+    pub oauth: Option<Issuer>,
 }
 
 #[derive(Debug)]
@@ -160,13 +164,24 @@ impl State {
         body: Vec<u8>,
     ) -> Outcome {
         let at = Instant::now();
-        let recognized = objects::Route::recognize(method, path);
-        let (route, object_type) = match &recognized {
-            Ok(found) => (Some(found.route), Some(found.object_type.clone())),
-            Err(_) => (None, None),
+        let (outcome, fault, route, object_type, body) = match &mut self.oauth {
+            Some(issuer) if path == oauth::TOKEN_PATH => {
+                let answer = issuer.token_request(&mut self.rng, method, &body, at);
+                let built = json_answer(answer, Figures::default());
+                // The form holds the client secret and a refresh token: not logged.
+                (Outcome::Answer(built, None), None, None, None, Vec::new())
+            }
+            _ => {
+                let recognized = objects::Route::recognize(method, path);
+                let (route, object_type) = match &recognized {
+                    Ok(found) => (Some(found.route), Some(found.object_type.clone())),
+                    Err(_) => (None, None),
+                };
+                let (outcome, fault) =
+                    self.decide(at, method, path, query, authorization, &body, recognized);
+                (outcome, fault, route, object_type, body)
+            }
         };
-        let (outcome, fault) =
-            self.decide(at, method, path, query, authorization, &body, recognized);
         self.received += 1;
         if self.log_limit.is_some_and(|limit| self.log.len() >= limit) {
             self.log.pop_front();
@@ -224,7 +239,22 @@ impl State {
                 );
             }
         };
-        let authorized = match (bearer(authorization), &self.token) {
+        let sent = bearer(authorization);
+        let access = sent.and_then(|sent| self.oauth.as_ref()?.check(sent, at));
+        if let Some(Access::Expired(ago)) = access {
+            let figures = self.limits.figures(search, at);
+            let body = Issuer::expired_body(&mut self.rng, ago);
+            let built = json_answer(
+                Answer {
+                    status: 401,
+                    body: Some(body),
+                },
+                figures,
+            );
+            return (Outcome::Answer(built, None), None);
+        }
+        let authorized = match (sent, &self.token) {
+            _ if access == Some(Access::Valid) => true,
             (None, _) => false,
             (Some(sent), Some(expected)) => sent == expected,
             (Some(_), None) => true,

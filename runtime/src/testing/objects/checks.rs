@@ -1,4 +1,5 @@
-//! The checks a write goes through: `idProperty`, property rules, rejections, unique values.
+//! The checks a write goes through: `idProperty`, property rules and catalogs, rejections,
+//! unique values.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -9,22 +10,39 @@ use serde_json::{Value, json};
 use super::wire::{decode_path, error_body, invalid, string_field};
 use super::{Answer, Ctx};
 use crate::OBJECT_ID_PROPERTY;
+use crate::testing::catalog::Catalog;
 use crate::testing::store::{Conflict, Store};
 
 /// The check of a [`PropertyRule`]: `Err(why)` for a value it refuses.
 pub(crate) type Check = dyn Fn(&str) -> Result<(), String> + Send + Sync;
 
-/// A rule broken by a write: (property, value, why).
-pub(super) type Broken = (String, String, String);
+/// A value a write may not set, with HubSpot's error code for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Broken {
+    pub property: String,
+    pub value: String,
+    /// `INVALID_OPTION`, `PROPERTY_DOESNT_EXIST`, ... (`INVALID_PROPERTY_VALUE` for a rule).
+    pub code: &'static str,
+    pub why: String,
+}
 
-/// A rule on the values of one property, of one object type or of every one (`None`):
-/// `Err(why)` makes a write that sets such a value fail with a 400 `VALIDATION_ERROR` (a
+/// What the values of a write are checked against, for one object type or every one
+/// (`None`): a write that sets a value it refuses fails with a 400 `VALIDATION_ERROR` (a
 /// whole batch, when one input breaks it).
 #[derive(Clone)]
 pub(crate) struct PropertyRule {
     pub object_type: Option<String>,
-    pub property: String,
-    pub check: Arc<Check>,
+    pub kind: RuleKind,
+}
+
+/// A caller's rule on one property, or a whole property catalog.
+#[derive(Clone)]
+pub(crate) enum RuleKind {
+    /// `FakeHubSpotBuilder::property_rule`: `Err(why)` refuses a value of `property`.
+    Check { property: String, check: Arc<Check> },
+    /// `FakeHubSpotBuilder::catalog_of`: every property written must be in it, with a value
+    /// of its type.
+    Catalog(Arc<Catalog>),
 }
 
 impl PropertyRule {
@@ -37,10 +55,13 @@ impl PropertyRule {
 
 impl fmt::Debug for PropertyRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PropertyRule")
-            .field("object_type", &self.object_type)
-            .field("property", &self.property)
-            .finish_non_exhaustive()
+        let mut out = f.debug_struct("PropertyRule");
+        out.field("object_type", &self.object_type);
+        match &self.kind {
+            RuleKind::Check { property, .. } => out.field("property", property),
+            RuleKind::Catalog(catalog) => out.field("catalog", catalog),
+        };
+        out.finish_non_exhaustive()
     }
 }
 
@@ -83,29 +104,51 @@ pub(super) fn check_id_property(
     }
 }
 
-/// The rules of `object_type` a write breaks: (property, value, why).
+/// The values of a write to `object_type` that its rules and catalog refuse.
 pub(super) fn broken_rules(
     rules: &[PropertyRule],
     object_type: &str,
     properties: &BTreeMap<String, String>,
 ) -> Vec<Broken> {
-    rules
-        .iter()
-        .filter(|rule| rule.applies_to(object_type))
-        .filter_map(|rule| {
-            let value = properties.get(&rule.property)?;
-            if value.is_empty() {
-                return None;
+    let mut broken = Vec::new();
+    for rule in rules.iter().filter(|rule| rule.applies_to(object_type)) {
+        match &rule.kind {
+            RuleKind::Check { property, check } => {
+                let Some(value) = properties.get(property) else {
+                    continue;
+                };
+                if value.is_empty() {
+                    continue;
+                }
+                if let Err(why) = check(value) {
+                    broken.push(Broken {
+                        property: property.clone(),
+                        value: value.clone(),
+                        code: "INVALID_PROPERTY_VALUE",
+                        why,
+                    });
+                }
             }
-            (rule.check)(value)
-                .err()
-                .map(|why| (rule.property.clone(), value.clone(), why))
-        })
-        .collect()
+            RuleKind::Catalog(catalog) => {
+                for (property, value) in properties {
+                    if let Some(refusal) = catalog.check(property, value) {
+                        broken.push(Broken {
+                            property: property.clone(),
+                            value: value.clone(),
+                            code: refusal.code,
+                            why: refusal.why,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    broken
 }
 
-/// HubSpot's 400 for property values that break the rules, naming each input (`labels`)
-/// and property.
+/// HubSpot's 400 for property values that break the rules: `Property values were not valid:`
+/// and the JSON list of HubSpot's validation results (`isValid`, `message`, `error`, `name`),
+/// each message naming its input (`labels`); `context.ids` and `errors[]` name the inputs too.
 pub(super) fn validation_failure(
     ctx: &mut Ctx<'_>,
     broken: &[(String, Vec<Broken>)],
@@ -113,25 +156,34 @@ pub(super) fn validation_failure(
     if broken.iter().all(|(_, rules)| rules.is_empty()) {
         return None;
     }
-    let mut messages = Vec::new();
+    let mut results = Vec::new();
     let mut errors = Vec::new();
     let mut ids = Vec::new();
     for (label, rules) in broken {
         if !rules.is_empty() {
             ids.push(label.clone());
         }
-        for (property, value, why) in rules {
-            let message = format!("{label}: {property} = \"{value}\" is not valid: {why}");
+        for rule in rules {
+            let message = format!(
+                "{label}: {} = \"{}\" is not valid: {}",
+                rule.property, rule.value, rule.why
+            );
+            results.push(json!({
+                "isValid": false,
+                "message": message,
+                "error": rule.code,
+                "name": rule.property,
+                "localizedErrorMessage": message,
+            }));
             errors.push(json!({
                 "message": message,
-                "in": property,
-                "code": "INVALID_PROPERTY_VALUE",
-                "context": {"ids": [label], "propertyName": [property]},
+                "in": rule.property,
+                "code": rule.code,
+                "context": {"ids": [label], "propertyName": [rule.property]},
             }));
-            messages.push(message);
         }
     }
-    let message = format!("Property values were not valid: {}", messages.join("; "));
+    let message = format!("Property values were not valid: {}", Value::Array(results));
     Some(Answer {
         status: 400,
         body: Some(error_body(

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use super::store::{Ids, Store};
 
-pub(crate) use checks::{Check, PropertyRule, request_keys};
+pub(crate) use checks::{Check, PropertyRule, RuleKind, request_keys};
 pub(crate) use wire::{error_body, query_pairs, uuid};
 
 /// The path every operation of the CRM objects API starts with, before `/{objectType}`.
