@@ -58,7 +58,10 @@ fn load_stage(text: &str) -> Document {
 }
 
 fn emit_stage(api: &Api) -> (Vec<Item>, Vec<Item>) {
-    (emit::types(api), emit::operations(api, "Orders"))
+    (
+        emit::types_module(api, &Default::default()).items,
+        emit::operations_module(api).items,
+    )
 }
 
 /// The formatting `generate_from` does: the types and operations files (the small `mod.rs` is

@@ -13,14 +13,306 @@ pub struct Api {
     pub version: String,
     /// The first server URL of the document, used as the client's default base URL.
     pub default_base_url: String,
+    /// The handle type that carries the operations (`Orders`, from the module's name).
+    pub handle: String,
     /// Every named type, in output order (component schemas in document order, each followed
-    /// by the types lifted out of it).
+    /// by the types lifted out of it). A [`TypeId`] is a place in this list.
     pub types: Vec<TypeDef>,
     /// Every operation, in document order (paths in order, methods in OpenAPI field order).
     pub operations: Vec<Operation>,
     /// The operations the runtime's helpers drive (bulk upsert, paging, search), where the
     /// document has them in the shape those helpers need.
     pub helpers: Helpers,
+    /// How each module of the document names what it does not define, decided by the naming
+    /// pass once every name is known.
+    pub imports: ModuleImports,
+}
+
+impl Api {
+    /// The type `id` stands for.
+    pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.0)
+    }
+
+    /// The Rust name of the type `id` (empty for an id of no type of this document).
+    pub fn type_name(&self, id: TypeId) -> &str {
+        self.type_def(id).map_or("", TypeDef::name)
+    }
+
+    /// The type named `name`, if the document has one.
+    pub fn type_id(&self, name: &str) -> Option<TypeId> {
+        self.types.iter().position(|t| t.name() == name).map(TypeId)
+    }
+
+    /// Calls `f` on every type id of the document: in its types, its operations and its
+    /// helpers.
+    pub fn visit_ids(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        for t in &mut self.types {
+            t.visit_ids(f);
+        }
+        for op in &mut self.operations {
+            op.visit_ids(f);
+        }
+        if let Some(upsert) = &mut self.helpers.upsert {
+            upsert.input.visit_ids(f);
+            upsert.record.visit_ids(f);
+        }
+        if let Some(list) = &mut self.helpers.list {
+            f(&mut list.page);
+        }
+        if let Some(search) = &mut self.helpers.search {
+            f(&mut search.request);
+            f(&mut search.page);
+        }
+    }
+
+    /// `Ty::Named` of the type named `name` (for tests and tools).
+    ///
+    /// # Errors
+    ///
+    /// When the document has no type of that name.
+    pub fn named(&self, name: &str) -> Result<Ty, String> {
+        self.type_id(name)
+            .map(Ty::Named)
+            .ok_or_else(|| format!("the document has no type `{name}`"))
+    }
+}
+
+/// A type of the document: its place in [`Api::types`]. Lowering gives every type an id when
+/// it meets it and names them all in one pass at the end, so a reference never carries a
+/// name that might still change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// Where a type comes from: what its fallback docs say when the document describes nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A component schema.
+    Component,
+    /// Written inline, at `field` of `parent` (a property, `…Item` of an array, `Variant1` of
+    /// a union, `Value` of a map, or the part of an operation it sits in: a parameter's name,
+    /// `Request`, `Ok`, `Error`…).
+    Inline {
+        /// What it is written in.
+        parent: Parent,
+        /// Where in it.
+        field: String,
+    },
+}
+
+/// What an inline type is written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parent {
+    /// Another type.
+    Type(TypeId),
+    /// An operation (its parameters, body or answers), by method name.
+    Operation(String),
+}
+
+/// Something a generated module names that it does not define.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Import {
+    /// An item of another crate or of the standard library.
+    Extern(Extern),
+    /// The document's handle (`Orders`), defined in the document's module.
+    Handle,
+    /// A type of the document's `types` module.
+    Type(TypeId),
+    /// An item of the document's `operations` module (a parameters struct), by name.
+    Operations(String),
+}
+
+/// The items of other crates and of the standard library that generated code names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Extern {
+    /// `std::collections::BTreeMap`
+    BTreeMap,
+    /// `std::fmt`
+    Fmt,
+    /// `std::result::Result`, in the prelude.
+    Result,
+    /// `std::default::Default`, in the prelude.
+    Default,
+    /// `chrono::DateTime`
+    DateTime,
+    /// `chrono::NaiveDate`
+    NaiveDate,
+    /// `chrono::Utc`
+    Utc,
+    /// `serde::Deserialize`
+    Deserialize,
+    /// `serde::Deserializer`
+    Deserializer,
+    /// `serde::Serialize`
+    Serialize,
+    /// `serde::Serializer`
+    Serializer,
+    /// `serde_json::Value`
+    Value,
+    /// `hubspot_runtime::Api`
+    Api,
+    /// `hubspot_runtime::Client`
+    Client,
+    /// `hubspot_runtime::Error`
+    Error,
+    /// `hubspot_runtime::FilePart`
+    FilePart,
+    /// `hubspot_runtime::OperationInfo`
+    OperationInfo,
+    /// `hubspot_runtime::RateClass`
+    RateClass,
+    /// `hubspot_runtime::Repeat`
+    Repeat,
+    /// `hubspot_runtime::bulk::UpsertOperation`
+    UpsertOperation,
+    /// `hubspot_runtime::codegen::BoxFuture`
+    BoxFuture,
+    /// `hubspot_runtime::codegen::Method`
+    Method,
+    /// `hubspot_runtime::codegen::Request`
+    Request,
+    /// `hubspot_runtime::codegen::encode_path_segment`
+    EncodePathSegment,
+    /// `hubspot_runtime::codegen::null_as_default`
+    NullAsDefault,
+    /// `hubspot_runtime::codegen::send`
+    Send,
+    /// `hubspot_runtime::paging::ListOperation`
+    ListOperation,
+    /// `hubspot_runtime::paging::Page`
+    Page,
+    /// `hubspot_runtime::paging::Record`
+    Record,
+    /// `hubspot_runtime::paging::SearchOperation`
+    SearchOperation,
+    /// `hubspot_runtime::property_values::PropertyError`
+    PropertyError,
+    /// `hubspot_runtime::property_values::TypedInput`
+    TypedInput,
+    /// `hubspot_runtime::property_values::TypedProperties`
+    TypedProperties,
+    /// `hubspot_runtime::property_values::UniqueKey`
+    UniqueKey,
+    /// `hubspot_runtime::property_values::property_names`
+    PropertyNames,
+}
+
+impl Extern {
+    /// Every item, in the order the naming pass gives them their names.
+    pub const ALL: &'static [Extern] = &[
+        Extern::Result,
+        Extern::Default,
+        Extern::BTreeMap,
+        Extern::Fmt,
+        Extern::DateTime,
+        Extern::NaiveDate,
+        Extern::Utc,
+        Extern::Deserialize,
+        Extern::Deserializer,
+        Extern::Serialize,
+        Extern::Serializer,
+        Extern::Value,
+        Extern::Api,
+        Extern::Client,
+        Extern::Error,
+        Extern::FilePart,
+        Extern::OperationInfo,
+        Extern::RateClass,
+        Extern::Repeat,
+        Extern::UpsertOperation,
+        Extern::BoxFuture,
+        Extern::Method,
+        Extern::Request,
+        Extern::EncodePathSegment,
+        Extern::NullAsDefault,
+        Extern::Send,
+        Extern::ListOperation,
+        Extern::Page,
+        Extern::Record,
+        Extern::SearchOperation,
+        Extern::PropertyError,
+        Extern::TypedInput,
+        Extern::TypedProperties,
+        Extern::UniqueKey,
+        Extern::PropertyNames,
+    ];
+
+    /// The path of the module that holds it, and its name there.
+    pub fn path(self) -> (&'static str, &'static str) {
+        use Extern::*;
+        let runtime = "hubspot_runtime";
+        let codegen = "hubspot_runtime::codegen";
+        let paging = "hubspot_runtime::paging";
+        let values = "hubspot_runtime::property_values";
+        match self {
+            BTreeMap => ("std::collections", "BTreeMap"),
+            Fmt => ("std", "fmt"),
+            Result => ("std::result", "Result"),
+            Default => ("std::default", "Default"),
+            DateTime => ("chrono", "DateTime"),
+            NaiveDate => ("chrono", "NaiveDate"),
+            Utc => ("chrono", "Utc"),
+            Deserialize => ("serde", "Deserialize"),
+            Deserializer => ("serde", "Deserializer"),
+            Serialize => ("serde", "Serialize"),
+            Serializer => ("serde", "Serializer"),
+            Value => ("serde_json", "Value"),
+            Api => (runtime, "Api"),
+            Client => (runtime, "Client"),
+            Error => (runtime, "Error"),
+            FilePart => (runtime, "FilePart"),
+            OperationInfo => (runtime, "OperationInfo"),
+            RateClass => (runtime, "RateClass"),
+            Repeat => (runtime, "Repeat"),
+            UpsertOperation => ("hubspot_runtime::bulk", "UpsertOperation"),
+            BoxFuture => (codegen, "BoxFuture"),
+            Method => (codegen, "Method"),
+            Request => (codegen, "Request"),
+            EncodePathSegment => (codegen, "encode_path_segment"),
+            NullAsDefault => (codegen, "null_as_default"),
+            Send => (codegen, "send"),
+            ListOperation => (paging, "ListOperation"),
+            Page => (paging, "Page"),
+            Record => (paging, "Record"),
+            SearchOperation => (paging, "SearchOperation"),
+            PropertyError => (values, "PropertyError"),
+            TypedInput => (values, "TypedInput"),
+            TypedProperties => (values, "TypedProperties"),
+            UniqueKey => (values, "UniqueKey"),
+            PropertyNames => (values, "property_names"),
+        }
+    }
+
+    /// The name it is imported by.
+    pub fn name(self) -> &'static str {
+        self.path().1
+    }
+
+    /// Whether it is in Rust's prelude: named without a `use`, unless the module has an item
+    /// of that name.
+    pub fn in_prelude(self) -> bool {
+        matches!(self, Extern::Result | Extern::Default)
+    }
+}
+
+/// How the modules of a document name what they do not define.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModuleImports {
+    /// The `types` module.
+    pub types: Imports,
+    /// The `operations` module.
+    pub operations: Imports,
+    /// The document's own module (`mod.rs`, the handle).
+    pub document: Imports,
+}
+
+/// Which of the names a module would import it may write bare: those that no item of the
+/// module and no more important import already has. The others are written by their path.
+/// Emit imports, among these, the ones its code uses.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Imports {
+    /// The imports written by name.
+    pub by_name: std::collections::BTreeSet<Import>,
 }
 
 /// The document's operations that the runtime's generic helpers can drive, each found by its
@@ -57,7 +349,7 @@ pub struct ListHelper {
     /// Index of the operation in [`Api::operations`].
     pub operation: usize,
     /// The answer's type (a struct with the [`PageRole`]).
-    pub page: String,
+    pub page: TypeId,
 }
 
 /// A search: `POST …/search` without path parameters, a body with `filterGroups`, `sorts` and
@@ -67,9 +359,9 @@ pub struct SearchHelper {
     /// Index of the operation in [`Api::operations`].
     pub operation: usize,
     /// The request body's type.
-    pub request: String,
+    pub request: TypeId,
     /// The answer's type (a struct with the [`PageRole`], of records with the `id` role).
-    pub page: String,
+    pub page: TypeId,
 }
 
 /// What a struct is to the runtime's helpers and the typed properties, found from its fields
@@ -119,7 +411,7 @@ pub enum FromTyped {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ByKeys {
     /// The type of one item of `inputs` (a struct whose only field is `id`).
-    pub id_type: String,
+    pub id_type: TypeId,
     /// Whether `properties` is an `Option`.
     pub properties_optional: bool,
 }
@@ -147,6 +439,76 @@ impl TypeDef {
             TypeDef::Union(u) => &u.name,
         }
     }
+
+    /// The document's description of the type (empty when it has none).
+    pub fn description(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.description,
+            TypeDef::Enum(e) => &e.description,
+            TypeDef::Alias(a) => &a.description,
+            TypeDef::Union(u) => &u.description,
+        }
+    }
+
+    /// Where the type comes from.
+    pub fn origin(&self) -> &Origin {
+        match self {
+            TypeDef::Struct(s) => &s.origin,
+            TypeDef::Enum(e) => &e.origin,
+            TypeDef::Alias(a) => &a.origin,
+            TypeDef::Union(u) => &u.origin,
+        }
+    }
+
+    /// Calls `f` on every type id the definition holds: in its fields, variants and roles,
+    /// and the parent of its origin.
+    pub fn visit_ids(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        let origin = match self {
+            TypeDef::Struct(s) => {
+                for field in &mut s.fields {
+                    field.ty.visit_ids(f);
+                }
+                if let Some(page) = &mut s.roles.page {
+                    page.item.visit_ids(f);
+                }
+                if let Some(keys) = &mut s.roles.by_keys {
+                    f(&mut keys.id_type);
+                }
+                &mut s.origin
+            }
+            TypeDef::Enum(e) => &mut e.origin,
+            TypeDef::Alias(a) => {
+                a.ty.visit_ids(f);
+                &mut a.origin
+            }
+            TypeDef::Union(u) => {
+                for v in &mut u.variants {
+                    v.ty.visit_ids(f);
+                }
+                &mut u.origin
+            }
+        };
+        if let Origin::Inline {
+            parent: Parent::Type(id),
+            ..
+        } = origin
+        {
+            f(id);
+        }
+    }
+
+    /// The types the definition names (in fields, variants and the aliased type).
+    pub fn named(&self) -> Vec<TypeId> {
+        let mut out = Vec::new();
+        let mut push = |ty: &Ty| ty.named_into(&mut out);
+        match self {
+            TypeDef::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
+            TypeDef::Alias(a) => push(&a.ty),
+            TypeDef::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
+            TypeDef::Enum(_) => {}
+        }
+        out
+    }
 }
 
 /// A struct with named fields.
@@ -154,8 +516,10 @@ impl TypeDef {
 pub struct StructDef {
     /// Rust name (UpperCamelCase).
     pub name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
+    /// Where it comes from.
+    pub origin: Origin,
     /// Fields in document order.
     pub fields: Vec<Field>,
     /// What the type can derive, decided once every type is known.
@@ -171,8 +535,10 @@ pub struct StructDef {
 pub struct UnionDef {
     /// Rust name (UpperCamelCase).
     pub name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
+    /// Where it comes from.
+    pub origin: Origin,
     /// The alternatives, in document order.
     pub variants: Vec<UnionVariant>,
     /// With a discriminator: the property whose value picks the variant, and the name of the
@@ -223,8 +589,11 @@ pub struct UnionVariant {
 pub struct AliasDef {
     /// Rust name (UpperCamelCase).
     pub name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none; beside a `$ref`, the one written
+    /// there).
+    pub description: String,
+    /// Where it comes from.
+    pub origin: Origin,
     /// The type it names.
     pub ty: Ty,
 }
@@ -236,8 +605,8 @@ pub struct Field {
     pub name: String,
     /// Name on the wire, for `#[serde(rename)]`.
     pub wire_name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
     /// The full Rust type, `Option` included where the field may be absent.
     pub ty: Ty,
     /// How serde treats the field.
@@ -278,8 +647,8 @@ pub enum Ty {
     Date,
     /// `serde_json::Value`: any JSON.
     Json,
-    /// A type of the `types` module, by Rust name.
-    Named(String),
+    /// A type of the `types` module.
+    Named(TypeId),
     /// `Vec<T>`
     Vec(Box<Ty>),
     /// `BTreeMap<String, T>`
@@ -300,6 +669,28 @@ impl Ty {
     pub fn defaults_to_empty(&self) -> bool {
         matches!(self, Ty::Option(_) | Ty::Vec(_) | Ty::Map(_))
     }
+
+    /// Calls `f` on every type id inside.
+    pub fn visit_ids(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        match self {
+            Ty::Named(id) => f(id),
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
+                inner.visit_ids(f)
+            }
+            _ => {}
+        }
+    }
+
+    /// Adds every type id inside to `out`.
+    pub fn named_into(&self, out: &mut Vec<TypeId>) {
+        match self {
+            Ty::Named(id) => out.push(*id),
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
+                inner.named_into(out)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// An open string enumeration.
@@ -307,8 +698,10 @@ impl Ty {
 pub struct EnumDef {
     /// Rust name (UpperCamelCase).
     pub name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
+    /// Where it comes from.
+    pub origin: Origin,
     /// The values the document lists, in its order.
     pub variants: Vec<Variant>,
     /// Name of the variant that keeps any other value.
@@ -363,7 +756,7 @@ impl HttpMethod {
     }
 }
 
-/// One operation: a method of the generated `Client`.
+/// One operation: a method of the document's handle.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     /// Rust method name (snake_case).
@@ -376,8 +769,10 @@ pub struct Operation {
     pub path: String,
     /// The path split into literal text and parameters.
     pub path_parts: Vec<PathPart>,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's `summary` (empty when it has none).
+    pub summary: String,
+    /// The document's `description` (empty when it has none).
+    pub description: String,
     /// Path parameters, in the order they appear in the path.
     pub path_params: Vec<PathParam>,
     /// The query parameters' struct, when the operation has any.
@@ -395,6 +790,51 @@ pub struct Operation {
     pub rate_class: RateClass,
     /// The `Accept` header the request is sent with.
     pub accept: String,
+}
+
+impl Operation {
+    /// Calls `f` on every type id the operation names.
+    pub fn visit_ids(&mut self, f: &mut impl FnMut(&mut TypeId)) {
+        for p in &mut self.path_params {
+            p.ty.visit_ids(f);
+        }
+        if let Some(q) = &mut self.query {
+            for field in &mut q.fields {
+                field.ty.visit_ids(f);
+            }
+        }
+        if let Some(b) = &mut self.body {
+            b.ty.visit_ids(f);
+        }
+        self.error_ty.visit_ids(f);
+        for answer in self.success.answers_mut() {
+            if let Some(ty) = &mut answer.ty {
+                ty.visit_ids(f);
+            }
+        }
+    }
+
+    /// The types the operation names: its path parameters, query parameters, body, answers and
+    /// error, in that order.
+    pub fn named(&self) -> Vec<TypeId> {
+        let mut out = Vec::new();
+        for p in &self.path_params {
+            p.ty.named_into(&mut out);
+        }
+        for f in self.query.iter().flat_map(|q| &q.fields) {
+            f.ty.named_into(&mut out);
+        }
+        if let Some(b) = &self.body {
+            b.ty.named_into(&mut out);
+        }
+        for answer in self.success.answers() {
+            if let Some(ty) = &answer.ty {
+                ty.named_into(&mut out);
+            }
+        }
+        self.error_ty.named_into(&mut out);
+        out
+    }
 }
 
 /// Whether an operation may be repeated after an ambiguous failure.
@@ -437,8 +877,8 @@ pub struct PathParam {
     pub ty: Ty,
     /// How the method takes it.
     pub pass: Pass,
-    /// Rustdoc text (used in the method's docs).
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
 }
 
 /// How a method takes a path parameter.
@@ -469,8 +909,8 @@ pub struct QueryParam {
     pub name: String,
     /// Name on the wire.
     pub wire_name: String,
-    /// Rustdoc text.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
     /// The field's type, `Option` included when the parameter is optional.
     pub ty: Ty,
     /// Whether the parameter is required.
@@ -506,8 +946,8 @@ pub struct Body {
     pub encoding: BodyEncoding,
     /// Whether the body must be sent.
     pub required: bool,
-    /// Rustdoc text for the argument.
-    pub doc: String,
+    /// The document's description (empty when it has none).
+    pub description: String,
 }
 
 /// How a request body is encoded.
@@ -550,6 +990,24 @@ pub enum Success {
     },
 }
 
+impl Success {
+    /// Every success answer, by ascending status.
+    pub fn answers(&self) -> Vec<&SuccessResponse> {
+        match self {
+            Success::Single(s) => vec![s],
+            Success::Multi { variants, .. } => variants.iter().map(|(_, s)| s).collect(),
+        }
+    }
+
+    /// Every success answer, to change.
+    pub fn answers_mut(&mut self) -> Vec<&mut SuccessResponse> {
+        match self {
+            Success::Single(s) => vec![s],
+            Success::Multi { variants, .. } => variants.iter_mut().map(|(_, s)| s).collect(),
+        }
+    }
+}
+
 /// How an answer's body is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decode {
@@ -573,6 +1031,6 @@ pub struct SuccessResponse {
     /// Whether every 2xx status is this answer (the document's `default` answer, when the
     /// operation lists no success status).
     pub any_success: bool,
-    /// Rustdoc text (the response's description).
-    pub doc: String,
+    /// The response's description (empty when it has none).
+    pub description: String,
 }

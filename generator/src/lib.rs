@@ -94,7 +94,9 @@ pub struct Generated {
     /// past them.
     pub warnings: Vec<Error>,
     /// Each item formatted on its own (`orders/types/Name`, `common/Name`, code), for
-    /// per-item snapshots. The files are these, in this order, under their module's header.
+    /// per-item snapshots, each module's `use` prelude first (`orders/types/use`). The files
+    /// are these, in this order, under their module's header, except that a module's methods
+    /// (each an item `impl Handle { … }` here) are one `impl` block in its file.
     pub items: Vec<(String, String)>,
 }
 
@@ -141,7 +143,7 @@ pub fn generate_from_text(text: &str, syntax: load::Syntax) -> Result<Generated,
 /// Generates a crate of one loaded document, in the module `api`.
 pub fn generate_from(doc: &load::Document) -> Result<Generated, Error> {
     generate_inputs(vec![Input {
-        module: "api".to_owned(),
+        module: lower::DEFAULT_MODULE.to_owned(),
         doc: doc.clone(),
         file: None,
         catalog: None,
@@ -157,8 +159,8 @@ struct Input {
     catalog: Option<PathBuf>,
 }
 
-/// Formatted items (module, name, code), or why they could not be made.
-type Formatted = Result<Vec<(emit::Module, String, String)>, Error>;
+/// Formatted items (module, name, code, whether a method), or why they could not be made.
+type Formatted = Result<Vec<(emit::Module, String, String, bool)>, Error>;
 
 /// Emits and formats items, in order, on this thread. Formatting (syn's parse, then
 /// prettyplease) is most of the generator's time, but a pool of worker threads bought nothing
@@ -170,20 +172,73 @@ fn format_items(items: Vec<emit::Item>) -> Formatted {
         .into_iter()
         .map(|item| {
             let code = write::format(item.tokens, &item.name)?;
-            Ok((item.module, item.name, code))
+            Ok((item.module, item.name, code, item.method))
         })
         .collect()
 }
 
-/// A generated file: the header, the module's rustdoc, then its items.
-fn file(header: &str, module_doc: &str, items: &[&str]) -> Result<String, Error> {
+/// A generated file: the header, the module's rustdoc, then its parts (declarations, the
+/// `use` prelude, items), a blank line between them.
+fn file(header: &str, module_doc: &str, parts: &[&str]) -> Result<String, Error> {
     let doc = write::format(emit::inner_doc(module_doc), "module docs")?;
     let mut contents = format!("{header}{doc}");
-    for item in items {
+    for part in parts.iter().filter(|p| !p.is_empty()) {
         contents.push('\n');
-        contents.push_str(item);
+        contents.push_str(part);
     }
     Ok(contents)
+}
+
+/// A module's formatted code: its `use` prelude (empty when it imports nothing) and its items.
+/// The handle's methods are formatted one by one (each `impl Handle { … }`, for snapshots) and
+/// joined into one `impl` block in the file, where the first of them stands.
+struct ModuleFiles {
+    prelude: String,
+    items: Vec<(emit::Module, String, String, bool)>,
+}
+
+impl ModuleFiles {
+    fn of(code: emit::ModuleCode) -> Result<ModuleFiles, Error> {
+        Ok(ModuleFiles {
+            prelude: write::format_uses(&code.prelude)?,
+            items: format_items(code.items)?,
+        })
+    }
+
+    /// The file's parts after the declarations: the prelude, then the items.
+    fn parts(&self) -> Result<Vec<String>, Error> {
+        let mut parts = vec![self.prelude.clone()];
+        let methods: Vec<&str> = self
+            .items
+            .iter()
+            .filter(|(.., method)| *method)
+            .map(|(_, _, code, _)| code.as_str())
+            .collect();
+        let mut joined = false;
+        for (_, _, code, method) in &self.items {
+            if !method {
+                parts.push(code.clone());
+            } else if !joined {
+                parts.push(write::join_impl(&methods)?);
+                joined = true;
+            }
+        }
+        Ok(parts)
+    }
+
+    /// The items for snapshots, `prefix/name`, the prelude first as `prefix/use`.
+    fn snapshot_items(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !self.prelude.is_empty() {
+            out.push((format!("{prefix}/use"), self.prelude.clone()));
+        }
+        out.extend(
+            self.items
+                .iter()
+                .map(|(_, name, code, _)| (format!("{prefix}/{name}"), code.clone())),
+        );
+        out
+    }
 }
 
 fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
@@ -205,7 +260,8 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
             Some(file) => e.in_file(file),
             None => e,
         };
-        let (api, doc_warnings) = lower::lower_with_warnings(&input.doc).map_err(located)?;
+        let (api, doc_warnings) =
+            lower::lower_module(&input.doc, &input.module).map_err(located)?;
         warnings.extend(doc_warnings.into_iter().map(located));
         let catalog = match &input.catalog {
             Some(path) => {
@@ -219,7 +275,7 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
         catalogs.push(catalog);
         documents.push(Document {
             module: input.module.clone(),
-            handle: naming::handle_name(&input.module),
+            handle: api.handle.clone(),
             api,
         });
     }
@@ -236,48 +292,33 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
     );
 
     if !sharing.common.is_empty() {
-        let formatted = format_items(sharing.common.iter().map(emit::type_item).collect())?;
-        let codes: Vec<&str> = formatted.iter().map(|(_, _, c)| c.as_str()).collect();
+        let types: Vec<(&ir::Api, &ir::TypeDef)> = sharing
+            .common
+            .iter()
+            .map(|(doc, t)| (&documents[*doc].api, t))
+            .collect();
+        let code = ModuleFiles::of(emit::common_module(&types, &sharing.imports))?;
+        let parts = code.parts()?;
         files.push(GeneratedFile {
             path: dir.join("common.rs"),
             contents: file(
                 &crate_header,
                 "The types that several documents of this crate define identically, written once. \
                  Each document's `types` module re-exports the ones it uses.",
-                &codes,
+                &parts.iter().map(String::as_str).collect::<Vec<_>>(),
             )?,
         });
-        items.extend(
-            formatted
-                .into_iter()
-                .map(|(_, name, code)| (format!("common/{name}"), code)),
-        );
+        items.extend(code.snapshot_items("common"));
     }
 
     for ((document, catalog), shared) in documents.iter().zip(&catalogs).zip(&sharing.shared) {
         let api = &document.api;
         let header = write::header(&api.title, &api.version);
         let module_dir = dir.join(&document.module);
-        let mut units: Vec<emit::Item> = api
-            .types
-            .iter()
-            .filter(|t| !shared.contains(t.name()))
-            .map(emit::type_item)
-            .collect();
-        units.extend(emit::operations(api, &document.handle));
-        units.push(emit::handle_item(api, &document.handle));
-        units.extend(emit::document_items(api, &document.handle));
-        let formatted = format_items(units)?;
-        let in_module = |module: emit::Module| -> Vec<&str> {
-            formatted
-                .iter()
-                .filter(|(m, _, _)| *m == module)
-                .map(|(_, _, code)| code.as_str())
-                .collect()
-        };
+        let prefix = &document.module;
 
-        let mut type_items = Vec::new();
-        let reexport;
+        let types = ModuleFiles::of(emit::types_module(api, shared))?;
+        let mut type_parts = Vec::new();
         if !shared.is_empty() {
             // In the document's order, as the names would stand in its own `types`.
             let names = api
@@ -286,13 +327,13 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
                 .map(|t| t.name())
                 .filter(|name| shared.contains(*name))
                 .map(emit::ident);
-            reexport = write::format(
+            let reexport = write::format(
                 quote::quote!(pub use super::super::common::{#(#names),*};),
                 "the re-export of shared types",
             )?;
-            type_items.push(reexport.as_str());
+            type_parts.push(reexport);
         }
-        type_items.extend(in_module(emit::Module::Types));
+        type_parts.extend(types.parts()?);
         files.push(GeneratedFile {
             path: module_dir.join("types.rs"),
             contents: file(
@@ -302,51 +343,51 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
                      objects written inline in them.",
                     api.title, api.version
                 ),
-                &type_items,
+                &type_parts.iter().map(String::as_str).collect::<Vec<_>>(),
             )?,
         });
+        items.extend(types.snapshot_items(&format!("{prefix}/types")));
+
+        let operations = ModuleFiles::of(emit::operations_module(api))?;
         files.push(GeneratedFile {
             path: module_dir.join("operations.rs"),
             contents: file(
                 &header,
-                &format!(
-                    "The operations of {:?} {}: a method of [`{handle}`](super::{handle}) each, \
-                     with the structs of their query parameters and the enums of their answers.",
-                    api.title,
-                    api.version,
-                    handle = document.handle
-                ),
-                &in_module(emit::Module::Operations),
+                &emit::operations_doc(api),
+                &operations
+                    .parts()?
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
             )?,
         });
-        let mut declarations = vec!["pub mod operations;\n", "pub mod types;\n"];
+        items.extend(operations.snapshot_items(&format!("{prefix}/operations")));
+
+        let own = ModuleFiles::of(emit::document_module(api))?;
+        let mut declarations = "pub mod operations;\npub mod types;\n".to_owned();
         if let Some(catalog) = catalog {
-            declarations.push("pub mod properties;\n");
+            declarations.push_str("pub mod properties;\n");
             files.push(GeneratedFile {
                 path: module_dir.join("properties.rs"),
                 contents: catalog.contents.clone(),
             });
         }
-        declarations.extend(in_module(emit::Module::Document));
+        let mut mod_parts = vec![declarations];
+        mod_parts.extend(own.parts()?);
         files.push(GeneratedFile {
             path: module_dir.join("mod.rs"),
             contents: file(
                 &header,
                 &document_doc(document, catalog.is_some()),
-                &declarations,
+                &mod_parts.iter().map(String::as_str).collect::<Vec<_>>(),
             )?,
         });
+        items.extend(own.snapshot_items(&format!("{prefix}/mod")));
         // What callers see of this document, for `cargo xtask codegen`'s summary of a run.
         files.push(GeneratedFile {
             path: module_dir.join(diff::MANIFEST_FILE),
             contents: diff::manifest(api)?,
         });
-        let prefix = &document.module;
-        items.extend(
-            formatted
-                .into_iter()
-                .map(|(module, name, code)| (format!("{prefix}/{}/{name}", module.as_str()), code)),
-        );
         if let Some(catalog) = catalog {
             items.extend(
                 catalog
@@ -357,18 +398,20 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
         }
     }
 
-    let mut root: Vec<String> = Vec::new();
+    let mut root = String::new();
     if !sharing.common.is_empty() {
-        root.push("mod common;\n".to_owned());
+        root.push_str("mod common;\n");
     }
     for document in &documents {
-        root.push(format!("pub mod {};\n", document.module));
+        root.push_str(&format!("pub mod {};\n", document.module));
     }
     let ext = documents
         .iter()
         .map(|d| (d.module.as_str(), d.handle.as_str(), d.api.title.as_str()))
         .collect::<Vec<_>>();
-    root.push(write::format(emit::client_ext(&ext), "ClientExt")?);
+    let (uses, client_ext) = emit::client_ext(&ext);
+    let uses = write::format_uses(&[uses])?;
+    let client_ext = write::format(client_ext, "ClientExt")?;
     files.insert(
         0,
         GeneratedFile {
@@ -377,7 +420,7 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
                 &crate_header,
                 "Code written by the generator from the OpenAPI documents, one module a document. \
                  Never edited by hand: rerun `cargo xtask codegen` instead.",
-                &root.iter().map(String::as_str).collect::<Vec<_>>(),
+                &[root.as_str(), uses.as_str(), client_ext.as_str()],
             )?,
         },
     );

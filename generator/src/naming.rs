@@ -46,9 +46,26 @@
 //!    given to an operation: one that would get such a name takes its verb in front instead
 //!    (`GET /client` is `get_client`).
 //!
+//! 8. Where several operations still share a name, what differs in their paths tells them
+//!    apart ([`MethodNamer::settle`]), and only their names change:
+//!    - the words (rule 4's literal segments) that some of their paths have and others lack
+//!      go in front, in path order: `GET /site-pages` and `GET /landing-pages`, both
+//!      `get_page` by their operationIds, become `site_pages_get_page` and
+//!      `landing_pages_get_page`; `GET /{appId}` and `GET /{appId}/{definitionId}/functions`,
+//!      both `get_page`, become `get_page` (it has no word the other lacks) and
+//!      `functions_get_page`;
+//!    - where their words are the same, the path parameters that some have and others lack go
+//!      behind, after `by_`: `GET /{appId}/settings` (`get_settings`) and `GET /settings`
+//!      (`get_settings` by rule 6) become `get_settings_by_app_id` and `get_settings`;
+//!    - where that is not enough either, every word of each path goes in front, and the
+//!      parameters behind as before.
+//!
+//!    A step is taken only when it gives every one of them its own name, one no other
+//!    operation has (nor the handle: rule 7).
+//!
 //! Two operations that still share a name are an error. Rules 1 to 4 are
-//! [`MethodNamer::name`]; rules 5 to 7 are applied by the lowering, which sees every operation
-//! at once.
+//! [`MethodNamer::name`], rule 8 [`MethodNamer::settle`]; rules 5 to 7 are applied by the
+//! lowering, which sees every operation at once.
 //!
 //! # Identifiers
 //!
@@ -58,11 +75,11 @@
 //! leading `_`. Only ASCII letters and digits are kept; any other character breaks words. A
 //! name that is empty after conversion becomes `value`/`Value`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::ir::HttpMethod;
+use crate::ir::{HttpMethod, Import, Imports};
 
 /// The methods a document's handle has besides its operations: an operation never gets one of
 /// these names (rule 7). A test parses the runtime's helper traits and fails when one has a
@@ -220,6 +237,26 @@ pub fn camel(name: &str) -> String {
     finish(clean(name).to_upper_camel_case(), "Value")
 }
 
+/// Which imports a generated module writes by name: `wanted` are what it would import, most
+/// important first, each with the name it would be written by. One is written by name unless
+/// an item of the module (`defined`) or a more important import has that name; the others are
+/// written by their path. The one rule by which every generated module's `use` prelude is
+/// decided, so that no import can clash with a name of the module, whatever the document
+/// calls its schemas.
+pub fn importable<'a>(
+    defined: &BTreeSet<&str>,
+    wanted: impl IntoIterator<Item = (Import, &'a str)>,
+) -> Imports {
+    let mut taken: BTreeSet<&str> = defined.clone();
+    let mut by_name = BTreeSet::new();
+    for (import, name) in wanted {
+        if !name.is_empty() && taken.insert(name) {
+            by_name.insert(import);
+        }
+    }
+    Imports { by_name }
+}
+
 /// Names of the prelude that the generated `types` module uses unqualified: a schema of that
 /// name would hide them, so it gets `Type` appended (`String` → `StringType`).
 const PRELUDE: &[&str] = &["Box", "From", "Option", "String", "Vec"];
@@ -320,6 +357,92 @@ impl MethodNamer {
 
     fn is_record(&self, segment: &Segment<'_>) -> bool {
         matches!(segment, Segment::Param(name) if !self.is_selector(name))
+    }
+
+    /// The words of a path after the collection path (rule 4's literal segments, object type
+    /// ids left out), in snake_case.
+    fn words(&self, path: &str) -> Vec<String> {
+        segments(path)
+            .get(self.prefix_len..)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Literal(text) if text.starts_with(|c: char| c.is_ascii_digit()) => None,
+                Segment::Literal(text) => Some(bare(&snake(text)).to_owned()),
+                Segment::Param(_) => None,
+            })
+            .collect()
+    }
+
+    /// The path parameters of a path after the collection path, in snake_case.
+    fn params(&self, path: &str) -> Vec<String> {
+        segments(path)
+            .get(self.prefix_len..)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(name) => Some(bare(&snake(name)).to_owned()),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    }
+
+    /// Rule 8: gives operations that share a name (after rules 1 to 7) names of their own, from
+    /// what differs in their paths. `paths` are the operations' paths and `names` their names,
+    /// in the same order; only names that several operations share change. Where no step of
+    /// the rule tells a group apart, its names stay as they are (and lowering reports them).
+    pub fn settle(&self, paths: &[&str], names: &mut [String]) {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, name) in names.iter().enumerate() {
+            groups.entry(name.clone()).or_default().push(i);
+        }
+        for (name, members) in groups.into_iter().filter(|(_, m)| m.len() > 1) {
+            let words: Vec<Vec<String>> = members.iter().map(|&i| self.words(paths[i])).collect();
+            let params: Vec<Vec<String>> = members.iter().map(|&i| self.params(paths[i])).collect();
+            let not_in_all = |lists: &[Vec<String>], k: usize| -> Vec<String> {
+                lists[k]
+                    .iter()
+                    .filter(|w| !lists.iter().all(|other| other.contains(w)))
+                    .cloned()
+                    .collect()
+            };
+            // Each step's words in front and parameters behind, for the `k`th member.
+            let step = |n: usize, k: usize| -> (Vec<String>, Vec<String>) {
+                match n {
+                    0 => (not_in_all(&words, k), Vec::new()),
+                    1 => (not_in_all(&words, k), not_in_all(&params, k)),
+                    _ => (words[k].clone(), not_in_all(&params, k)),
+                }
+            };
+            // Names no operation of the group may take: the others', and the handle's own.
+            let mut taken: BTreeSet<String> = names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !members.contains(i))
+                .map(|(_, n)| bare(n).to_owned())
+                .collect();
+            taken.extend(RESERVED_METHODS.iter().map(|m| (*m).to_owned()));
+            for n in 0..3 {
+                let candidates: Vec<String> = (0..members.len())
+                    .map(|k| {
+                        let (front, behind) = step(n, k);
+                        let mut parts = front;
+                        parts.push(bare(&name).to_owned());
+                        parts.extend(behind.iter().map(|p| format!("by_{p}")));
+                        snake(&parts.join("_"))
+                    })
+                    .collect();
+                let distinct: BTreeSet<&str> = candidates.iter().map(|c| bare(c)).collect();
+                if distinct.len() == candidates.len()
+                    && distinct.iter().all(|c| !taken.contains(*c))
+                {
+                    for (&i, candidate) in members.iter().zip(candidates) {
+                        names[i] = candidate;
+                    }
+                    break;
+                }
+            }
+        }
     }
 
     /// The method name for one operation, before collisions are looked at (rules 1 to 4).
@@ -619,6 +742,93 @@ mod tests {
         assert_eq!(action_name("get-/crm/v3/objects/orders"), None);
         assert_eq!(action_name("things_"), None);
         assert_eq!(action_name("things_2x"), None);
+    }
+
+    /// Rules 1 to 4, then rule 8 (rules 5 to 7 are the lowering's).
+    fn settled(paths: &[(&str, HttpMethod)], names: &[&str]) -> Vec<String> {
+        let namer = MethodNamer::new(paths.iter().map(|(p, _)| *p));
+        let mut names: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+        let only: Vec<&str> = paths.iter().map(|(p, _)| *p).collect();
+        namer.settle(&only, &mut names);
+        names
+    }
+
+    #[test]
+    fn operations_named_alike_are_told_apart_by_their_paths() {
+        use HttpMethod::*;
+        // Two collections, each named by the actions of its operationIds (rule 5).
+        let paths = [
+            ("/cms/v3/pages/site-pages", Get),
+            ("/cms/v3/pages/site-pages", Post),
+            ("/cms/v3/pages/landing-pages", Get),
+            ("/cms/v3/pages/landing-pages", Post),
+            ("/cms/v3/pages/site-pages/{objectId}", Get),
+        ];
+        assert_eq!(
+            settled(
+                &paths,
+                &["get_page", "create", "get_page", "create", "get_site_page"]
+            ),
+            [
+                "site_pages_get_page",
+                "site_pages_create",
+                "landing_pages_get_page",
+                "landing_pages_create",
+                "get_site_page"
+            ]
+        );
+        // The path with nothing the other lacks keeps its name.
+        let paths = [
+            ("/automation/v4/actions/{appId}", Get),
+            (
+                "/automation/v4/actions/{appId}/{definitionId}/functions",
+                Get,
+            ),
+            ("/automation/v4/actions/callbacks/complete", Post),
+        ];
+        assert_eq!(
+            settled(&paths, &["get_page", "get_page", "callbacks_complete"]),
+            ["get_page", "functions_get_page", "callbacks_complete"]
+        );
+    }
+
+    #[test]
+    fn the_same_words_are_told_apart_by_parameters_then_by_every_word() {
+        use HttpMethod::*;
+        let paths = [
+            ("/webhooks/v3/{appId}/settings", Get),
+            ("/webhooks/v3/settings", Get),
+            ("/webhooks/v3/other", Post),
+        ];
+        assert_eq!(
+            settled(&paths, &["get_settings", "get_settings", "other"]),
+            ["get_settings_by_app_id", "get_settings", "other"]
+        );
+        // The same words in another order: only all of them tell the paths apart.
+        let paths = [("/x/v1/a/b", Get), ("/x/v1/b/a", Get), ("/x/v1/c", Get)];
+        assert_eq!(
+            settled(&paths, &["get", "get", "c"]),
+            ["a_b_get", "b_a_get", "c"]
+        );
+    }
+
+    #[test]
+    fn a_settled_name_never_takes_another_operations_name() {
+        use HttpMethod::*;
+        // `site_pages_get_page` is taken, and no step finds `site-pages` another name.
+        let paths = [
+            ("/cms/v3/pages/site-pages", Get),
+            ("/cms/v3/pages/landing-pages", Get),
+            ("/cms/v3/pages/site-pages/get-page", Get),
+        ];
+        assert_eq!(
+            settled(&paths, &["get_page", "get_page", "site_pages_get_page"]),
+            ["get_page", "get_page", "site_pages_get_page"],
+            "no step gives both a free name: they are left for lowering to report"
+        );
+        // Names that collide with nobody never change.
+        let paths = [("/a/v1/x", Get), ("/a/v1/y", Get)];
+        assert_eq!(settled(&paths, &["x", "y"]), ["x", "y"]);
     }
 
     #[test]

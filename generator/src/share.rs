@@ -10,15 +10,33 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Ty, TypeDef};
+use crate::ir::{Api, Extern, Import, Imports, TypeDef, TypeId};
+use crate::naming;
 
 /// Which of each document's types are shared, and the shared types in output order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Sharing {
-    /// The shared types, in the order the first document that holds each lists them.
-    pub common: Vec<TypeDef>,
+    /// The shared types, in the order the first document that holds each lists them, each
+    /// with the document it is taken from (whose ids it holds).
+    pub common: Vec<(usize, TypeDef)>,
     /// For each document, in input order, the names of its types that are in `common`.
     pub shared: Vec<BTreeSet<String>>,
+    /// What the `common` module writes by name ([`naming::importable`]).
+    pub imports: Imports,
+}
+
+/// Whether `a` (of the document `in_a`) and `b` (of `in_b`) are one definition: equal in every
+/// detail once `b`'s type ids are read as the types of `in_a` of the same names.
+fn same(a: &TypeDef, in_a: &Api, b: &TypeDef, in_b: &Api) -> bool {
+    let mut b = b.clone();
+    let mut known = true;
+    b.visit_ids(
+        &mut |id: &mut TypeId| match in_a.type_id(in_b.type_name(*id)) {
+            Some(mine) => *id = mine,
+            None => known = false,
+        },
+    );
+    known && *a == b
 }
 
 /// Decides which types the documents `apis` share.
@@ -35,10 +53,10 @@ pub fn share(apis: &[&Api]) -> Sharing {
     for (name, defs) in &by_name {
         // Documents come in order, so the first largest group is the earliest document's.
         let mut best: BTreeSet<usize> = BTreeSet::new();
-        for (_, def) in defs {
+        for (doc, def) in defs {
             let group: BTreeSet<usize> = defs
                 .iter()
-                .filter(|(_, other)| other == def)
+                .filter(|(other_doc, other)| same(def, apis[*doc], other, apis[*other_doc]))
                 .map(|(d, _)| *d)
                 .collect();
             if group.len() > best.len() {
@@ -55,23 +73,24 @@ pub fn share(apis: &[&Api]) -> Sharing {
         let mut changed = false;
         let names: Vec<&str> = groups.keys().copied().collect();
         for name in names {
-            let Some(def) = by_name.get(name).and_then(|defs| {
+            let Some((first, def)) = by_name.get(name).and_then(|defs| {
                 let first = *groups.get(name)?.first()?;
-                defs.iter().find(|(d, _)| *d == first).map(|(_, t)| *t)
+                defs.iter().find(|(d, _)| *d == first).copied()
             }) else {
                 continue;
             };
-            let mut referenced = BTreeSet::new();
-            named_in(def, &mut referenced);
+            let referenced: BTreeSet<&str> = def
+                .named()
+                .into_iter()
+                .map(|id| apis[first].type_name(id))
+                .collect();
             let keep: BTreeSet<usize> = groups[name]
                 .iter()
                 .copied()
                 .filter(|doc| {
-                    referenced.iter().all(|r| {
-                        groups
-                            .get(r.as_str())
-                            .is_some_and(|group| group.contains(doc))
-                    })
+                    referenced
+                        .iter()
+                        .all(|r| groups.get(r).is_some_and(|group| group.contains(doc)))
                 })
                 .collect();
             if keep.len() != groups[name].len() {
@@ -90,6 +109,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
     let mut sharing = Sharing {
         common: Vec::new(),
         shared: vec![BTreeSet::new(); apis.len()],
+        imports: Imports::default(),
     };
     let mut placed = BTreeSet::new();
     for (doc, api) in apis.iter().enumerate() {
@@ -100,45 +120,29 @@ pub fn share(apis: &[&Api]) -> Sharing {
             {
                 sharing.shared[doc].insert(t.name().to_owned());
                 if placed.insert(t.name().to_owned()) {
-                    sharing.common.push(t.clone());
+                    sharing.common.push((doc, t.clone()));
                 }
             }
         }
     }
+    let names: BTreeSet<&str> = sharing.common.iter().map(|(_, t)| t.name()).collect();
+    sharing.imports = naming::importable(
+        &names,
+        Extern::ALL.iter().map(|e| (Import::Extern(*e), e.name())),
+    );
     sharing
-}
-
-/// The names of the types `def` refers to.
-fn named_in(def: &TypeDef, out: &mut BTreeSet<String>) {
-    match def {
-        TypeDef::Struct(s) => s.fields.iter().for_each(|f| names_of(&f.ty, out)),
-        TypeDef::Alias(a) => names_of(&a.ty, out),
-        TypeDef::Union(u) => u.variants.iter().for_each(|v| names_of(&v.ty, out)),
-        TypeDef::Enum(_) => {}
-    }
-}
-
-fn names_of(ty: &Ty, out: &mut BTreeSet<String>) {
-    match ty {
-        Ty::Named(name) => {
-            out.insert(name.clone());
-        }
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
-            names_of(inner, out)
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{AliasDef, Caps, EnumDef, Helpers};
+    use crate::ir::{AliasDef, Caps, EnumDef, Helpers, ModuleImports, Origin, Ty};
 
     fn alias(name: &str, ty: Ty) -> TypeDef {
         TypeDef::Alias(AliasDef {
             name: name.to_owned(),
-            doc: String::new(),
+            description: String::new(),
+            origin: Origin::Component,
             ty,
         })
     }
@@ -146,7 +150,8 @@ mod tests {
     fn enumeration(name: &str, values: &[&str]) -> TypeDef {
         TypeDef::Enum(EnumDef {
             name: name.to_owned(),
-            doc: String::new(),
+            description: String::new(),
+            origin: Origin::Component,
             variants: values
                 .iter()
                 .map(|v| crate::ir::Variant {
@@ -164,9 +169,11 @@ mod tests {
             title: String::new(),
             version: String::new(),
             default_base_url: String::new(),
+            handle: "Api".to_owned(),
             types,
             operations: Vec::new(),
             helpers: Helpers::default(),
+            imports: ModuleImports::default(),
         }
     }
 
@@ -182,7 +189,11 @@ mod tests {
         ]);
         let sharing = share(&[&a, &b]);
         assert_eq!(
-            sharing.common.iter().map(TypeDef::name).collect::<Vec<_>>(),
+            sharing
+                .common
+                .iter()
+                .map(|(_, t)| t.name())
+                .collect::<Vec<_>>(),
             ["Status"]
         );
         assert!(sharing.shared[0].contains("Status") && !sharing.shared[0].contains("Id"));
@@ -194,11 +205,11 @@ mod tests {
         // `List` is written the same in both, but names `Status`, which differs.
         let a = api(vec![
             enumeration("Status", &["open"]),
-            alias("List", Ty::Vec(Box::new(Ty::Named("Status".to_owned())))),
+            alias("List", Ty::Vec(Box::new(Ty::Named(TypeId(0))))),
         ]);
         let b = api(vec![
             enumeration("Status", &["closed"]),
-            alias("List", Ty::Vec(Box::new(Ty::Named("Status".to_owned())))),
+            alias("List", Ty::Vec(Box::new(Ty::Named(TypeId(0))))),
         ]);
         let sharing = share(&[&a, &b]);
         assert!(sharing.common.is_empty(), "{:?}", sharing.common);
@@ -213,7 +224,7 @@ mod tests {
             api(vec![open()]),
         ];
         let sharing = share(&docs.iter().collect::<Vec<_>>());
-        assert_eq!(sharing.common, vec![open()]);
+        assert_eq!(sharing.common, vec![(1, open())]);
         assert!(sharing.shared[0].is_empty());
         assert!(sharing.shared[1].contains("Status") && sharing.shared[2].contains("Status"));
     }
@@ -221,12 +232,8 @@ mod tests {
     #[test]
     fn one_document_shares_nothing() {
         let a = api(vec![enumeration("Status", &["open"])]);
-        assert_eq!(
-            share(&[&a]),
-            Sharing {
-                common: Vec::new(),
-                shared: vec![BTreeSet::new()],
-            }
-        );
+        let sharing = share(&[&a]);
+        assert!(sharing.common.is_empty());
+        assert_eq!(sharing.shared, vec![BTreeSet::new()]);
     }
 }

@@ -59,6 +59,51 @@ pub fn format(tokens: TokenStream, what: &str) -> Result<String, Error> {
     Ok(parts.join("\n"))
 }
 
+/// Formats a module's `use` prelude: each group's `use` items one a line, a blank line
+/// between the groups; empty when there is nothing to import.
+pub fn format_uses(groups: &[Vec<TokenStream>]) -> Result<String, Error> {
+    let mut out = Vec::new();
+    for group in groups.iter().filter(|g| !g.is_empty()) {
+        let mut lines = String::new();
+        for item in group {
+            lines.push_str(&format(item.clone(), "the `use` prelude")?);
+        }
+        out.push(lines);
+    }
+    Ok(out.join("\n"))
+}
+
+/// Joins formatted `impl T { … }` items of one type into one block: `impl T {`, each item's
+/// contents with a blank line between them, `}`.
+///
+/// # Errors
+///
+/// When an item is not one `impl` block of the type the first one is of.
+pub fn join_impl(items: &[&str]) -> Result<String, Error> {
+    let mut header: Option<&str> = None;
+    let mut bodies = Vec::new();
+    for item in items {
+        let (first, rest) = item.split_once('\n').unwrap_or((item, ""));
+        let body = rest.strip_suffix("}\n").filter(|_| first.ends_with('{'));
+        match (header, body) {
+            (None, Some(body)) => {
+                header = Some(first);
+                bodies.push(body);
+            }
+            (Some(h), Some(body)) if h == first => bodies.push(body),
+            _ => {
+                return Err(Error::msg(format!(
+                    "cannot join into one `impl` block: {first}"
+                )));
+            }
+        }
+    }
+    Ok(match header {
+        Some(header) => format!("{header}\n{}}}\n", bodies.join("\n")),
+        None => String::new(),
+    })
+}
+
 /// A file to write, relative to the output directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {

@@ -512,6 +512,31 @@ paths:
     insta::assert_snapshot!(r.markdown());
 }
 
+/// Descriptions are compared as the document's texts, not as the composed docs: a path
+/// parameter's reworded description is one change (the method's docs, which list it under
+/// `# Arguments`, are not a second), and so is a new summary.
+#[test]
+fn descriptions_are_compared_as_facts() {
+    let r = report(
+        BASE,
+        &edit(&[(
+            "description: The order's id.",
+            "description: Which order to read.",
+        )]),
+    );
+    assert_eq!(r.changes, []);
+    assert_eq!(r.descriptions, 1);
+    let r = report(
+        BASE,
+        &edit(&[(
+            "      operationId: get-order\n",
+            "      operationId: get-order\n      summary: Read an order\n",
+        )]),
+    );
+    assert_eq!(r.changes, []);
+    assert_eq!(r.descriptions, 1);
+}
+
 #[test]
 fn orders_update_as_hubspot_makes_them() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api_diff");

@@ -393,3 +393,119 @@ fn a_default_answer_by_a_missing_ref_is_named_by_its_pointer() {
     );
     assert!(!message.contains("responses~1default"), "{message}");
 }
+
+/// The method names of the family document `tests/family/spec/<name>.yaml`, sorted.
+fn family_methods(name: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/family/spec")
+        .join(format!("{name}.yaml"));
+    let generated = generator::generate(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut names: Vec<String> = generated.documents[0]
+        .api
+        .operations
+        .iter()
+        .map(|o| o.method_name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Operations the naming rule gives one name, as in HubSpot's CMS pages, automation actions
+/// and webhooks documents, are told apart by what differs in their paths (rule 8); the others
+/// keep their names.
+#[test]
+fn operations_named_alike_are_told_apart_by_their_paths() {
+    assert_eq!(
+        family_methods("pages"),
+        [
+            "get_landing_page",
+            "get_site_page",
+            "landing_pages_create",
+            "landing_pages_get_page",
+            "site_pages_create",
+            "site_pages_get_page",
+        ]
+    );
+    assert_eq!(
+        family_methods("actions"),
+        [
+            "archive",
+            "complete",
+            "complete_batch",
+            "create",
+            "functions_get_page",
+            "get_by_function_type",
+            "get_by_id",
+            "get_function",
+            "get_page",
+        ]
+    );
+    assert_eq!(
+        family_methods("webhooks"),
+        [
+            "archive_webhooks_subscription",
+            "clear",
+            "configure",
+            "create",
+            "get_webhooks_subscription",
+            "settings_get_all",
+            "subscriptions_get_all",
+            "webhooks_journal_journal_earliest",
+        ]
+    );
+}
+
+/// A scalar parameter whose schema also has keywords of another type (`type: integer` with a
+/// string's `pattern` and `maxLength`, or with `format: date-time`) is read by its `type`; the
+/// other keywords are ignored, with a warning that names them.
+#[test]
+fn mixed_type_keywords_are_ignored_with_a_warning() {
+    let paths = "  /things:
+    get:
+      operationId: list
+      parameters:
+        - {name: portal, in: query, schema: {type: integer, format: int32, pattern: '^[0-9]+$', maxLength: 12}}
+        - {name: since, in: query, schema: {type: integer, format: date-time}}
+        - {name: name, in: query, schema: {type: string, minimum: 1, maxItems: 3}}
+        - {name: flag, in: query, schema: {type: boolean, pattern: '^(true|false)$'}}
+        - {name: plain, in: query, schema: {type: integer, minimum: 1}}
+      responses:
+        '200': {description: ok}
+";
+    let generated = generate(&doc(
+        "    Thing:\n      type: object\n      properties:\n        a: {type: string}\n",
+        paths,
+    ));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "at /paths/~1things/get/parameters/0/schema: `type: integer` beside keywords of another type: `pattern`, `maxLength` ignored; the value is an `i32`",
+            "at /paths/~1things/get/parameters/1/schema: `type: integer` beside keywords of another type: `format: date-time` ignored; the value is an `i64`",
+            "at /paths/~1things/get/parameters/2/schema: `type: string` beside keywords of another type: `minimum`, `maxItems` ignored; the value is a `String`",
+            "at /paths/~1things/get/parameters/3/schema: `type: boolean` beside keywords of another type: `pattern` ignored; the value is a `bool`",
+        ]
+    );
+    let query = generated.documents[0].api.operations[0]
+        .query
+        .as_ref()
+        .expect("query parameters");
+    let types: Vec<&generator::ir::Ty> = query.fields.iter().map(|f| &f.ty).collect();
+    use generator::ir::Ty;
+    let option = |t: Ty| Ty::Option(Box::new(t));
+    assert_eq!(
+        types,
+        [
+            &option(Ty::I32),
+            &option(Ty::I64),
+            &option(Ty::String),
+            &option(Ty::Bool),
+            &option(Ty::I64)
+        ]
+    );
+    // The family document with such parameters is generated with its warnings.
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/family/spec/journal.yaml");
+    let journal = generator::generate(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(journal.warnings.len(), 3, "{:?}", journal.warnings);
+}

@@ -102,7 +102,7 @@ fn every_property_type_round_trips_through_the_wire_format() {
         ("gift_options", Some("gift_note")), // a multi-select with one value
         ("hs_custom_unlisted", Some("kept")),
     ]);
-    let typed = OrderProperties::from_map(&wire).expect("reads");
+    let typed = OrderProperties::from_map(wire).expect("reads");
     let instant = DateTime::from_timestamp_millis(1_795_952_096_123).expect("in range");
     assert_eq!(typed.hs_order_name, some("Order 1001"));
     assert_eq!(typed.hs_source_store, None);
@@ -155,13 +155,13 @@ fn every_property_type_round_trips_through_the_wire_format() {
             ("warehouse_phone", Some("+44 20 7946 0000")),
         ])
     );
-    assert_eq!(OrderProperties::from_map(&written), Ok(typed));
+    assert_eq!(OrderProperties::from_map(written), Ok(typed));
 }
 
 #[test]
 fn multi_select_reads_several_options_and_keeps_unknown_ones() {
     let typed =
-        OrderProperties::from_map(&answer(&[("gift_options", Some("gift_wrap;engraving;"))]))
+        OrderProperties::from_map(answer(&[("gift_options", Some("gift_wrap;engraving;"))]))
             .expect("reads");
     assert_eq!(
         typed.gift_options,
@@ -186,7 +186,7 @@ fn a_value_that_does_not_read_is_an_error_naming_property_and_value() {
         ("loyalty_points", "0.12345678901234567890123456789"), // more than a Decimal holds
     ] {
         let error: PropertyError =
-            OrderProperties::from_map(&answer(&[(name, Some(value))])).expect_err("does not read");
+            OrderProperties::from_map(answer(&[(name, Some(value))])).expect_err("does not read");
         assert_eq!((error.property(), error.value()), (name, value));
         assert!(error.to_string().contains(name) && error.to_string().contains(value));
     }
@@ -228,10 +228,10 @@ fn writes_keep_clear_and_set_apart() {
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     assert_eq!(wire, expected, "left-alone properties are not sent");
-    assert_eq!(OrderPropertiesInput::from_map(&wire), Ok(input));
+    assert_eq!(OrderPropertiesInput::from_map(wire), Ok(input));
     // A read-only property in a write map is not typed: it stays in `other` as given.
     let with_read_only = BTreeMap::from([("hs_createdate".to_owned(), "1".to_owned())]);
-    let parsed = OrderPropertiesInput::from_map(&with_read_only).expect("reads");
+    let parsed = OrderPropertiesInput::from_map(with_read_only.clone()).expect("reads");
     assert_eq!(parsed.other, with_read_only);
 }
 
@@ -282,7 +282,7 @@ fn odd_catalog_names_and_options_work() {
         ("location", Some("52.37,4.89")), // a type the generator does not know: text
         ("not_in_catalog", Some("x")),
     ]);
-    let typed = Odd::from_map(&wire).expect("reads");
+    let typed = Odd::from_map(wire.clone()).expect("reads");
     assert_eq!(typed._2nd_address_line, some("Flat 2"));
     assert_eq!(typed.order_total, Some(Decimal::new(105, 1)));
     assert_eq!(typed.order_total_2, Some(Decimal::new(11, 0)));

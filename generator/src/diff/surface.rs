@@ -5,17 +5,22 @@
 //! Types and operations are sorted by name, so reordering a document changes nothing here;
 //! fields, path parameters and union alternatives keep their order, because the order of
 //! `new(…)`'s arguments, of a method's arguments and of the alternatives a union tries is part of
-//! what a caller relies on. Every Rust type is spelled as the generated code spells it.
+//! what a caller relies on. Every Rust type is spelled as the generated `types` module spells
+//! it, by emit's own renderer ([`emit::type_text`]).
+//!
+//! Docs are compared as the facts they are made of, never as composed prose: an operation's
+//! summary and description, and each element's description as the document writes it (empty
+//! when it has none). The request line, retry safety and rate class are facts of their own.
 //!
 //! The surface is serialized as the API manifest (`src/generated/api.json`), so it only holds
 //! plain data and renaming a field here is a change of the manifest's format ([`FORMAT`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::ir;
+use crate::{emit, ir};
 
 /// The version of the manifest's layout; a manifest of another version is not compared.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Everything a caller of one generated crate sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,13 +33,13 @@ pub struct Surface {
     pub version: String,
     /// The client's default base URL.
     pub base_url: String,
-    /// The methods of `Client`, by name.
+    /// The methods of the document's handle, by name.
     pub operations: Vec<OperationSurface>,
     /// The types of the `types` module, by name.
     pub types: Vec<TypeSurface>,
 }
 
-/// One method of `Client`.
+/// One method of the document's handle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperationSurface {
     /// The Rust method name: how callers name the operation.
@@ -45,8 +50,10 @@ pub struct OperationSurface {
     pub http_method: String,
     /// The path template.
     pub path: String,
-    /// The method's description.
-    pub doc: String,
+    /// The document's summary of the operation.
+    pub summary: String,
+    /// The document's description of the operation.
+    pub description: String,
     /// Path parameters: positional arguments, in path order.
     pub path_params: Vec<ParamSurface>,
     /// The struct of query parameters, when there is one.
@@ -77,7 +84,7 @@ pub struct ParamSurface {
     /// Whether a caller must give it.
     pub required: bool,
     /// Its description.
-    pub doc: String,
+    pub description: String,
 }
 
 /// The struct that carries an operation's query parameters.
@@ -87,8 +94,6 @@ pub struct QuerySurface {
     pub name: String,
     /// Whether it implements `Default`.
     pub default: bool,
-    /// Its description.
-    pub doc: String,
     /// One field a parameter, in document order.
     pub params: Vec<ParamSurface>,
 }
@@ -101,7 +106,7 @@ pub struct BodySurface {
     /// Whether it must be sent (`&T`) or may be left out (`Option<&T>`).
     pub required: bool,
     /// Its description.
-    pub doc: String,
+    pub description: String,
 }
 
 /// One success answer.
@@ -114,7 +119,7 @@ pub struct AnswerSurface {
     /// The body type, `None` when the answer has no body.
     pub body: Option<String>,
     /// Its description.
-    pub doc: String,
+    pub description: String,
 }
 
 /// A type of the `types` module. (The enum of an operation's answers and the struct of its query
@@ -124,7 +129,7 @@ pub struct TypeSurface {
     /// Rust name.
     pub name: String,
     /// Its description.
-    pub doc: String,
+    pub description: String,
     /// What kind of type it is, with what it holds.
     pub shape: Shape,
 }
@@ -191,7 +196,7 @@ pub struct FieldSurface {
     /// Whether the type is an `Option`.
     pub optional: bool,
     /// Its description.
-    pub doc: String,
+    pub description: String,
 }
 
 /// A listed value of an open enum.
@@ -218,9 +223,10 @@ impl Surface {
     /// Projects the IR of a generated crate onto what its callers see. The only function of the
     /// diff that reads the IR: a change of the IR is mended here.
     pub fn of(api: &ir::Api) -> Surface {
-        let mut operations: Vec<OperationSurface> = api.operations.iter().map(operation).collect();
+        let mut operations: Vec<OperationSurface> =
+            api.operations.iter().map(|op| operation(api, op)).collect();
         operations.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut types: Vec<TypeSurface> = api.types.iter().map(type_surface).collect();
+        let mut types: Vec<TypeSurface> = api.types.iter().map(|t| type_surface(api, t)).collect();
         types.sort_by(|a, b| a.name.cmp(&b.name));
         Surface {
             format: FORMAT,
@@ -233,11 +239,12 @@ impl Surface {
     }
 }
 
-fn operation(op: &ir::Operation) -> OperationSurface {
+fn operation(api: &ir::Api, op: &ir::Operation) -> OperationSurface {
+    let spell = |t: &ir::Ty| emit::type_text(api, t);
     let (returns, answers) = match &op.success {
         ir::Success::Single(s) => (
             s.ty.as_ref().map_or_else(|| "()".to_owned(), spell),
-            vec![answer(None, s)],
+            vec![answer(api, None, s)],
         ),
         ir::Success::Multi {
             enum_name,
@@ -245,7 +252,10 @@ fn operation(op: &ir::Operation) -> OperationSurface {
             ..
         } => (
             enum_name.clone(),
-            variants.iter().map(|(v, s)| answer(Some(v), s)).collect(),
+            variants
+                .iter()
+                .map(|(v, s)| answer(api, Some(v), s))
+                .collect(),
         ),
     };
     let mut answers = answers;
@@ -255,7 +265,8 @@ fn operation(op: &ir::Operation) -> OperationSurface {
         operation_id: op.operation_id.clone(),
         http_method: op.http_method.as_str().to_owned(),
         path: op.path.clone(),
-        doc: op.doc.clone(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
         path_params: op
             .path_params
             .iter()
@@ -264,13 +275,12 @@ fn operation(op: &ir::Operation) -> OperationSurface {
                 wire_name: p.wire_name.clone(),
                 ty: spell(&p.ty),
                 required: true,
-                doc: p.doc.clone(),
+                description: p.description.clone(),
             })
             .collect(),
         query: op.query.as_ref().map(|q| QuerySurface {
             name: q.name.clone(),
             default: q.caps.default,
-            doc: String::new(),
             params: q
                 .fields
                 .iter()
@@ -279,14 +289,14 @@ fn operation(op: &ir::Operation) -> OperationSurface {
                     wire_name: f.wire_name.clone(),
                     ty: spell(&f.ty),
                     required: f.required,
-                    doc: f.doc.clone(),
+                    description: f.description.clone(),
                 })
                 .collect(),
         }),
         body: op.body.as_ref().map(|b| BodySurface {
             ty: spell(&b.ty),
             required: b.required,
-            doc: b.doc.clone(),
+            description: b.description.clone(),
         }),
         returns,
         answers,
@@ -304,99 +314,69 @@ fn operation(op: &ir::Operation) -> OperationSurface {
     }
 }
 
-fn answer(variant: Option<&String>, s: &ir::SuccessResponse) -> AnswerSurface {
+fn answer(api: &ir::Api, variant: Option<&String>, s: &ir::SuccessResponse) -> AnswerSurface {
     AnswerSurface {
         status: s.status,
         variant: variant.cloned(),
-        body: s.ty.as_ref().map(spell),
-        doc: s.doc.clone(),
+        body: s.ty.as_ref().map(|t| emit::type_text(api, t)),
+        description: s.description.clone(),
     }
 }
 
-fn type_surface(t: &ir::TypeDef) -> TypeSurface {
-    let (doc, shape) = match t {
-        ir::TypeDef::Struct(s) => (
-            &s.doc,
-            Shape::Struct {
-                fields: s
-                    .fields
+fn type_surface(api: &ir::Api, t: &ir::TypeDef) -> TypeSurface {
+    let spell = |t: &ir::Ty| emit::type_text(api, t);
+    let shape = match t {
+        ir::TypeDef::Struct(s) => Shape::Struct {
+            fields: s
+                .fields
+                .iter()
+                .map(|f| FieldSurface {
+                    name: f.name.clone(),
+                    wire_name: f.wire_name.clone(),
+                    ty: spell(&f.ty),
+                    optional: matches!(f.ty, ir::Ty::Option(_)),
+                    description: f.description.clone(),
+                })
+                .collect(),
+            eq: s.caps.eq,
+            default: s.caps.default,
+            new: s.constructor.then(|| {
+                s.fields
                     .iter()
-                    .map(|f| FieldSurface {
-                        name: f.name.clone(),
-                        wire_name: f.wire_name.clone(),
-                        ty: spell(&f.ty),
-                        optional: matches!(f.ty, ir::Ty::Option(_)),
-                        doc: f.doc.clone(),
-                    })
-                    .collect(),
-                eq: s.caps.eq,
-                default: s.caps.default,
-                new: s.constructor.then(|| {
-                    s.fields
-                        .iter()
-                        .filter(|f| !matches!(f.ty, ir::Ty::Option(_)))
-                        .map(|f| f.name.clone())
-                        .collect()
-                }),
-            },
-        ),
-        ir::TypeDef::Enum(e) => (
-            &e.doc,
-            Shape::Enum {
-                values: e
-                    .variants
-                    .iter()
-                    .map(|v| ValueSurface {
-                        name: v.name.clone(),
-                        wire: v.wire.clone(),
-                    })
-                    .collect(),
-                other: e.other_variant.clone(),
-            },
-        ),
-        ir::TypeDef::Alias(a) => (&a.doc, Shape::Alias { ty: spell(&a.ty) }),
-        ir::TypeDef::Union(u) => (
-            &u.doc,
-            Shape::Union {
-                variants: u
-                    .variants
-                    .iter()
-                    .map(|v| AlternativeSurface {
-                        name: v.name.clone(),
-                        ty: spell(&v.ty),
-                        tags: v.tags.clone(),
-                    })
-                    .collect(),
-                discriminator: u.discriminator.as_ref().map(|d| d.property.clone()),
-                other: u.discriminator.as_ref().map(|d| d.other_variant.clone()),
-            },
-        ),
+                    .filter(|f| !matches!(f.ty, ir::Ty::Option(_)))
+                    .map(|f| f.name.clone())
+                    .collect()
+            }),
+        },
+        ir::TypeDef::Enum(e) => Shape::Enum {
+            values: e
+                .variants
+                .iter()
+                .map(|v| ValueSurface {
+                    name: v.name.clone(),
+                    wire: v.wire.clone(),
+                })
+                .collect(),
+            other: e.other_variant.clone(),
+        },
+        ir::TypeDef::Alias(a) => Shape::Alias { ty: spell(&a.ty) },
+        ir::TypeDef::Union(u) => Shape::Union {
+            variants: u
+                .variants
+                .iter()
+                .map(|v| AlternativeSurface {
+                    name: v.name.clone(),
+                    ty: spell(&v.ty),
+                    tags: v.tags.clone(),
+                })
+                .collect(),
+            discriminator: u.discriminator.as_ref().map(|d| d.property.clone()),
+            other: u.discriminator.as_ref().map(|d| d.other_variant.clone()),
+        },
     };
     TypeSurface {
         name: t.name().to_owned(),
-        doc: doc.clone(),
+        description: t.description().to_owned(),
         shape,
-    }
-}
-
-/// A type as a caller writes it (short names for the crates the generated code uses).
-fn spell(t: &ir::Ty) -> String {
-    match t {
-        ir::Ty::String => "String".to_owned(),
-        ir::Ty::Bool => "bool".to_owned(),
-        ir::Ty::I32 => "i32".to_owned(),
-        ir::Ty::I64 => "i64".to_owned(),
-        ir::Ty::F32 => "f32".to_owned(),
-        ir::Ty::F64 => "f64".to_owned(),
-        ir::Ty::DateTime => "DateTime<Utc>".to_owned(),
-        ir::Ty::Date => "NaiveDate".to_owned(),
-        ir::Ty::Json => "serde_json::Value".to_owned(),
-        ir::Ty::Named(name) => name.clone(),
-        ir::Ty::Vec(inner) => format!("Vec<{}>", spell(inner)),
-        ir::Ty::Map(inner) => format!("BTreeMap<String, {}>", spell(inner)),
-        ir::Ty::Option(inner) => format!("Option<{}>", spell(inner)),
-        ir::Ty::Boxed(inner) => format!("Box<{}>", spell(inner)),
-        ir::Ty::Bytes => "Vec<u8>".to_owned(),
-        ir::Ty::File => "FilePart".to_owned(),
     }
 }

@@ -2,95 +2,150 @@
 //! operations on a shared client, and the runtime's helper traits where the document has the
 //! operations they drive; and the crate's `ClientExt`, one method a document.
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{Item, Module, Scope, doc, ident, operation_info, ty};
+use super::{Item, Module, ModuleCode, Place, Spell, doc, ident, operation_info, prelude};
 use crate::ir::*;
 
-/// The handle struct of a document: `Orders { client }`, its constructor and its `Api` impl.
-pub fn handle_item(api: &Api, handle: &str) -> Item {
-    let name = ident(handle);
-    let docs = doc(&format!(
+/// The document's module: the handle, then the impls of the runtime's helper traits that the
+/// document's operations support.
+pub fn document_module(api: &Api) -> ModuleCode {
+    let used = RefCell::new(BTreeSet::new());
+    let spell = Spell {
+        api,
+        place: Place::Document,
+        imports: &api.imports.document,
+        used: &used,
+    };
+    let mut items = vec![handle_item(api, spell)];
+    items.extend(helper_items(api, spell));
+    ModuleCode {
+        prelude: prelude(Some(api), Place::Document, &used.borrow()),
+        items,
+    }
+}
+
+/// The handle's docs: what it is, then what all its methods share, said once (each method's
+/// docs say whether it is safe to repeat, and link here).
+fn handle_doc(api: &Api) -> String {
+    format!(
         "The operations of the {:?} document ({}), one async method each, sent through the \
          shared [`Client`](hubspot_runtime::Client) it was made from: its rate limiter, its \
-         retry policy and its connection pool serve every document's handle alike.",
+         retry policy and its connection pool serve every document's handle alike.\n\n\
+         # Retries\n\n\
+         After a timeout, a broken connection or a 502, 503 or 504, the client sends a request \
+         again, within its retry policy, when its method is *safe to repeat* (each method's \
+         docs say whether it is). One that is *not safe to repeat* may have been applied by \
+         HubSpot when its answer was lost, so the client returns the error instead of sending \
+         it again, unless \
+         [`RetryPolicy::retry_unsafe`](hubspot_runtime::RetryPolicy::retry_unsafe) is set. A 429 \
+         is always retried: HubSpot did not process the request.\n\n\
+         # Errors\n\n\
+         Every method fails with [`Error::Api`](hubspot_runtime::Error::Api) when the server \
+         answers with a status the document does not list as a success (its body decoded as \
+         the document's error type where it can be), and with the other \
+         [`Error`](hubspot_runtime::Error) variants when no usable answer arrives.",
         api.title, api.version
-    ));
-    Item {
-        module: Module::Document,
-        name: handle.to_owned(),
-        tokens: quote! {
+    )
+}
+
+/// The handle struct of a document: `Orders { client }`, its constructor and its `Api` impl.
+fn handle_item(api: &Api, spell: Spell<'_>) -> Item {
+    let name = ident(&api.handle);
+    let docs = doc(&handle_doc(api));
+    let client = spell.ext(Extern::Client);
+    let api_trait = spell.ext(Extern::Api);
+    Item::new(
+        Module::Document,
+        &api.handle,
+        quote! {
             #docs
             #[derive(Debug, Clone)]
             pub struct #name {
-                client: ::hubspot_runtime::Client,
+                client: #client,
             }
 
             impl #name {
                 /// This document's operations through `client` (cloned: clones share the
                 /// connection pool, the rate limiter and the metrics).
-                pub fn new(client: &::hubspot_runtime::Client) -> Self {
+                pub fn new(client: &#client) -> Self {
                     Self {
                         client: client.clone(),
                     }
                 }
             }
 
-            impl ::hubspot_runtime::Api for #name {
-                fn client(&self) -> &::hubspot_runtime::Client {
+            impl #api_trait for #name {
+                fn client(&self) -> &#client {
                     &self.client
                 }
             }
         },
-    }
+    )
 }
 
 /// The impls of the runtime's helper traits that the document's operations support.
-pub fn document_items(api: &Api, handle: &str) -> Vec<Item> {
-    let name = ident(handle);
+fn helper_items(api: &Api, spell: Spell<'_>) -> Vec<Item> {
+    let name = ident(&api.handle);
     let mut items = Vec::new();
-    if let Some(upsert) = &api.helpers.upsert {
-        let op = &api.operations[upsert.operation];
-        let input = ty(&upsert.input, Scope::Document);
-        let record = ty(&upsert.record, Scope::Document);
-        let error = ty(&op.error_ty, Scope::Document);
-        let info = operation_info(op);
+    let error_of = |op: &Operation| {
+        let error = spell.ext(Extern::Error);
+        let ty = spell.ty(&op.error_ty);
+        (spell.ty(&op.error_ty), quote!(#error<#ty>))
+    };
+    if let Some(upsert) = &api.helpers.upsert
+        && let Some(op) = api.operations.get(upsert.operation)
+    {
+        let input = spell.ty(&upsert.input);
+        let record = spell.ty(&upsert.record);
+        let (error, _) = error_of(op);
+        let info = operation_info(op, spell);
+        let info_ty = spell.ext(Extern::OperationInfo);
         let trace_ids = upsert.trace_ids;
-        items.push(Item {
-            module: Module::Document,
-            name: "UpsertOperation".to_owned(),
-            tokens: quote! {
-                impl ::hubspot_runtime::bulk::UpsertOperation for #name {
+        let upsert_trait = spell.ext(Extern::UpsertOperation);
+        items.push(Item::new(
+            Module::Document,
+            "UpsertOperation",
+            quote! {
+                impl #upsert_trait for #name {
                     type Input = #input;
                     type Record = #record;
                     type Error = #error;
-                    const OPERATION: &'static ::hubspot_runtime::OperationInfo = &#info;
+                    const OPERATION: &'static #info_ty = &#info;
                     const TRACE_IDS: bool = #trace_ids;
                 }
             },
-        });
+        ));
     }
-    if let Some(list) = &api.helpers.list {
-        let op = &api.operations[list.operation];
+    if let Some(list) = &api.helpers.list
+        && let Some(op) = api.operations.get(list.operation)
+        && let Some(query) = &op.query
+    {
         let method = ident(&op.method_name);
-        let error = ty(&op.error_ty, Scope::Document);
-        let page = ty(&Ty::Named(list.page.clone()), Scope::Document);
-        let params = op.query.as_ref().map(|q| ident(&q.name));
-        items.push(Item {
-            module: Module::Document,
-            name: "ListOperation".to_owned(),
-            tokens: quote! {
-                impl ::hubspot_runtime::paging::ListOperation for #name {
-                    type Params = operations::#params;
+        let (error, failure) = error_of(op);
+        let page = spell.type_ref(list.page);
+        let params = spell.op_item(&query.name);
+        let future = spell.ext(Extern::BoxFuture);
+        let result = spell.result(page.clone(), failure);
+        let list_trait = spell.ext(Extern::ListOperation);
+        items.push(Item::new(
+            Module::Document,
+            "ListOperation",
+            quote! {
+                impl #list_trait for #name {
+                    type Params = #params;
                     type Page = #page;
                     type Error = #error;
 
                     fn list_page(
                         &self,
-                        params: &operations::#params,
+                        params: &#params,
                         after: Option<String>,
-                    ) -> ::hubspot_runtime::codegen::BoxFuture<'static, Result<#page, ::hubspot_runtime::Error<#error>>> {
+                    ) -> #future<'static, #result> {
                         let api = self.clone();
                         let mut params = params.clone();
                         params.after = after;
@@ -98,19 +153,23 @@ pub fn document_items(api: &Api, handle: &str) -> Vec<Item> {
                     }
                 }
             },
-        });
+        ));
     }
-    if let Some(search) = &api.helpers.search {
-        let op = &api.operations[search.operation];
+    if let Some(search) = &api.helpers.search
+        && let Some(op) = api.operations.get(search.operation)
+    {
         let method = ident(&op.method_name);
-        let error = ty(&op.error_ty, Scope::Document);
-        let page = ty(&Ty::Named(search.page.clone()), Scope::Document);
-        let request = ty(&Ty::Named(search.request.clone()), Scope::Document);
-        items.push(Item {
-            module: Module::Document,
-            name: "SearchOperation".to_owned(),
-            tokens: quote! {
-                impl ::hubspot_runtime::paging::SearchOperation for #name {
+        let (error, failure) = error_of(op);
+        let page = spell.type_ref(search.page);
+        let request = spell.type_ref(search.request);
+        let future = spell.ext(Extern::BoxFuture);
+        let result = spell.result(page.clone(), failure);
+        let search_trait = spell.ext(Extern::SearchOperation);
+        items.push(Item::new(
+            Module::Document,
+            "SearchOperation",
+            quote! {
+                impl #search_trait for #name {
                     type Request = #request;
                     type Page = #page;
                     type Error = #error;
@@ -118,27 +177,30 @@ pub fn document_items(api: &Api, handle: &str) -> Vec<Item> {
                     fn search_page(
                         &self,
                         request: #request,
-                    ) -> ::hubspot_runtime::codegen::BoxFuture<'static, Result<#page, ::hubspot_runtime::Error<#error>>> {
+                    ) -> #future<'static, #result> {
                         let api = self.clone();
                         Box::pin(async move { api.#method(&request).await })
                     }
                 }
             },
-        });
+        ));
     }
     items
 }
 
 /// The crate's `ClientExt` trait: one method a document, giving its handle on a client.
-/// `documents` are (module name, handle name, document title).
-pub fn client_ext(documents: &[(&str, &str, &str)]) -> TokenStream {
+/// `documents` are (module name, handle name, document title). Returns the `use` items it
+/// needs and the trait.
+pub fn client_ext(documents: &[(&str, &str, &str)]) -> (Vec<TokenStream>, TokenStream) {
+    // The crate's root defines `ClientExt` and the documents' modules (snake_case): the
+    // runtime's `Client` can always be imported.
     let signatures: Vec<TokenStream> = documents
         .iter()
         .map(|(module, handle, title)| {
             let method = ident(module);
             let module = ident(module);
             let handle = ident(handle);
-            let docs = doc(&format!(
+            let docs = super::member_doc(&format!(
                 "The operations of the {title:?} document on this client (see [`{module}`])."
             ));
             quote!(#docs fn #method(&self) -> #module::#handle)
@@ -163,17 +225,22 @@ pub fn client_ext(documents: &[(&str, &str, &str)]) -> TokenStream {
             )
         });
     let docs = doc(&format!(
-        "Every document's operations on one [`Client`](hubspot_runtime::Client), and so on one \
-         rate limiter and one budget{example}."
+        "Every document's operations on one [`Client`], and so on one rate limiter and one \
+         budget{example}."
     ));
-    quote! {
-        #docs
-        pub trait ClientExt {
-            #(#signatures;)*
-        }
+    (
+        vec![quote!(
+            use hubspot_runtime::Client;
+        )],
+        quote! {
+            #docs
+            pub trait ClientExt {
+                #(#signatures;)*
+            }
 
-        impl ClientExt for ::hubspot_runtime::Client {
-            #(#bodies)*
-        }
-    }
+            impl ClientExt for Client {
+                #(#bodies)*
+            }
+        },
+    )
 }

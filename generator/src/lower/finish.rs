@@ -1,59 +1,6 @@
-//! Passes run once every type is known: renaming, boxing of recursion, capabilities.
+//! Passes run once every type is known and named: boxing of recursion, capabilities.
 
 use super::*;
-
-pub(super) fn rename_ty(ty: &mut Ty, rename: &BTreeMap<String, String>) {
-    match ty {
-        Ty::Named(n) => {
-            if let Some(new) = rename.get(n) {
-                *n = new.clone();
-            }
-        }
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
-            rename_ty(inner, rename)
-        }
-        _ => {}
-    }
-}
-
-pub(super) fn rename_types(api: &mut Api, rename: &BTreeMap<String, String>) {
-    for t in &mut api.types {
-        match t {
-            TypeDef::Struct(s) => s
-                .fields
-                .iter_mut()
-                .for_each(|f| rename_ty(&mut f.ty, rename)),
-            TypeDef::Alias(a) => rename_ty(&mut a.ty, rename),
-            TypeDef::Union(u) => u
-                .variants
-                .iter_mut()
-                .for_each(|v| rename_ty(&mut v.ty, rename)),
-            TypeDef::Enum(_) => {}
-        }
-    }
-    for op in &mut api.operations {
-        op.path_params
-            .iter_mut()
-            .for_each(|p| rename_ty(&mut p.ty, rename));
-        if let Some(q) = &mut op.query {
-            q.fields
-                .iter_mut()
-                .for_each(|f| rename_ty(&mut f.ty, rename));
-        }
-        if let Some(b) = &mut op.body {
-            rename_ty(&mut b.ty, rename);
-        }
-        rename_ty(&mut op.error_ty, rename);
-        match &mut op.success {
-            Success::Single(s) => s.ty.iter_mut().for_each(|t| rename_ty(t, rename)),
-            Success::Multi { variants, .. } => {
-                for (_, s) in variants {
-                    s.ty.iter_mut().for_each(|t| rename_ty(t, rename));
-                }
-            }
-        }
-    }
-}
 
 /// Decides what every type can derive: the one place where `Eq`, `Hash`, `Default` and
 /// `Copy` are chosen. A type has a capability when every type inside it has it; types that
@@ -67,25 +14,19 @@ pub(super) fn decide_caps(api: &mut Api) {
         default: true,
         copy: true,
     };
-    let mut caps: BTreeMap<String, Caps> = api
-        .types
-        .iter()
-        .map(|t| (t.name().to_owned(), all))
-        .collect();
+    let mut caps: Vec<Caps> = vec![all; api.types.len()];
     loop {
         let mut changed = false;
-        for t in &api.types {
+        for (i, t) in api.types.iter().enumerate() {
             let new = type_caps(t, &caps);
-            let old = caps.insert(t.name().to_owned(), new);
-            changed |= old != Some(new);
+            changed |= caps[i] != new;
+            caps[i] = new;
         }
         if !changed {
             break;
         }
     }
-    let named = |name: &str| caps.get(name).copied().unwrap_or_default();
-    for t in &mut api.types {
-        let decided = named(t.name());
+    for (t, &decided) in api.types.iter_mut().zip(&caps) {
         match t {
             TypeDef::Struct(s) => s.caps = decided,
             TypeDef::Enum(e) => e.caps = decided,
@@ -135,7 +76,7 @@ fn all_of(parts: impl Iterator<Item = Caps>) -> Caps {
     )
 }
 
-fn type_caps(t: &TypeDef, caps: &BTreeMap<String, Caps>) -> Caps {
+fn type_caps(t: &TypeDef, caps: &[Caps]) -> Caps {
     match t {
         // An open enum keeps unknown values in a `String`.
         TypeDef::Enum(_) => Caps {
@@ -168,7 +109,7 @@ fn type_caps(t: &TypeDef, caps: &BTreeMap<String, Caps>) -> Caps {
 }
 
 /// The capabilities of a type as a field or variant holds it.
-fn ty_caps(ty: &Ty, caps: &BTreeMap<String, Caps>) -> Caps {
+fn ty_caps(ty: &Ty, caps: &[Caps]) -> Caps {
     let scalar = |eq: bool| Caps {
         eq,
         hash: eq,
@@ -192,7 +133,7 @@ fn ty_caps(ty: &Ty, caps: &BTreeMap<String, Caps>) -> Caps {
             default: true,
             copy: false,
         },
-        Ty::Named(name) => caps.get(name).copied().unwrap_or_default(),
+        Ty::Named(id) => caps.get(id.0).copied().unwrap_or_default(),
         Ty::Option(inner) => Caps {
             default: true,
             ..ty_caps(inner, caps)
@@ -216,27 +157,16 @@ fn ty_caps(ty: &Ty, caps: &BTreeMap<String, Caps>) -> Caps {
 
 /// The named type a value of `ty` holds in place (through `Option` and `Box`, not through the
 /// heap storage of `Vec` and maps).
-pub(super) fn held_in_place(ty: &Ty) -> Option<&str> {
+pub(super) fn held_in_place(ty: &Ty) -> Option<TypeId> {
     match ty {
-        Ty::Named(n) => Some(n),
+        Ty::Named(id) => Some(*id),
         Ty::Option(inner) | Ty::Boxed(inner) => held_in_place(inner),
         _ => None,
     }
 }
 
-/// Every named type `ty` mentions, anywhere.
-pub(super) fn mentions<'t>(ty: &'t Ty, out: &mut Vec<&'t str>) {
-    match ty {
-        Ty::Named(n) => out.push(n),
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Boxed(inner) => {
-            mentions(inner, out)
-        }
-        _ => {}
-    }
-}
-
 /// The types a value of `t` holds in place.
-pub(super) fn in_place_edges(t: &TypeDef) -> Vec<&str> {
+pub(super) fn in_place_edges(t: &TypeDef) -> Vec<TypeId> {
     match t {
         TypeDef::Struct(s) => s
             .fields
@@ -253,22 +183,30 @@ pub(super) fn in_place_edges(t: &TypeDef) -> Vec<&str> {
     }
 }
 
+/// The types an alias names, anywhere in its type.
+fn alias_edges(t: &TypeDef) -> Vec<TypeId> {
+    match t {
+        TypeDef::Alias(_) => t.named(),
+        _ => Vec::new(),
+    }
+}
+
 pub(super) fn reaches(
-    index: &BTreeMap<&str, &TypeDef>,
-    from: &str,
-    to: &str,
-    edges: fn(&TypeDef) -> Vec<&str>,
+    types: &[TypeDef],
+    from: TypeId,
+    to: TypeId,
+    edges: fn(&TypeDef) -> Vec<TypeId>,
 ) -> bool {
     let mut stack = vec![from];
     let mut seen = BTreeSet::new();
-    while let Some(name) = stack.pop() {
-        if name == to {
+    while let Some(id) = stack.pop() {
+        if id == to {
             return true;
         }
-        if !seen.insert(name) {
+        if !seen.insert(id) {
             continue;
         }
-        if let Some(t) = index.get(name) {
+        if let Some(t) = types.get(id.0) {
             stack.extend(edges(t));
         }
     }
@@ -276,51 +214,35 @@ pub(super) fn reaches(
 }
 
 /// Puts a `Box` where a type would contain itself (directly or through others), and refuses
-/// aliases that name themselves, which Rust cannot express.
-pub(super) fn box_recursion(
-    types: &mut [TypeDef],
-    origins: &BTreeMap<String, String>,
-) -> Result<(), Error> {
+/// aliases that name themselves, which Rust cannot express. `pointers` are where each type
+/// is written, by id.
+pub(super) fn box_recursion(types: &mut [TypeDef], pointers: &[String]) -> Result<(), Error> {
     let mut to_box: Vec<(usize, usize)> = Vec::new();
-    {
-        let index: BTreeMap<&str, &TypeDef> = types.iter().map(|t| (t.name(), t)).collect();
-        for (ti, t) in types.iter().enumerate() {
-            if let TypeDef::Alias(a) = t {
-                let alias_edges: fn(&TypeDef) -> Vec<&str> = |t| match t {
-                    TypeDef::Alias(a) => {
-                        let mut out = Vec::new();
-                        mentions(&a.ty, &mut out);
-                        out
-                    }
-                    _ => Vec::new(),
-                };
-                let mut direct = Vec::new();
-                mentions(&a.ty, &mut direct);
-                if direct
-                    .iter()
-                    .any(|d| reaches(&index, d, &a.name, alias_edges))
-                {
-                    let pointer = origins.get(&a.name).cloned().unwrap_or_default();
-                    return Err(Error::at(
-                        pointer,
-                        format!(
-                            "`{}` is defined through itself with no object in between; Rust cannot name such a type",
-                            a.name
-                        ),
-                    ));
-                }
-            }
-            let held: Vec<Option<&str>> = match t {
-                TypeDef::Struct(s) => s.fields.iter().map(|f| held_in_place(&f.ty)).collect(),
-                TypeDef::Union(u) => u.variants.iter().map(|v| held_in_place(&v.ty)).collect(),
-                _ => Vec::new(),
-            };
-            for (fi, target) in held.into_iter().enumerate() {
-                if let Some(target) = target
-                    && reaches(&index, target, t.name(), in_place_edges)
-                {
-                    to_box.push((ti, fi));
-                }
+    for (ti, t) in types.iter().enumerate() {
+        let me = TypeId(ti);
+        if let TypeDef::Alias(a) = t
+            && t.named()
+                .into_iter()
+                .any(|d| reaches(types, d, me, alias_edges))
+        {
+            return Err(Error::at(
+                pointers.get(ti).cloned().unwrap_or_default(),
+                format!(
+                    "`{}` is defined through itself with no object in between; Rust cannot name such a type",
+                    a.name
+                ),
+            ));
+        }
+        let held: Vec<Option<TypeId>> = match t {
+            TypeDef::Struct(s) => s.fields.iter().map(|f| held_in_place(&f.ty)).collect(),
+            TypeDef::Union(u) => u.variants.iter().map(|v| held_in_place(&v.ty)).collect(),
+            _ => Vec::new(),
+        };
+        for (fi, target) in held.into_iter().enumerate() {
+            if let Some(target) = target
+                && reaches(types, target, me, in_place_edges)
+            {
+                to_box.push((ti, fi));
             }
         }
     }

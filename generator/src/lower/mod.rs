@@ -24,6 +24,7 @@
 //! | a union whose alternatives share a one-value enum property | decided by that property, as with a discriminator |
 //! | `string`, `format: binary`, in a `multipart/form-data` body | `hubspot_runtime::FilePart` (refused elsewhere) |
 //! | a `text/*` answer / another non-JSON answer | `String` / `Vec<u8>` |
+//! | a scalar `type` beside keywords of another type (`type: integer` with a string's `pattern`, `maxLength` or `format: date-time`) | what its `type` says (the `format` of an integer or a number still picks its width); the other keywords are ignored, with a warning that names them |
 //!
 //! # Optional and lenient fields
 //!
@@ -52,10 +53,16 @@
 //! - `operations`: parameters, bodies, answers, method names and retry policy;
 //! - `paths`: path templates checked against their parameters;
 //! - `refs`: the one `$ref` resolver, and which schemas requests, answers and errors reach;
+//! - `names`: the one pass that names every type (and the variants of unions), once all are
+//!   known, and decides what each module imports;
 //! - `finish`: the passes run once every type is known (boxing, capabilities);
 //! - `roles`: what types and operations are to the runtime's helpers, found by their shape.
+//!
+//! Lowering writes no prose: the IR carries the document's own texts (summary, description)
+//! and the facts around them, and emit composes the docs.
 
 mod finish;
+mod names;
 mod operations;
 mod paths;
 mod refs;
@@ -86,15 +93,26 @@ const SCHEMAS: &str = "#/components/schemas/";
 /// How deep inline schemas may nest inside one another.
 const MAX_DEPTH: usize = 32;
 
-/// Builds the IR of a loaded document.
+pub use names::decide_imports;
+
+/// The module a document lowered on its own is generated into ([`crate::generate_from`]).
+pub const DEFAULT_MODULE: &str = "api";
+
+/// Builds the IR of a loaded document, as the module [`DEFAULT_MODULE`].
 pub fn lower(doc: &Document) -> Result<Api, Error> {
     lower_with_warnings(doc).map(|(api, _)| api)
 }
 
-/// Builds the IR of a loaded document, with the warnings about faults of the document that do
-/// not change the client (each located by pointer).
+/// Builds the IR of a loaded document, as the module [`DEFAULT_MODULE`], with the warnings
+/// about faults of the document that do not change the client (each located by pointer).
 pub fn lower_with_warnings(doc: &Document) -> Result<(Api, Vec<Error>), Error> {
-    Lowerer::new(doc)?.run()
+    lower_module(doc, DEFAULT_MODULE)
+}
+
+/// Builds the IR of a loaded document that becomes the module `module` (whose name gives the
+/// handle's), with the warnings about faults of the document that do not change the client.
+pub fn lower_module(doc: &Document, module: &str) -> Result<(Api, Vec<Error>), Error> {
+    Lowerer::new(doc)?.run(naming::handle_name(module))
 }
 
 /// How a schema's fields are read (see the module docs).
@@ -107,38 +125,48 @@ enum Mode {
     Error,
 }
 
-/// Where a type is being lowered: names and pointer for whatever is lifted out of it.
+/// Where a type is being lowered: what is lifted out of it is written at `field` of `parent`.
 #[derive(Debug, Clone)]
-struct Ctx<'p> {
-    parent: &'p str,
+struct Ctx {
+    parent: Parent,
     field: String,
     pointer: String,
     mode: Mode,
 }
 
-/// An inline enum met during lowering, named once all are known.
+/// How the naming pass names a type.
+#[derive(Debug, Clone)]
+enum NameRule {
+    /// After its component schema's key.
+    Component { key: String },
+    /// `Parent` + `Field`, from its origin.
+    Lifted,
+    /// An inline enum: after its field, or `Parent` + `Field` where that is contested; inline
+    /// enums of one name and the same values are one type.
+    InlineEnum { values: Vec<String> },
+}
+
+/// A type met during lowering: its definition once lowered, how it is named, and where it is
+/// written (to report a clash of names).
 #[derive(Debug)]
-struct InlineEnum {
-    placeholder: String,
-    /// Where the enum is written, to report a clash of names.
+struct Slot {
+    def: Option<TypeDef>,
+    rule: NameRule,
     pointer: String,
-    parent: String,
-    field: String,
-    values: Vec<String>,
-    doc: String,
 }
 
 struct Lowerer<'a> {
     doc: &'a Document,
     api: &'a OpenAPI,
-    /// Component schema key → Rust name.
-    names: BTreeMap<String, String>,
+    /// Component schema key → its type.
+    components: BTreeMap<String, TypeId>,
     /// Component schema key → mode.
     modes: BTreeMap<String, Mode>,
-    types: Vec<TypeDef>,
-    /// Rust type name → pointer of the node it came from, to report clashes.
-    origins: BTreeMap<String, String>,
-    inline_enums: Vec<InlineEnum>,
+    /// Every type met, by id (ids are given in the order types are met).
+    slots: Vec<Slot>,
+    /// The types in output order: each component schema, followed by the types lifted out of
+    /// it.
+    order: Vec<TypeId>,
     /// How many inline schemas deep `schema_ty` is.
     depth: usize,
     /// Faults of the document that do not change the client, reported and passed over.
@@ -148,13 +176,23 @@ struct Lowerer<'a> {
 impl<'a> Lowerer<'a> {
     fn new(doc: &'a Document) -> Result<Self, Error> {
         let api = &doc.api;
-        let mut names = BTreeMap::new();
-        let mut origins: BTreeMap<String, String> = BTreeMap::new();
+        let mut lowerer = Lowerer {
+            doc,
+            api,
+            components: BTreeMap::new(),
+            modes: BTreeMap::new(),
+            slots: Vec::new(),
+            order: Vec::new(),
+            depth: 0,
+            warnings: Vec::new(),
+        };
+        let mut first_of: BTreeMap<String, String> = BTreeMap::new();
         if let Some(components) = &api.components {
             for key in components.schemas.keys() {
+                // Two keys that give one Rust name are refused before anything else.
                 let name = naming::type_name(key);
                 let pointer = join("/components/schemas", key);
-                if let Some(first) = origins.get(&name) {
+                if let Some(first) = first_of.get(&name) {
                     return Err(Error::at(
                         pointer,
                         format!(
@@ -162,24 +200,15 @@ impl<'a> Lowerer<'a> {
                         ),
                     ));
                 }
-                origins.insert(name.clone(), pointer);
-                names.insert(key.clone(), name);
+                first_of.insert(name, pointer.clone());
+                let id = lowerer.reserve(NameRule::Component { key: key.clone() }, pointer);
+                lowerer.components.insert(key.clone(), id);
             }
         }
-        Ok(Lowerer {
-            doc,
-            api,
-            names,
-            modes: BTreeMap::new(),
-            types: Vec::new(),
-            origins,
-            inline_enums: Vec::new(),
-            depth: 0,
-            warnings: Vec::new(),
-        })
+        Ok(lowerer)
     }
 
-    fn run(mut self) -> Result<(Api, Vec<Error>), Error> {
+    fn run(mut self, handle: String) -> Result<(Api, Vec<Error>), Error> {
         if self.api.paths.paths.is_empty() {
             return Err(Error::at("/paths", "the document has no operations"));
         }
@@ -187,11 +216,14 @@ impl<'a> Lowerer<'a> {
         if let Some(components) = &self.api.components {
             for (key, schema) in &components.schemas {
                 let pointer = join("/components/schemas", key);
+                let Some(&id) = self.components.get(key) else {
+                    continue;
+                };
+                self.order.push(id);
                 let schema = match schema {
                     ReferenceOr::Item(s) => s,
                     ReferenceOr::Reference { reference } => {
-                        let target = self.schema_name(reference, &pointer)?;
-                        let name = self.names.get(key).cloned().unwrap_or_default();
+                        let target = self.component_id(reference, &pointer)?;
                         // openapiv3 drops a description beside a `$ref`; the raw document has it.
                         let beside = self
                             .doc
@@ -199,20 +231,24 @@ impl<'a> Lowerer<'a> {
                             .pointer(&pointer)
                             .and_then(|node| node.get("description"))
                             .and_then(|d| d.as_str());
-                        self.types.push(TypeDef::Alias(AliasDef {
-                            doc: doc_or(beside, || format!("Another name for [`{target}`].")),
-                            name,
-                            ty: Ty::Named(target),
-                        }));
+                        self.fill(
+                            id,
+                            TypeDef::Alias(AliasDef {
+                                name: String::new(),
+                                description: text(beside),
+                                origin: Origin::Component,
+                                ty: Ty::Named(target),
+                            }),
+                        );
                         continue;
                     }
                 };
                 let mode = self.modes.get(key).copied().unwrap_or(Mode::Request);
-                let name = self.names.get(key).cloned().unwrap_or_default();
-                self.lower_component(&name, schema, &pointer, mode)?;
+                self.lower_component(id, schema, &pointer, mode)?;
             }
         }
         let operations = self.lower_operations()?;
+        let (types, pointers, operations) = names::name_types(self.slots, &self.order, operations)?;
         let mut api = Api {
             title: self.api.info.title.clone(),
             version: self.api.info.version.clone(),
@@ -222,15 +258,54 @@ impl<'a> Lowerer<'a> {
                 .first()
                 .map(|s| s.url.trim_end_matches('/').to_owned())
                 .unwrap_or_default(),
-            types: std::mem::take(&mut self.types),
+            handle,
+            types,
             operations,
             helpers: Helpers::default(),
+            imports: ModuleImports::default(),
         };
-        self.name_inline_enums(&mut api)?;
-        box_recursion(&mut api.types, &self.origins)?;
+        box_recursion(&mut api.types, &pointers)?;
         decide_caps(&mut api);
         roles::decide_roles(&mut api);
-        Ok((api, self.warnings))
+        api.imports = names::decide_imports(&api);
+        // A schema met from several operations (a path item's parameter) warns once.
+        let mut seen = BTreeSet::new();
+        let warnings = self
+            .warnings
+            .into_iter()
+            .filter(|w| seen.insert(w.to_string()))
+            .collect();
+        Ok((api, warnings))
+    }
+
+    /// Gives a new type its id; its definition comes later ([`Lowerer::fill`]).
+    fn reserve(&mut self, rule: NameRule, pointer: String) -> TypeId {
+        self.slots.push(Slot {
+            def: None,
+            rule,
+            pointer,
+        });
+        TypeId(self.slots.len() - 1)
+    }
+
+    /// Gives a type met inline its id and its place in the output, before whatever is lifted
+    /// out of it.
+    fn lift(&mut self, rule: NameRule, pointer: &str) -> TypeId {
+        let id = self.reserve(rule, pointer.to_owned());
+        self.order.push(id);
+        id
+    }
+
+    /// The definition of the type `id`.
+    fn fill(&mut self, id: TypeId, def: TypeDef) {
+        if let Some(slot) = self.slots.get_mut(id.0) {
+            slot.def = Some(def);
+        }
+    }
+
+    /// The definition of the type `id`, once lowered.
+    fn def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.slots.get(id.0).and_then(|slot| slot.def.as_ref())
     }
 }
 
@@ -240,11 +315,9 @@ fn unsupported(pointer: &str, keyword: &str) -> Error {
     Error::at(pointer.to_owned(), format!("`{keyword}` is not supported"))
 }
 
-fn doc_or(text: Option<&str>, fallback: impl FnOnce() -> String) -> String {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        Some(t) => t.to_owned(),
-        None => fallback(),
-    }
+/// A text of the document, trimmed; empty when there is none.
+fn text(text: Option<&str>) -> String {
+    text.map(str::trim).unwrap_or_default().to_owned()
 }
 
 /// `name`, or `name_2`, `name_3`… when an earlier field took it.

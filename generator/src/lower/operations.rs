@@ -93,6 +93,9 @@ impl<'a> Lowerer<'a> {
                 *name = verb_name(*method, name);
             }
         }
+        // Rule 8: what differs in their paths tells apart those still named alike.
+        let paths: Vec<&str> = all.iter().map(|(p, ..)| *p).collect();
+        namer.settle(&paths, &mut names);
         let mut first: BTreeMap<&str, (String, &str)> = BTreeMap::new();
         for ((name, base), (path, _, method, _)) in names.iter().zip(&base).zip(&all) {
             let here = op_pointer(path, *method);
@@ -156,7 +159,7 @@ impl<'a> Lowerer<'a> {
                     if !self.keep_path_param(path, &parameter_data.name, at) {
                         continue;
                     }
-                    let ty = self.param_ty(parameter_data, &at.clone(), &type_base)?;
+                    let ty = self.param_ty(parameter_data, &at.clone(), &method_name)?;
                     let pass = match &ty {
                         Ty::String => Pass::Str,
                         Ty::I32 | Ty::I64 | Ty::Bool | Ty::F32 | Ty::F64 => Pass::Value,
@@ -173,9 +176,7 @@ impl<'a> Lowerer<'a> {
                         wire_name: parameter_data.name.clone(),
                         ty,
                         pass,
-                        doc: doc_or(parameter_data.description.as_deref(), || {
-                            format!("The `{}` path parameter.", parameter_data.name)
-                        }),
+                        description: text(parameter_data.description.as_deref()),
                     });
                 }
                 Parameter::Query {
@@ -196,7 +197,7 @@ impl<'a> Lowerer<'a> {
                             "`allowReserved: true` is not supported",
                         ));
                     }
-                    let mut base = self.param_ty(parameter_data, at, &type_base)?;
+                    let mut base = self.param_ty(parameter_data, at, &method_name)?;
                     // A free-form object is a map of any values.
                     if base == Ty::Json {
                         base = Ty::Map(Box::new(Ty::Json));
@@ -232,9 +233,7 @@ impl<'a> Lowerer<'a> {
                     query_fields.push(QueryParam {
                         name: unique(naming::snake(&parameter_data.name), &mut query_used),
                         wire_name: parameter_data.name.clone(),
-                        doc: doc_or(parameter_data.description.as_deref(), || {
-                            format!("The `{}` query parameter.", parameter_data.name)
-                        }),
+                        description: text(parameter_data.description.as_deref()),
                         ty: if required {
                             base
                         } else {
@@ -277,65 +276,14 @@ impl<'a> Lowerer<'a> {
 
         let body = match &op.request_body {
             None => None,
-            Some(body) => Some(self.lower_body(body, &pointer, &type_base)?),
+            Some(body) => Some(self.lower_body(body, &pointer, &method_name)?),
         };
 
-        let (success, error_ty, accept) = self.lower_answers(op, &pointer, &type_base)?;
+        let (success, error_ty, accept) =
+            self.lower_answers(op, &pointer, &method_name, &type_base)?;
 
-        let mut doc = String::new();
-        if let Some(summary) = op
-            .summary
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            doc.push_str(summary);
-        }
-        if let Some(description) = op
-            .description
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            if !doc.is_empty() {
-                doc.push_str("\n\n");
-            }
-            doc.push_str(description);
-        }
-        if !doc.is_empty() {
-            doc.push_str("\n\n");
-        }
-        doc.push_str(&format!(
-            "`{} {path}` (operationId `{operation_id}`).",
-            method.as_str()
-        ));
         let repeat = repeat_safety(method, path);
         let rate_class = rate_class(path);
-        doc.push_str(match repeat {
-            Repeat::Safe => {
-                "\n\nSafe to repeat: after a timeout, a broken connection or a 502, 503 or 504 \
-                 the client sends it again, within its retry policy."
-            }
-            Repeat::Unsafe => {
-                "\n\nNot safe to repeat: HubSpot may have applied a request whose answer was \
-                 lost, so after a timeout, a broken connection or a 502, 503 or 504 the client \
-                 returns the error instead of sending it again, unless \
-                 [`RetryPolicy::retry_unsafe`](hubspot_runtime::RetryPolicy::retry_unsafe) is set. \
-                 A 429 is always retried: HubSpot did not process the request."
-            }
-        });
-        if rate_class == RateClass::Search {
-            doc.push_str(" Counts against HubSpot's separate, lower limit for search requests.");
-        }
-        if !path_params.is_empty() {
-            doc.push_str("\n\n# Arguments\n");
-            for p in &path_params {
-                doc.push_str(&format!("\n- `{}`: {}", naming::bare(&p.name), p.doc));
-            }
-            if let Some(b) = &body {
-                doc.push_str(&format!("\n- `body`: {}", b.doc));
-            }
-        }
 
         Ok(Operation {
             method_name,
@@ -343,7 +291,8 @@ impl<'a> Lowerer<'a> {
             http_method: method,
             path: path.to_owned(),
             path_parts,
-            doc,
+            summary: text(op.summary.as_deref()),
+            description: text(op.description.as_deref()),
             path_params,
             query,
             body,
@@ -359,12 +308,12 @@ impl<'a> Lowerer<'a> {
         &mut self,
         data: &openapiv3::ParameterData,
         at: &str,
-        type_base: &str,
+        method_name: &str,
     ) -> Result<Ty, Error> {
         match &data.format {
             ParameterSchemaOrContent::Schema(schema) => {
                 let ctx = Ctx {
-                    parent: type_base,
+                    parent: Parent::Operation(method_name.to_owned()),
                     field: data.name.clone(),
                     pointer: join(at, "schema"),
                     mode: Mode::Request,
@@ -384,7 +333,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         body: &'a ReferenceOr<RequestBody>,
         pointer: &str,
-        type_base: &str,
+        method_name: &str,
     ) -> Result<Body, Error> {
         let at = join(pointer, "requestBody");
         let body = self.resolve(body, &at)?;
@@ -394,7 +343,7 @@ impl<'a> Lowerer<'a> {
             .as_ref()
             .ok_or_else(|| Error::at(media_at.clone(), "the request body has no schema"))?;
         let ctx = Ctx {
-            parent: type_base,
+            parent: Parent::Operation(method_name.to_owned()),
             field: "Request".to_owned(),
             pointer: join(&media_at, "schema"),
             mode: if kind == BodyKind::Multipart {
@@ -415,19 +364,17 @@ impl<'a> Lowerer<'a> {
             ty,
             encoding,
             required: body.required,
-            doc: doc_or(body.description.as_deref(), || {
-                "The request body.".to_owned()
-            }),
+            description: text(body.description.as_deref()),
         })
     }
 
     /// The parts of a multipart body: one a field of its struct.
     fn form_parts(&self, ty: &Ty, pointer: &str) -> Result<Vec<FormPart>, Error> {
         let fields = match ty {
-            Ty::Named(name) => self.types.iter().find_map(|t| match t {
-                TypeDef::Struct(s) if s.name == *name => Some(&s.fields),
+            Ty::Named(id) => match self.def(*id) {
+                Some(TypeDef::Struct(s)) => Some(&s.fields),
                 _ => None,
-            }),
+            },
             _ => None,
         };
         let fields = fields.ok_or_else(|| {
@@ -466,6 +413,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         op: &'a openapiv3::Operation,
         pointer: &str,
+        method_name: &str,
         type_base: &str,
     ) -> Result<(Success, Ty, String), Error> {
         let mut successes = Vec::new();
@@ -489,24 +437,24 @@ impl<'a> Lowerer<'a> {
             let resp = self.resolve(resp, &at)?;
             if (200..300).contains(&status) {
                 let what = naming::status_variant(status);
-                let answer = self.response_ty(resp, &at, type_base, &what, Mode::Response)?;
+                let answer = self.response_ty(resp, &at, method_name, &what, Mode::Response)?;
                 successes.push(success(status, false, answer, resp, &mut accept));
             } else if status >= 400
                 && error_ty.is_none()
                 && (op.responses.default.is_none() || !default_is_error)
             {
-                error_ty = self.error_ty(resp, &at, type_base)?;
+                error_ty = self.error_ty(resp, &at, method_name)?;
             }
         }
         if let Some(resp) = &op.responses.default {
             let at = join(&join(pointer, "responses"), "default");
             let resp = self.resolve(resp, &at)?;
             if !default_is_error {
-                let answer = self.response_ty(resp, &at, type_base, "Answer", Mode::Response)?;
+                let answer = self.response_ty(resp, &at, method_name, "Answer", Mode::Response)?;
                 successes.push(success(200, true, answer, resp, &mut accept));
                 error_ty = error_ty.or(Some(Ty::Json));
             } else {
-                error_ty = self.error_ty(resp, &at, type_base)?;
+                error_ty = self.error_ty(resp, &at, method_name)?;
             }
         }
         if successes.is_empty() {
@@ -540,10 +488,10 @@ impl<'a> Lowerer<'a> {
         &mut self,
         resp: &Response,
         at: &str,
-        type_base: &str,
+        method_name: &str,
     ) -> Result<Option<Ty>, Error> {
         Ok(
-            match self.response_ty(resp, at, type_base, "Error", Mode::Error)? {
+            match self.response_ty(resp, at, method_name, "Error", Mode::Error)? {
                 Some((ty, Decode::Json, _)) => Some(ty),
                 Some(_) => Some(Ty::Json),
                 None => None,
@@ -557,7 +505,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         resp: &Response,
         at: &str,
-        type_base: &str,
+        method_name: &str,
         what: &str,
         mode: Mode,
     ) -> Result<Option<(Ty, Decode, String)>, Error> {
@@ -580,7 +528,7 @@ impl<'a> Lowerer<'a> {
             )));
         };
         let ctx = Ctx {
-            parent: type_base,
+            parent: Parent::Operation(method_name.to_owned()),
             field: what.to_owned(),
             pointer: join(&media_at, "schema"),
             mode,
@@ -593,11 +541,8 @@ impl<'a> Lowerer<'a> {
     pub(super) fn is_enum(&self, ty: &Ty) -> bool {
         let mut ty = ty;
         for _ in 0..32 {
-            let Ty::Named(name) = ty else { return false };
-            if name.starts_with('\u{0}') {
-                return true;
-            }
-            match self.types.iter().find(|t| t.name() == name) {
+            let Ty::Named(id) = ty else { return false };
+            match self.def(*id) {
                 Some(TypeDef::Enum(_)) => return true,
                 Some(TypeDef::Alias(a)) => ty = &a.ty,
                 _ => return false,
@@ -635,13 +580,7 @@ fn success(
         ty,
         decode,
         any_success,
-        doc: doc_or(Some(resp.description.as_str()), || {
-            if any_success {
-                "The answer.".to_owned()
-            } else {
-                format!("The {status} answer.")
-            }
-        }),
+        description: text(Some(&resp.description)),
     }
 }
 

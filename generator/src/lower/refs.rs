@@ -70,7 +70,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         let mut modes = BTreeMap::new();
-        for key in self.names.keys() {
+        for key in self.components.keys() {
             let mode = if upload.contains(key) {
                 Mode::Upload
             } else if request.contains(key) {
@@ -114,12 +114,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// The Rust name of the component schema `reference` points at.
-    pub(super) fn schema_name(&self, reference: &str, pointer: &str) -> Result<String, Error> {
+    /// The type of the component schema `reference` points at.
+    pub(super) fn component_id(&self, reference: &str, pointer: &str) -> Result<TypeId, Error> {
         let key = ref_key::<Schema>(reference, pointer)?;
-        self.names
+        self.components
             .get(&key)
-            .cloned()
+            .copied()
             .ok_or_else(|| nowhere::<Schema>(reference, pointer))
     }
 

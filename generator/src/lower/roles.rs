@@ -69,7 +69,7 @@ fn resolve<'a>(ty: &Ty, types: &'a [TypeDef]) -> Option<&'a StructDef> {
     for _ in 0..=types.len() {
         match ty {
             Ty::Option(inner) | Ty::Boxed(inner) => ty = inner,
-            Ty::Named(name) => match types.iter().find(|t| t.name() == name)? {
+            Ty::Named(id) => match types.get(id.0)? {
                 TypeDef::Struct(s) => return Some(s),
                 TypeDef::Alias(a) => ty = &a.ty,
                 _ => return None,
@@ -80,12 +80,21 @@ fn resolve<'a>(ty: &Ty, types: &'a [TypeDef]) -> Option<&'a StructDef> {
     None
 }
 
-/// The name of the struct a type names, through aliases (for a page or a request type).
-fn struct_name(ty: &Ty, types: &[TypeDef]) -> Option<String> {
-    match ty {
-        Ty::Named(_) => resolve(ty, types).map(|s| s.name.clone()),
-        _ => None,
+/// The struct a type names, through `Option`, `Box` and aliases, by id.
+fn struct_id(ty: &Ty, types: &[TypeDef]) -> Option<TypeId> {
+    let mut ty = ty;
+    for _ in 0..=types.len() {
+        match ty {
+            Ty::Option(inner) | Ty::Boxed(inner) => ty = inner,
+            Ty::Named(id) => match types.get(id.0)? {
+                TypeDef::Struct(_) => return Some(*id),
+                TypeDef::Alias(a) => ty = &a.ty,
+                _ => return None,
+            },
+            _ => return None,
+        }
     }
+    None
 }
 
 fn field<'a>(s: &'a StructDef, wire: &str) -> Option<&'a Field> {
@@ -156,6 +165,7 @@ fn by_keys(s: &StructDef, types: &[TypeDef]) -> Option<ByKeys> {
     };
     let id_struct = resolve(item, types)?;
     let only_id = matches!(id_struct.fields.as_slice(), [f] if f.wire_name == "id" && f.name == "id" && f.ty == Ty::String);
+    let id_type = struct_id(item, types)?;
     let (properties_ty, properties_optional) = unwrap_option(&field(s, "properties")?.ty);
     let id_property_ok =
         field(s, "idProperty").is_some_and(|f| f.ty == Ty::Option(Box::new(Ty::String)));
@@ -164,8 +174,8 @@ fn by_keys(s: &StructDef, types: &[TypeDef]) -> Option<ByKeys> {
             || f.ty.defaults_to_empty()
     });
     let names_list = *properties_ty == Ty::Vec(Box::new(Ty::String));
-    (only_id && id_property_ok && others_empty && names_list).then(|| ByKeys {
-        id_type: id_struct.name.clone(),
+    (only_id && id_property_ok && others_empty && names_list).then_some(ByKeys {
+        id_type,
         properties_optional,
     })
 }
@@ -236,8 +246,8 @@ fn list_helper(index: usize, op: &Operation, types: &[TypeDef]) -> Option<ListHe
     if after.ty != Ty::Option(Box::new(Ty::String)) {
         return None;
     }
-    let page = struct_name(single_answer(op)?, types)?;
-    let is_page = page_role(resolve(&Ty::Named(page.clone()), types)?, types).is_some();
+    let page = struct_id(single_answer(op)?, types)?;
+    let is_page = page_role(resolve(&Ty::Named(page), types)?, types).is_some();
     is_page.then_some(ListHelper {
         operation: index,
         page,
@@ -250,20 +260,21 @@ fn search_helper(index: usize, op: &Operation, types: &[TypeDef]) -> Option<Sear
     }
     let request_ty = json_body(op)?;
     let request = resolve(request_ty, types)?;
+    let request_id = struct_id(request_ty, types)?;
     if ["filterGroups", "sorts", "after"]
         .iter()
         .any(|wire| field(request, wire).is_none())
     {
         return None;
     }
-    let page_name = struct_name(single_answer(op)?, types)?;
-    let page = resolve(&Ty::Named(page_name.clone()), types)?;
+    let page_id = struct_id(single_answer(op)?, types)?;
+    let page = resolve(&Ty::Named(page_id), types)?;
     let item = page_role(page, types)?.item;
     let record_id =
         resolve(&item, types).is_some_and(|r| field(r, "id").is_some_and(|f| f.ty == Ty::String));
-    record_id.then(|| SearchHelper {
+    record_id.then_some(SearchHelper {
         operation: index,
-        request: request.name.clone(),
-        page: page_name,
+        request: request_id,
+        page: page_id,
     })
 }

@@ -6,25 +6,27 @@ use std::borrow::Borrow;
 impl<'a> Lowerer<'a> {
     // ----- schemas -----------------------------------------------------------------------
 
+    /// Lowers the component schema of type `id` (already placed in the output order).
     pub(super) fn lower_component(
         &mut self,
-        name: &str,
+        id: TypeId,
         schema: &Schema,
         pointer: &str,
         mode: Mode,
     ) -> Result<(), Error> {
-        let doc = doc_or(schema.schema_data.description.as_deref(), || {
-            format!("The `{name}` schema of the document.")
-        });
+        let description = text(schema.schema_data.description.as_deref());
         if let Some(values) = string_enum(schema, pointer)? {
-            let def = enum_def(name.to_owned(), doc, &values);
-            self.types.push(TypeDef::Enum(def));
+            self.fill(
+                id,
+                TypeDef::Enum(enum_def(description, Origin::Component, &values)),
+            );
             return Ok(());
         }
         if let Some((alternatives, discriminator, keyword)) = union_parts(schema) {
             return self.lower_union(
-                name.to_owned(),
-                doc,
+                id,
+                description,
+                Origin::Component,
                 alternatives,
                 discriminator,
                 keyword,
@@ -36,21 +38,29 @@ impl<'a> Lowerer<'a> {
             Some(Shape::Struct {
                 properties,
                 required,
-            }) => self.lower_struct(name.to_owned(), doc, &properties, &required, pointer, mode),
+            }) => self.lower_struct(
+                id,
+                description,
+                Origin::Component,
+                &properties,
+                &required,
+                pointer,
+                mode,
+            ),
             _ => {
                 let ctx = Ctx {
-                    parent: name,
+                    parent: Parent::Type(id),
                     field: String::new(),
                     pointer: pointer.to_owned(),
                     mode,
                 };
-                let index = self.types.len();
                 let ty = self.schema_ty(schema, &ctx)?;
-                self.types.insert(
-                    index,
+                self.fill(
+                    id,
                     TypeDef::Alias(AliasDef {
-                        name: name.to_owned(),
-                        doc,
+                        name: String::new(),
+                        description,
+                        origin: Origin::Component,
                         ty,
                     }),
                 );
@@ -59,10 +69,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn lower_struct(
         &mut self,
-        name: String,
-        doc: String,
+        id: TypeId,
+        description: String,
+        origin: Origin,
         properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
         required: &[String],
         pointer: &str,
@@ -76,28 +88,26 @@ impl<'a> Lowerer<'a> {
                 ));
             }
         }
-        // Reserve the struct's place before the types lifted out of it.
-        let index = self.types.len();
         let mut fields = Vec::new();
         let mut used = BTreeSet::new();
         for (wire, prop) in properties {
             let prop_pointer = join(&join(pointer, "properties"), wire);
             let ctx = Ctx {
-                parent: &name,
+                parent: Parent::Type(id),
                 field: wire.clone(),
                 pointer: prop_pointer.clone(),
                 mode,
             };
             let base = self.ty_of(prop, &ctx)?;
             let is_required = required.iter().any(|r| r == wire);
-            let field_doc = self.field_doc(prop, &prop_pointer, wire)?;
+            let description = self.field_description(prop, &prop_pointer)?;
             let (ty, mut serde) = field_policy(base, is_required, mode);
             let rust_name = unique(naming::snake(wire), &mut used);
             serde.rename = naming::bare(&rust_name) != wire;
             fields.push(Field {
                 name: rust_name,
                 wire_name: wire.clone(),
-                doc: field_doc,
+                description,
                 ty,
                 serde,
             });
@@ -106,11 +116,12 @@ impl<'a> Lowerer<'a> {
         // `Default` would not do).
         let constructor = !fields.iter().all(|f| f.ty.defaults_to_empty())
             && fields.iter().any(|f| matches!(f.ty, Ty::Option(_)));
-        self.types.insert(
-            index,
+        self.fill(
+            id,
             TypeDef::Struct(StructDef {
-                name,
-                doc,
+                name: String::new(),
+                description,
+                origin,
                 fields,
                 caps: Caps::default(),
                 constructor,
@@ -120,13 +131,14 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    pub(super) fn field_doc(
+    /// The description of a property: its own, the one written beside its `$ref`, or the
+    /// referenced schema's.
+    pub(super) fn field_description(
         &self,
         prop: &ReferenceOr<Box<Schema>>,
         pointer: &str,
-        wire: &str,
     ) -> Result<String, Error> {
-        let text = match prop {
+        let description = match prop {
             ReferenceOr::Item(schema) => schema.schema_data.description.clone(),
             ReferenceOr::Reference { reference } => {
                 // openapiv3 drops a description written beside a `$ref`; the raw document has it.
@@ -147,7 +159,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
-        Ok(doc_or(text.as_deref(), || format!("The `{wire}` field.")))
+        Ok(text(description.as_deref()))
     }
 
     /// The Rust type of a schema or a reference to one; `S` is `Schema` or, where openapiv3
@@ -155,18 +167,18 @@ impl<'a> Lowerer<'a> {
     pub(super) fn ty_of<S: Borrow<Schema>>(
         &mut self,
         schema: &ReferenceOr<S>,
-        ctx: &Ctx<'_>,
+        ctx: &Ctx,
     ) -> Result<Ty, Error> {
         match schema {
             ReferenceOr::Reference { reference } => {
-                Ok(Ty::Named(self.schema_name(reference, &ctx.pointer)?))
+                Ok(Ty::Named(self.component_id(reference, &ctx.pointer)?))
             }
             ReferenceOr::Item(schema) => self.schema_ty(schema.borrow(), ctx),
         }
     }
 
     /// The Rust type of an inline schema; lifts out enums and objects.
-    pub(super) fn schema_ty(&mut self, schema: &Schema, ctx: &Ctx<'_>) -> Result<Ty, Error> {
+    pub(super) fn schema_ty(&mut self, schema: &Schema, ctx: &Ctx) -> Result<Ty, Error> {
         // Inline schemas inside inline schemas: an `allOf` that includes its own parent would
         // lift a new struct at every level, forever.
         if self.depth >= MAX_DEPTH {
@@ -188,43 +200,41 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    pub(super) fn schema_ty_inner(&mut self, schema: &Schema, ctx: &Ctx<'_>) -> Result<Ty, Error> {
+    pub(super) fn schema_ty_inner(&mut self, schema: &Schema, ctx: &Ctx) -> Result<Ty, Error> {
         let pointer = &ctx.pointer;
+        let origin = || Origin::Inline {
+            parent: ctx.parent.clone(),
+            field: ctx.field.clone(),
+        };
         if let Some(values) = string_enum(schema, pointer)? {
-            let placeholder = format!("\u{0}enum{}", self.inline_enums.len());
-            self.inline_enums.push(InlineEnum {
-                placeholder: placeholder.clone(),
-                pointer: pointer.clone(),
-                parent: ctx.parent.to_owned(),
-                field: ctx.field.clone(),
-                values: values.clone(),
-                doc: doc_or(schema.schema_data.description.as_deref(), || {
-                    format!("Values of `{}` in [`{}`].", ctx.field, ctx.parent)
-                }),
-            });
-            self.types.push(TypeDef::Enum(enum_def(
-                placeholder.clone(),
-                String::new(),
-                &values,
-            )));
-            return Ok(Ty::Named(placeholder));
+            let id = self.lift(
+                NameRule::InlineEnum {
+                    values: values.clone(),
+                },
+                pointer,
+            );
+            let description = text(schema.schema_data.description.as_deref());
+            self.fill(id, TypeDef::Enum(enum_def(description, origin(), &values)));
+            return Ok(Ty::Named(id));
         }
         // A union, alone or beside keywords that add nothing to it.
         if let Some((alternatives, discriminator, keyword)) = union_parts(schema) {
-            let name = self.lifted_name(ctx)?;
-            let doc = doc_or(schema.schema_data.description.as_deref(), || {
-                format!("The `{}` alternatives of [`{}`].", ctx.field, ctx.parent)
-            });
+            let id = self.lift(NameRule::Lifted, pointer);
+            let description = text(schema.schema_data.description.as_deref());
             self.lower_union(
-                name.clone(),
-                doc,
+                id,
+                description,
+                origin(),
                 alternatives,
                 discriminator,
                 keyword,
                 pointer,
                 ctx.mode,
             )?;
-            return Ok(Ty::Named(name));
+            return Ok(Ty::Named(id));
+        }
+        if let Some(ty) = self.mixed_scalar(schema, pointer) {
+            return Ok(ty);
         }
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => Ok(match &s.format {
@@ -256,7 +266,7 @@ impl<'a> Lowerer<'a> {
                     .as_ref()
                     .ok_or_else(|| Error::at(pointer.clone(), "an array schema needs `items`"))?;
                 let item_ctx = Ctx {
-                    parent: ctx.parent,
+                    parent: ctx.parent.clone(),
                     field: format!("{}Item", ctx.field),
                     pointer: join(pointer, "items"),
                     mode: ctx.mode,
@@ -283,23 +293,22 @@ impl<'a> Lowerer<'a> {
                         properties,
                         required,
                     }) => {
-                        let name = self.lifted_name(ctx)?;
-                        let doc = doc_or(schema.schema_data.description.as_deref(), || {
-                            format!("The `{}` object of [`{}`].", ctx.field, ctx.parent)
-                        });
+                        let id = self.lift(NameRule::Lifted, pointer);
+                        let description = text(schema.schema_data.description.as_deref());
                         self.lower_struct(
-                            name.clone(),
-                            doc,
+                            id,
+                            description,
+                            origin(),
                             &properties,
                             &required,
                             pointer,
                             ctx.mode,
                         )?;
-                        Ok(Ty::Named(name))
+                        Ok(Ty::Named(id))
                     }
                     Some(Shape::Map(values)) => {
                         let value_ctx = Ctx {
-                            parent: ctx.parent,
+                            parent: ctx.parent.clone(),
                             field: format!("{}Value", ctx.field),
                             pointer: join(pointer, "additionalProperties"),
                             mode: ctx.mode,
@@ -358,6 +367,105 @@ impl<'a> Lowerer<'a> {
                 Err(unsupported(pointer, "oneOf"))
             }
         }
+    }
+
+    /// A scalar schema that also carries keywords of another type (`type: integer` with a
+    /// string's `pattern`, `maxLength` or `format: date-time`, as some of HubSpot's parameters
+    /// have). Its `type` still says what the value is, so the other keywords are ignored, with
+    /// a warning that names them. `None` for any other schema.
+    fn mixed_scalar(&mut self, schema: &Schema, pointer: &str) -> Option<Ty> {
+        let (typ, format, mut ignored) = match &schema.schema_kind {
+            SchemaKind::Any(a) => {
+                let structural = !a.properties.is_empty()
+                    || !a.required.is_empty()
+                    || a.additional_properties.is_some()
+                    || a.items.is_some()
+                    || !a.all_of.is_empty()
+                    || !a.one_of.is_empty()
+                    || !a.any_of.is_empty()
+                    || a.not.is_some()
+                    || !a.enumeration.is_empty();
+                let typ = a.typ.as_deref()?;
+                if structural || !matches!(typ, "integer" | "number" | "string" | "boolean") {
+                    return None;
+                }
+                let string = [
+                    ("pattern", a.pattern.is_some()),
+                    ("minLength", a.min_length.is_some()),
+                    ("maxLength", a.max_length.is_some()),
+                ];
+                let number = [
+                    ("minimum", a.minimum.is_some()),
+                    ("maximum", a.maximum.is_some()),
+                    ("multipleOf", a.multiple_of.is_some()),
+                    ("exclusiveMinimum", a.exclusive_minimum.is_some()),
+                    ("exclusiveMaximum", a.exclusive_maximum.is_some()),
+                ];
+                let collection = [
+                    ("minItems", a.min_items.is_some()),
+                    ("maxItems", a.max_items.is_some()),
+                    ("uniqueItems", a.unique_items.is_some()),
+                    ("minProperties", a.min_properties.is_some()),
+                    ("maxProperties", a.max_properties.is_some()),
+                ];
+                let foreign: Vec<(&str, bool)> = match typ {
+                    "string" => number.iter().chain(&collection).copied().collect(),
+                    "boolean" => string
+                        .iter()
+                        .chain(&number)
+                        .chain(&collection)
+                        .copied()
+                        .collect(),
+                    _ => string.iter().chain(&collection).copied().collect(),
+                };
+                let ignored: Vec<String> = foreign
+                    .into_iter()
+                    .filter(|(_, present)| *present)
+                    .map(|(keyword, _)| format!("`{keyword}`"))
+                    .collect();
+                if ignored.is_empty() {
+                    return None;
+                }
+                (typ, a.format.clone(), ignored)
+            }
+            SchemaKind::Type(Type::Integer(openapiv3::IntegerType {
+                format: VariantOrUnknownOrEmpty::Unknown(format),
+                ..
+            })) => ("integer", Some(format.clone()), Vec::new()),
+            SchemaKind::Type(Type::Number(openapiv3::NumberType {
+                format: VariantOrUnknownOrEmpty::Unknown(format),
+                ..
+            })) => ("number", Some(format.clone()), Vec::new()),
+            _ => return None,
+        };
+        // A format of strings on a number or a boolean says nothing about its value.
+        let string_format = format.as_deref().filter(|f| STRING_FORMATS.contains(f));
+        if typ != "string"
+            && let Some(f) = string_format
+        {
+            ignored.push(format!("`format: {f}`"));
+        }
+        if ignored.is_empty() {
+            return None;
+        }
+        let (ty, what) = match (typ, format.as_deref()) {
+            ("integer", Some("int32")) => (Ty::I32, "an `i32`"),
+            ("integer", _) => (Ty::I64, "an `i64`"),
+            ("number", Some("float")) => (Ty::F32, "an `f32`"),
+            ("number", _) => (Ty::F64, "an `f64`"),
+            ("boolean", _) => (Ty::Bool, "a `bool`"),
+            (_, Some("date-time")) => (Ty::DateTime, "a `DateTime<Utc>`"),
+            (_, Some("date")) => (Ty::Date, "a `NaiveDate`"),
+            _ => (Ty::String, "a `String`"),
+        };
+        self.warnings.push(Error::at(
+            pointer.to_owned(),
+            format!(
+                "`type: {typ}` beside keywords of another type: {} ignored; the value is {what}",
+                ignored.join(", ")
+            ),
+        ));
+        Some(ty)
     }
 
     /// The shape of an object schema, `None` when it is not one. An `allOf` of objects (given
@@ -476,32 +584,27 @@ impl<'a> Lowerer<'a> {
             (true, _) => Ok(Some(Shape::FreeForm)),
         }
     }
-
-    /// The name of a type lifted out of `ctx` (`Parent` + `Field`), claimed for its node.
-    pub(super) fn lifted_name(&mut self, ctx: &Ctx<'_>) -> Result<String, Error> {
-        let name = naming::type_name(&format!(
-            "{}{}",
-            naming::bare(ctx.parent),
-            naming::camel(&ctx.field)
-        ));
-        self.claim(&name, &ctx.pointer)?;
-        Ok(name)
-    }
-
-    /// Records that the type `name` comes from `pointer`, or fails when another node has it.
-    pub(super) fn claim(&mut self, name: &str, pointer: &str) -> Result<(), Error> {
-        if let Some(first) = self.origins.get(name) {
-            return Err(Error::at(
-                pointer.to_owned(),
-                format!(
-                    "the inline schema here would be named `{name}`, which {first} already has"
-                ),
-            ));
-        }
-        self.origins.insert(name.to_owned(), pointer.to_owned());
-        Ok(())
-    }
 }
+
+/// The `format`s of strings, which say nothing about a number or a boolean.
+const STRING_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "uuid",
+    "byte",
+    "binary",
+    "password",
+    "email",
+    "idn-email",
+    "uri",
+    "uri-reference",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "regex",
+];
 
 /// The shape of an object schema.
 pub(super) enum Shape {

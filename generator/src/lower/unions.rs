@@ -1,16 +1,19 @@
-//! String enums and `oneOf`/`anyOf` unions, and the naming of inline enums.
+//! String enums and `oneOf`/`anyOf` unions. (Their names, and the names of a union's variants,
+//! are the naming pass's: `names`.)
 
 use super::schemas::Shape;
 use super::*;
 
 impl<'a> Lowerer<'a> {
-    /// Lowers a `oneOf`/`anyOf` into a union named `name`, placed before the types lifted out
-    /// of its alternatives.
+    /// Lowers a `oneOf`/`anyOf` into the union of type `id` (already placed before the types
+    /// lifted out of its alternatives). Its variants are named with the types, in the naming
+    /// pass.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn lower_union(
         &mut self,
-        name: String,
-        doc: String,
+        id: TypeId,
+        description: String,
+        origin: Origin,
         alternatives: &[ReferenceOr<Schema>],
         discriminator: Option<&openapiv3::Discriminator>,
         keyword: &str,
@@ -23,9 +26,7 @@ impl<'a> Lowerer<'a> {
                 format!("`{keyword}` needs at least one alternative"),
             ));
         }
-        let index = self.types.len();
         let mut variants = Vec::new();
-        let mut used = BTreeSet::new();
         // Without a discriminator, a one-value enum property shared by the alternatives tells
         // them apart (and so decides, where an untagged decoder would take the first fit).
         let implied = match discriminator {
@@ -35,7 +36,7 @@ impl<'a> Lowerer<'a> {
         for (i, alternative) in alternatives.iter().enumerate() {
             let alt_pointer = format!("{pointer}/{keyword}/{i}");
             let ctx = Ctx {
-                parent: &name,
+                parent: Parent::Type(id),
                 field: format!("Variant{}", i + 1),
                 pointer: alt_pointer.clone(),
                 mode,
@@ -65,9 +66,8 @@ impl<'a> Lowerer<'a> {
             {
                 tags = vec![value.clone()];
             }
-            let variant = unique_camel(variant_name(&ty), &mut used);
             variants.push(UnionVariant {
-                name: variant,
+                name: String::new(),
                 ty,
                 tags,
             });
@@ -79,107 +79,19 @@ impl<'a> Lowerer<'a> {
         };
         let discriminator = property.map(|property| Discriminator {
             property,
-            other_variant: unique_camel("Other".to_owned(), &mut used),
+            other_variant: String::new(),
         });
-        self.types.insert(
-            index,
+        self.fill(
+            id,
             TypeDef::Union(UnionDef {
-                name,
-                doc,
+                name: String::new(),
+                description,
+                origin,
                 variants,
                 discriminator,
                 caps: Caps::default(),
             }),
         );
-        Ok(())
-    }
-
-    // ----- inline enums ------------------------------------------------------------------
-
-    pub(super) fn name_inline_enums(&mut self, api: &mut Api) -> Result<(), Error> {
-        // Group by field name; a group shares one type per distinct value list.
-        let mut by_field: BTreeMap<String, Vec<&InlineEnum>> = BTreeMap::new();
-        for e in &self.inline_enums {
-            by_field
-                .entry(naming::type_name(&e.field))
-                .or_default()
-                .push(e);
-        }
-        let mut rename: BTreeMap<String, String> = BTreeMap::new();
-        let mut docs: BTreeMap<String, String> = BTreeMap::new();
-        let mut drop: BTreeSet<String> = BTreeSet::new();
-        let taken: BTreeSet<String> = self.origins.keys().cloned().collect();
-        for (short, group) in by_field {
-            let distinct: BTreeSet<&Vec<String>> = group.iter().map(|e| &e.values).collect();
-            let contested = distinct.len() > 1 || taken.contains(&short);
-            let mut first_of: BTreeMap<String, String> = BTreeMap::new();
-            for e in group {
-                let name = if contested {
-                    naming::type_name(&format!(
-                        "{}{}",
-                        naming::bare(&e.parent),
-                        naming::camel(&e.field)
-                    ))
-                } else {
-                    short.clone()
-                };
-                let key = format!("{name}\u{0}{}", e.values.join("\u{0}"));
-                match first_of.get(&key) {
-                    Some(_) => {
-                        drop.insert(e.placeholder.clone());
-                    }
-                    None => {
-                        first_of.insert(key, e.placeholder.clone());
-                        docs.insert(e.placeholder.clone(), e.doc.clone());
-                    }
-                }
-                rename.insert(e.placeholder.clone(), name);
-            }
-        }
-        api.types.retain(|t| !drop.contains(t.name()));
-        // Where each remaining inline enum was written, by its place in the list.
-        let by_placeholder: BTreeMap<&str, &str> = self
-            .inline_enums
-            .iter()
-            .map(|e| (e.placeholder.as_str(), e.pointer.as_str()))
-            .collect();
-        let enum_pointers: BTreeMap<usize, String> = api
-            .types
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| Some((i, (*by_placeholder.get(t.name())?).to_owned())))
-            .collect();
-        for t in &mut api.types {
-            if let TypeDef::Enum(e) = t {
-                if let Some(doc) = docs.get(&e.name) {
-                    e.doc = doc.clone();
-                }
-                if let Some(name) = rename.get(&e.name) {
-                    e.name = name.clone();
-                }
-            }
-        }
-        rename_types(api, &rename);
-        // Every type name must now be unique.
-        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-        for (i, t) in api.types.iter().enumerate() {
-            let name = t.name();
-            let here = match t {
-                TypeDef::Enum(_) => enum_pointers.get(&i).cloned(),
-                _ => None,
-            }
-            .or_else(|| self.origins.get(name).cloned())
-            .unwrap_or_default();
-            if let Some(first) = seen.get(name) {
-                return Err(Error::at(
-                    here,
-                    format!(
-                        "the type here would be named `{name}`, which {first} already has; rename one of them"
-                    ),
-                ));
-            }
-            seen.insert(name, here);
-        }
         Ok(())
     }
 }
@@ -225,7 +137,8 @@ pub(super) fn string_enum(schema: &Schema, pointer: &str) -> Result<Option<Vec<S
     }
 }
 
-pub(super) fn enum_def(name: String, doc: String, values: &[String]) -> EnumDef {
+/// An open enum of `values` (a value listed twice counts once), named in the naming pass.
+pub(super) fn enum_def(description: String, origin: Origin, values: &[String]) -> EnumDef {
     let mut used = BTreeSet::new();
     let mut variants = Vec::new();
     for value in values {
@@ -258,8 +171,9 @@ pub(super) fn enum_def(name: String, doc: String, values: &[String]) -> EnumDef 
         .map(str::to_owned)
         .unwrap_or_else(|| "Unlisted".to_owned());
     EnumDef {
-        name,
-        doc,
+        name: String::new(),
+        description,
+        origin,
         variants,
         other_variant,
         caps: Caps::default(),
@@ -354,24 +268,4 @@ pub(super) fn implied_tags(
         let distinct: BTreeSet<&String> = values.iter().collect();
         (distinct.len() == values.len() && !rest.is_empty()).then(|| (property.clone(), values))
     })
-}
-
-/// The variant name of a union alternative: its type's name, or what kind of value it is.
-pub(super) fn variant_name(ty: &Ty) -> String {
-    match ty {
-        Ty::Named(n) if n.starts_with('\u{0}') => "Enum".to_owned(),
-        Ty::Named(n) => naming::bare(n).to_owned(),
-        Ty::String => "String".to_owned(),
-        Ty::Bool => "Boolean".to_owned(),
-        Ty::I32 | Ty::I64 => "Integer".to_owned(),
-        Ty::F32 | Ty::F64 => "Number".to_owned(),
-        Ty::DateTime => "DateTime".to_owned(),
-        Ty::Date => "Date".to_owned(),
-        Ty::Json => "Value".to_owned(),
-        Ty::Vec(_) => "Array".to_owned(),
-        Ty::Map(_) => "Map".to_owned(),
-        Ty::Option(inner) | Ty::Boxed(inner) => variant_name(inner),
-        Ty::Bytes => "Bytes".to_owned(),
-        Ty::File => "File".to_owned(),
-    }
 }

@@ -1,32 +1,86 @@
 //! From the [`PropertySet`] to tokens: one small function a kind of item, spelling only.
 //!
 //! The emitted code names nothing from the OpenAPI document: it needs only the hand-written
-//! `crate::property_values` module (value conversions, `Update`, the traits it implements),
-//! so any crate that compiles that module can compile it. Prelude names (`String`, `Option`,
-//! `Vec`, `Result`, `Ok`, `Some`) and the two it imports (`Decimal`, `Update`) are written
-//! bare: lowering keeps generated type names off them.
+//! `hubspot_runtime::property_values` module (value conversions, `Update`, the traits it
+//! implements), so any crate that compiles that module can compile it. Prelude names
+//! (`String`, `Option`, `Vec`, `Result`, `Ok`, `Some`) and the ones its `use` prelude imports
+//! ([`IMPORTED`]) are written bare: lowering keeps generated type names off them.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::OTHER_FIELD;
 use super::ir::{OptionEnum, Property, PropertySet, ValueTy};
-use crate::emit::{Item, Module, doc, ident, wire_arms};
+use crate::emit::{Item, doc, ident, member_doc, wire_arms};
 
-/// Every item of the `properties` module, in file order.
-pub fn items(set: &PropertySet) -> Vec<Item> {
-    let mut items = vec![
-        Item {
-            module: Module::Properties,
-            name: "use".to_owned(),
-            tokens: quote!(
-                pub use ::hubspot_runtime::property_values::{Decimal, Update};
-            ),
-        },
-        properties_struct(set),
-        input_struct(set),
-        key_enum(set),
+/// The type names the module imports (besides the two it re-exports, `Decimal` and `Update`),
+/// which no generated type may take.
+pub const IMPORTED: &[&str] = &[
+    "BTreeMap",
+    "DateTime",
+    "NaiveDate",
+    "Utc",
+    "PropertyError",
+    "PropertyOption",
+    "PropertyValue",
+    "TypedInput",
+    "TypedProperties",
+    "UniqueKey",
+];
+
+/// The `use` items of the module: the re-export of `Decimal` and `Update`, then what its code
+/// names, imported.
+pub fn prelude(set: &PropertySet) -> [Vec<TokenStream>; 2] {
+    let types = || {
+        set.properties
+            .iter()
+            .map(|p| &p.ty)
+            .chain(set.keys.iter().map(|k| &k.ty))
+    };
+    let mut chrono = Vec::new();
+    if types().any(|t| *t == ValueTy::DateTime) {
+        chrono.push(quote!(DateTime));
+    }
+    if types().any(|t| *t == ValueTy::Date) {
+        chrono.push(quote!(NaiveDate));
+    }
+    if types().any(|t| *t == ValueTy::DateTime) {
+        chrono.push(quote!(Utc));
+    }
+    let mut values = vec![
+        quote!(self),
+        quote!(PropertyError),
+        quote!(TypedInput),
+        quote!(TypedProperties),
+        quote!(UniqueKey),
     ];
+    if !set.enums.is_empty() {
+        values.insert(2, quote!(PropertyOption));
+    }
+    if !set.enums.is_empty() || !set.keys.is_empty() {
+        values.insert(values.len() - 3, quote!(PropertyValue));
+    }
+    let mut uses = vec![quote!(
+        pub use hubspot_runtime::property_values::{Decimal, Update};
+    )];
+    if !chrono.is_empty() {
+        uses.push(quote!(use chrono::{#(#chrono),*};));
+    }
+    uses.push(quote!(use hubspot_runtime::property_values::{#(#values),*};));
+    uses.push(quote!(
+        use std::collections::BTreeMap;
+    ));
+    if !set.enums.is_empty() {
+        uses.push(quote!(
+            use std::fmt;
+        ));
+    }
+    [uses, Vec::new()]
+}
+
+/// Every item of the `properties` module, in file order (after its prelude).
+pub fn items(set: &PropertySet) -> Vec<Item> {
+    let mut items = vec![properties_struct(set), input_struct(set), key_enum(set)];
     items.extend(set.enums.iter().map(option_enum));
     items
 }
@@ -35,8 +89,8 @@ fn value_ty(ty: &ValueTy) -> TokenStream {
     match ty {
         ValueTy::Text => quote!(String),
         ValueTy::Decimal => quote!(Decimal),
-        ValueTy::Date => quote!(::chrono::NaiveDate),
-        ValueTy::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        ValueTy::Date => quote!(NaiveDate),
+        ValueTy::DateTime => quote!(DateTime<Utc>),
         ValueTy::Bool => quote!(bool),
         ValueTy::Enum(name) => {
             let name = ident(name);
@@ -55,7 +109,7 @@ fn string() -> TokenStream {
 
 fn map_of(value: TokenStream) -> TokenStream {
     let string = string();
-    quote!(::std::collections::BTreeMap<#string, #value>)
+    quote!(BTreeMap<#string, #value>)
 }
 
 fn properties_struct(set: &PropertySet) -> Item {
@@ -69,8 +123,7 @@ fn properties_struct(set: &PropertySet) -> Item {
          A property without a value (left out, `null` or empty) is `None`. Properties the \
          catalog does not list are kept in `{OTHER_FIELD}`, so nothing an answer holds is lost. \
          Read one with `typed_properties()` on a record of an answer, or with \
-         [`TypedProperties::from_map`](hubspot_runtime::property_values::TypedProperties::from_map); \
-         [`TypedProperties::NAMES`](hubspot_runtime::property_values::TypedProperties::NAMES) asks \
+         [`TypedProperties::from_map`], which takes the map; [`TypedProperties::NAMES`] asks \
          HubSpot for all of them.",
         set.object.a_noun(),
         set.source
@@ -78,7 +131,7 @@ fn properties_struct(set: &PropertySet) -> Item {
     let fields = set.properties.iter().map(|p| {
         let field = ident(&p.field);
         let ty = value_ty(&p.ty);
-        let docs = doc(&p.doc);
+        let docs = member_doc(&p.doc);
         quote!(#docs pub #field: Option<#ty>,)
     });
     let names = set.properties.iter().map(|p| Literal::string(&p.wire));
@@ -97,17 +150,13 @@ fn properties_struct(set: &PropertySet) -> Item {
             pub #other: #raw_map,
         }
 
-        impl hubspot_runtime::property_values::TypedProperties for #name {
+        impl TypedProperties for #name {
             const NAMES: &'static [&'static str] = &[#(#names),*];
 
             #conversions
         }
     };
-    Item {
-        module: Module::Properties,
-        name: set.object.properties_type(),
-        tokens,
-    }
+    Item::properties(set.object.properties_type(), tokens)
 }
 
 fn writable(set: &PropertySet) -> impl Iterator<Item = &Property> {
@@ -122,7 +171,7 @@ fn input_struct(set: &PropertySet) -> Item {
     let docs = doc(&format!(
         "Values to write to {}'s writable properties (those of `{}` that are neither \
          calculated nor read-only).\n\n\
-         Each field is a [`Update`](hubspot_runtime::property_values::Update): `Keep` (the default) \
+         Each field is an [`Update`]: `Keep` (the default) \
          leaves the property alone, `Clear` empties it, `Set` gives it a value. `{OTHER_FIELD}` \
          holds properties the catalog does not list, written as they are. Turn it into a \
          request with `from_typed` on the document's input types (e.g. \
@@ -133,7 +182,7 @@ fn input_struct(set: &PropertySet) -> Item {
     let fields = writable(set).map(|p| {
         let field = ident(&p.field);
         let ty = value_ty(&p.ty);
-        let docs = doc(&p.doc);
+        let docs = member_doc(&p.doc);
         quote!(#docs pub #field: Update<#ty>,)
     });
     let conversions = map_conversions(
@@ -151,21 +200,18 @@ fn input_struct(set: &PropertySet) -> Item {
             pub #other: #raw_map,
         }
 
-        impl hubspot_runtime::property_values::TypedInput for #name {
+        impl TypedInput for #name {
             #conversions
         }
     };
-    Item {
-        module: Module::Properties,
-        name: set.object.input_type(),
-        tokens,
-    }
+    Item::properties(set.object.input_type(), tokens)
 }
 
-/// `from_map` and `to_map` of a typed struct over the raw map `raw_map`: each of `properties`
-/// is moved out of the map by `hubspot_runtime::property_values::{take}` and written back by `{put}`,
-/// and whatever is left stays in the catch-all field. The properties struct and the input
-/// struct differ only in those two functions (plain values, or `Update`s).
+/// `from_map` and `to_map` of a typed struct over the raw map `raw_map`: `from_map` takes the
+/// map and moves each of `properties` out of it with `property_values::{take}`, and whatever
+/// is left becomes the catch-all field; `to_map` writes them back with `{put}`. The
+/// properties struct and the input struct differ only in those two functions (plain values,
+/// or `Update`s).
 fn map_conversions(
     properties: &[&Property],
     raw_map: &TokenStream,
@@ -178,16 +224,20 @@ fn map_conversions(
     let takes = properties.iter().map(|p| {
         let field = ident(&p.field);
         let wire = Literal::string(&p.wire);
-        quote!(#field: hubspot_runtime::property_values::#take(&mut #other, #wire)?,)
+        quote!(#field: property_values::#take(&mut #other, #wire)?,)
     });
     let puts = properties.iter().map(|p| {
         let field = ident(&p.field);
         let wire = Literal::string(&p.wire);
-        quote!(hubspot_runtime::property_values::#put(&mut map, #wire, &self.#field);)
+        quote!(property_values::#put(&mut map, #wire, &self.#field);)
     });
+    let mutability = if properties.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
     quote! {
-        fn from_map(map: &#raw_map) -> Result<Self, hubspot_runtime::property_values::PropertyError> {
-            let mut #other = map.clone();
+        fn from_map(#mutability #other: #raw_map) -> Result<Self, PropertyError> {
             Ok(Self {
                 #(#takes)*
                 #other,
@@ -214,7 +264,7 @@ fn key_enum(set: &PropertySet) -> Item {
     let variants = set.keys.iter().map(|k| {
         let variant = ident(&k.name);
         let ty = value_ty(&k.ty);
-        let docs = doc(&k.doc);
+        let docs = member_doc(&k.doc);
         quote!(#docs #variant(#ty),)
     });
     let (property_body, value_body) = if set.keys.is_empty() {
@@ -227,7 +277,7 @@ fn key_enum(set: &PropertySet) -> Item {
         });
         let value_arms = set.keys.iter().map(|k| {
             let variant = ident(&k.name);
-            quote!(Self::#variant(value) => hubspot_runtime::property_values::PropertyValue::format(value),)
+            quote!(Self::#variant(value) => PropertyValue::format(value),)
         });
         (
             quote!(match self { #(#property_arms)* }),
@@ -242,7 +292,7 @@ fn key_enum(set: &PropertySet) -> Item {
             #(#variants)*
         }
 
-        impl hubspot_runtime::property_values::UniqueKey for #name {
+        impl UniqueKey for #name {
             fn property(&self) -> &'static str {
                 #property_body
             }
@@ -252,11 +302,7 @@ fn key_enum(set: &PropertySet) -> Item {
             }
         }
     };
-    Item {
-        module: Module::Properties,
-        name: set.object.key_type(),
-        tokens,
-    }
+    Item::properties(set.object.key_type(), tokens)
 }
 
 fn option_enum(e: &OptionEnum) -> Item {
@@ -270,7 +316,7 @@ fn option_enum(e: &OptionEnum) -> Item {
     ));
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let docs = doc(&v.doc);
+        let docs = member_doc(&v.doc);
         quote!(#docs #variant,)
     });
     let (as_str_body, from_value_body) = if e.variants.is_empty() {
@@ -302,7 +348,7 @@ fn option_enum(e: &OptionEnum) -> Item {
             }
         }
 
-        impl hubspot_runtime::property_values::PropertyOption for #name {
+        impl PropertyOption for #name {
             fn from_value(value: &str) -> Self {
                 #from_value_body
             }
@@ -312,11 +358,11 @@ fn option_enum(e: &OptionEnum) -> Item {
             }
         }
 
-        impl hubspot_runtime::property_values::PropertyValue for #name {
+        impl PropertyValue for #name {
             const EXPECTED: &'static str = "an option";
 
             fn parse(text: &str) -> Option<Self> {
-                Some(<Self as hubspot_runtime::property_values::PropertyOption>::from_value(text))
+                Some(<Self as PropertyOption>::from_value(text))
             }
 
             fn format(&self) -> #string {
@@ -324,17 +370,13 @@ fn option_enum(e: &OptionEnum) -> Item {
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl fmt::Display for #name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
-    Item {
-        module: Module::Properties,
-        name: e.name.clone(),
-        tokens,
-    }
+    Item::properties(e.name.clone(), tokens)
 }
 
 /// `text` with its first letter in upper case.

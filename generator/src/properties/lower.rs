@@ -19,9 +19,11 @@
 //!   value (what HubSpot stores, which a relabelling in the UI does not change). Where two
 //!   names come out the same, the later one (in sorted order) gets `_2`, `_3`… (fields) or
 //!   `2`, `3`… (types and variants). `other` (the field of unlisted properties), `Unknown`
-//!   (the variant of unlisted options), the generated type names, `Decimal`, `Update` and
-//!   the prelude names the code uses (`String`, `Option`, `Vec`, `Result`, `Ok`, `Some`…)
-//!   are taken first, so a property named `vec` gets the enum `Vec2`.
+//!   (the variant of unlisted options), the generated type names, `Decimal`, `Update`, the
+//!   names the module imports (`BTreeMap`, `DateTime`, `TypedProperties`…: see
+//!   [`IMPORTED`](super::emit::IMPORTED)) and the prelude names the code uses (`String`,
+//!   `Option`, `Vec`, `Result`, `Ok`, `Some`…) are taken first, so a property named `vec`
+//!   gets the enum `Vec2`.
 //! - Two properties with the same internal name, or one without a name, are errors naming
 //!   the node by JSON pointer; an option listed twice is a warning, and only its first
 //!   listing counts.
@@ -90,6 +92,9 @@ pub fn lower(
         ],
         Case::Camel,
     );
+    for name in super::emit::IMPORTED {
+        types.reserve(name);
+    }
     let mut key_names = Names::new([], Case::Camel);
     let mut set = PropertySet {
         source: source.to_owned(),
@@ -274,6 +279,11 @@ impl Names {
             taken: reserved.iter().map(|r| (*r).to_owned()).collect(),
             case,
         }
+    }
+
+    /// Keeps `name` from being handed out.
+    fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_owned());
     }
 
     /// The identifier for `source`, made different from every one handed out before.

@@ -106,6 +106,9 @@ pub fn generate_from(
         crate::emit::inner_doc(&module_doc),
         "the properties module docs",
     )?;
+    let prelude = write::format_uses(&emit::prelude(&set))?;
+    let mut items = items;
+    items.insert(0, ("properties/use".to_owned(), prelude));
     let mut contents = format!("{header}{doc}");
     for (_, code) in &items {
         contents.push('\n');

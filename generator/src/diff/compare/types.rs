@@ -1,0 +1,401 @@
+//! The rules for types: a type added, removed, renamed or of another kind; a struct's derived
+//! traits, `new(…)` and fields; an enum's values; an alias's target; a union's alternatives.
+
+use super::super::surface::{AlternativeSurface, FieldSurface, Shape, TypeSurface, ValueSurface};
+use super::{Acc, Area, At, Kind, Row, either, match_up, opt};
+
+pub(super) fn types(acc: &mut Acc, old: &[TypeSurface], new: &[TypeSurface]) {
+    let m = match_up(
+        old,
+        new,
+        |t| t.name.as_str(),
+        |a, b| {
+            a.shape == b.shape
+                && a.description == b.description
+                && (!a.description.is_empty() || !is_empty(&a.shape))
+        },
+    );
+    for row in m.rows(|t| t.name.as_str()) {
+        match row {
+            Row::Both(o, n) => type_def(acc, o, n),
+            Row::Renamed(o, n) => acc.at(Area::Type, &o.name).breaking(
+                Kind::TypeRenamed,
+                format!(
+                    "{} renamed `{}` (same {}): code that names `{}` stops compiling",
+                    o.shape.kind(),
+                    n.name,
+                    contents(&o.shape),
+                    o.name
+                ),
+            ),
+            Row::Removed(o) => acc.at(Area::Type, &o.name).breaking(
+                Kind::TypeRemoved,
+                format!(
+                    "{} removed: code that names it stops compiling",
+                    o.shape.kind()
+                ),
+            ),
+            Row::Added(n) => acc
+                .at(Area::Type, &n.name)
+                .compatible(Kind::TypeAdded, format!("{} added", n.shape.kind())),
+        }
+    }
+}
+
+fn is_empty(shape: &Shape) -> bool {
+    match shape {
+        Shape::Struct { fields, .. } => fields.is_empty(),
+        Shape::Enum { values, .. } => values.is_empty(),
+        Shape::Alias { .. } => true,
+        Shape::Union { variants, .. } => variants.is_empty(),
+    }
+}
+
+fn contents(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::Struct { .. } => "fields and description",
+        Shape::Enum { .. } => "values and description",
+        Shape::Alias { .. } => "target and description",
+        Shape::Union { .. } => "alternatives and description",
+    }
+}
+
+fn type_def(acc: &mut Acc, o: &TypeSurface, n: &TypeSurface) {
+    let name = n.name.as_str();
+    let before = acc.len();
+    let mut at = acc.at(Area::Type, name);
+    match (&o.shape, &n.shape) {
+        (
+            Shape::Struct {
+                fields: of,
+                eq: oe,
+                default: od,
+                new: on,
+            },
+            Shape::Struct {
+                fields: nf,
+                eq: ne,
+                default: nd,
+                new: nn,
+            },
+        ) => {
+            at.derived(name, "Eq", *oe, *ne);
+            at.derived(name, "Default", *od, *nd);
+            constructor(&mut at, name, on.as_deref(), nn.as_deref());
+            let changed = at.acc.len() != before;
+            at.doc(&o.description, &n.description, changed);
+            fields(acc, name, of, nf);
+        }
+        (
+            Shape::Enum {
+                values: ov,
+                other: oo,
+            },
+            Shape::Enum {
+                values: nv,
+                other: no,
+            },
+        ) => {
+            at.doc(&o.description, &n.description, false);
+            values(&mut at, name, (ov, oo), (nv, no));
+        }
+        (Shape::Alias { ty: ot }, Shape::Alias { ty: nt }) => {
+            if ot != nt {
+                at.breaking(
+                    Kind::TypeChanged,
+                    format!("stands for `{nt}` instead of `{ot}`"),
+                );
+            }
+            at.doc(&o.description, &n.description, ot != nt);
+        }
+        (
+            Shape::Union {
+                variants: ov,
+                discriminator: od,
+                other: oo,
+            },
+            Shape::Union {
+                variants: nv,
+                discriminator: nd,
+                other: no,
+            },
+        ) => {
+            union(&mut at, name, (ov, od, oo), (nv, nd, no));
+            let changed = at.acc.len() != before;
+            at.doc(&o.description, &n.description, changed);
+        }
+        (a, b) => at.breaking(
+            Kind::TypeChanged,
+            format!(
+                "is a {} instead of a {}: code that builds or reads it stops compiling",
+                b.kind(),
+                a.kind()
+            ),
+        ),
+    }
+}
+
+fn constructor(at: &mut At<'_>, name: &str, old: Option<&[String]>, new: Option<&[String]>) {
+    match (old, new) {
+        (None, Some(args)) => at.compatible(
+            Kind::ConstructorChanged,
+            format!("gains `{name}::new({})`", args.join(", ")),
+        ),
+        (Some(args), None) => at.breaking(
+            Kind::ConstructorChanged,
+            format!(
+                "loses `{name}::new({})` (every field is optional now): its calls stop compiling",
+                args.join(", ")
+            ),
+        ),
+        // Another set of arguments follows from fields added, removed, renamed or turned
+        // (non-)required, each reported with its field; only the order is news here.
+        (Some(a), Some(b)) if a != b && same_set(a, b) => at.breaking(
+            Kind::ConstructorChanged,
+            format!(
+                "`{name}::new({})` → `{name}::new({})`: the same arguments in another order, so \
+                 calls pass them in the wrong places (or stop compiling where the types differ)",
+                a.join(", "),
+                b.join(", ")
+            ),
+        ),
+        _ => {}
+    }
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
+    let m = match_up(
+        old,
+        new,
+        |f| f.name.as_str(),
+        |a, b| {
+            a.wire_name == b.wire_name
+                || (a.ty == b.ty && a.description == b.description && !a.description.is_empty())
+        },
+    );
+    let item = |f: &FieldSurface| format!("{ty}.{}", f.name);
+    for (o, n) in &m.both {
+        field(&mut acc.at(Area::Type, item(n)), o, n, false);
+    }
+    for (o, n) in &m.renamed {
+        acc.at(Area::Type, item(o)).breaking(
+            Kind::FieldRenamed,
+            format!(
+                "field renamed `{}` (`{}` on the wire): code that names `{}` stops compiling",
+                n.name, n.wire_name, o.name
+            ),
+        );
+        field(&mut acc.at(Area::Type, item(n)), o, n, true);
+    }
+    for f in &m.removed {
+        acc.at(Area::Type, item(f)).breaking(
+            Kind::FieldRemoved,
+            format!(
+                "field removed (`{}`): code that names it stops compiling",
+                f.ty
+            ),
+        );
+    }
+    for f in &m.added {
+        let detail = if f.optional {
+            format!(
+                "optional field added (`{}`): `{ty} {{ … }}` literals that list every field stop compiling",
+                f.ty
+            )
+        } else {
+            format!(
+                "required field added (`{}`): `{ty} {{ … }}` literals and `{ty}::new(…)` calls stop compiling",
+                f.ty
+            )
+        };
+        acc.at(Area::Type, item(f))
+            .breaking(Kind::FieldAdded, detail);
+    }
+}
+
+/// Compares a field with its new version; for a renamed field the new wire name is already said.
+fn field(at: &mut At<'_>, o: &FieldSurface, n: &FieldSurface, renamed: bool) {
+    let wire_changed = o.wire_name != n.wire_name && !renamed;
+    if o.ty != n.ty {
+        let (kind, what) = match (o.optional, n.optional) {
+            (true, false) if unwrap_option(&o.ty) == n.ty => (
+                Kind::FieldRequired,
+                "became required (literals must set it, `new(…)` takes it)",
+            ),
+            (false, true) if unwrap_option(&n.ty) == o.ty => (
+                Kind::FieldOptional,
+                "became optional (reads get an `Option`, `new(…)` no longer takes it)",
+            ),
+            _ => (Kind::FieldChanged, "changed type"),
+        };
+        at.breaking(kind, format!("{what}: `{}` → `{}`", o.ty, n.ty));
+    }
+    if wire_changed {
+        at.compatible(
+            Kind::FieldChanged,
+            format!(
+                "sent and read as `{}` instead of `{}`",
+                n.wire_name, o.wire_name
+            ),
+        );
+    }
+    at.doc(&o.description, &n.description, o.ty != n.ty || wire_changed);
+}
+
+fn unwrap_option(ty: &str) -> &str {
+    ty.strip_prefix("Option<")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(ty)
+}
+
+/// An enum's listed values and the variant of unlisted ones, in both versions.
+type Values<'a> = (&'a [ValueSurface], &'a String);
+
+fn values(at: &mut At<'_>, name: &str, (ov, oo): Values<'_>, (nv, no): Values<'_>) {
+    if oo != no {
+        at.breaking(
+            Kind::ValueRemoved,
+            format!("the variant for unlisted values is `{no}` instead of `{oo}`"),
+        );
+    }
+    for v in ov {
+        match nv.iter().find(|w| w.wire == v.wire) {
+            None => at.breaking(
+                Kind::ValueRemoved,
+                format!(
+                    "value `{}` removed (variant `{name}::{}`): code that names it stops compiling; the value now arrives as `{name}::{no}(\"{}\")`",
+                    v.wire, v.name, v.wire
+                ),
+            ),
+            Some(w) if w.name != v.name => at.breaking(
+                Kind::ValueRenamed,
+                format!(
+                    "value `{}` is variant `{name}::{}` instead of `{name}::{}`",
+                    v.wire, w.name, v.name
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for w in nv {
+        if !ov.iter().any(|v| v.wire == w.wire) {
+            at.breaking(
+                Kind::ValueAdded,
+                format!(
+                    "value `{}` added (variant `{name}::{}`): exhaustive matches without a `_` arm stop compiling; the value used to arrive as `{name}::{oo}(\"{}\")`",
+                    w.wire, w.name, w.wire
+                ),
+            );
+        }
+    }
+}
+
+/// A union's alternatives, discriminator and variant for unclaimed objects.
+type UnionParts<'a> = (
+    &'a [AlternativeSurface],
+    &'a Option<String>,
+    &'a Option<String>,
+);
+
+fn union(at: &mut At<'_>, name: &str, old: UnionParts<'_>, new: UnionParts<'_>) {
+    let (ov, od, oo) = old;
+    let (nv, nd, no) = new;
+    if oo != no {
+        at.breaking(
+            Kind::VariantChanged,
+            format!(
+                "the variant for unclaimed objects is {} instead of {}",
+                opt(no),
+                opt(oo)
+            ),
+        );
+    }
+    if od != nd {
+        at.compatible(
+            Kind::VariantChanged,
+            format!(
+                "decoding picks the alternative by {} instead of {}",
+                picked_by(nd),
+                picked_by(od)
+            ),
+        );
+    }
+    for v in ov {
+        match nv.iter().find(|w| w.name == v.name) {
+            None => at.breaking(
+                Kind::VariantRemoved,
+                format!(
+                    "alternative `{name}::{}({})` removed: code that names it stops compiling",
+                    v.name, v.ty
+                ),
+            ),
+            Some(w) => alternative(at, name, v, w),
+        }
+    }
+    for w in nv {
+        if !ov.iter().any(|v| v.name == w.name) {
+            at.breaking(
+                Kind::VariantAdded,
+                format!(
+                    "alternative `{name}::{}({})` added: exhaustive matches stop compiling",
+                    w.name, w.ty
+                ),
+            );
+        }
+    }
+    let kept_in = |vs: &[AlternativeSurface], other: &[AlternativeSurface]| -> Vec<String> {
+        vs.iter()
+            .filter(|v| other.iter().any(|w| w.name == v.name))
+            .map(|v| v.name.clone())
+            .collect()
+    };
+    let no_order = kept_in(nv, ov);
+    if nd.is_none() && kept_in(ov, nv) != no_order {
+        at.compatible(
+            Kind::VariantChanged,
+            format!(
+                "decoding tries the alternatives in another order ({}): a value that fits several may decode differently",
+                no_order.join(", ")
+            ),
+        );
+    }
+}
+
+/// One alternative of a union, in both versions.
+fn alternative(at: &mut At<'_>, name: &str, v: &AlternativeSurface, w: &AlternativeSurface) {
+    if w.ty != v.ty {
+        at.breaking(
+            Kind::VariantChanged,
+            format!(
+                "alternative `{name}::{}` holds `{}` instead of `{}`",
+                v.name, w.ty, v.ty
+            ),
+        );
+    }
+    if w.tags != v.tags {
+        at.compatible(
+            Kind::VariantChanged,
+            format!(
+                "alternative `{name}::{}` is chosen by {} instead of {}",
+                v.name,
+                either(&w.tags),
+                either(&v.tags)
+            ),
+        );
+    }
+}
+
+fn picked_by(d: &Option<String>) -> String {
+    d.as_deref().map_or_else(
+        || "trying each in order".to_owned(),
+        |p| format!("the `{p}` property"),
+    )
+}
