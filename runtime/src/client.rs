@@ -22,7 +22,7 @@ use crate::DEFAULT_BASE_URL;
 use crate::auth::{StaticToken, Token, TokenProvider};
 use crate::error::{
     BodyTooLargeError, BuildError, BuildErrorKind, DeadlineError, Failure, FailureKind,
-    RedirectError, TransportError, TransportErrorKind,
+    RateLimiterError, RedirectError, TransportError, TransportErrorKind,
 };
 use crate::limiter::{self, Observed, RateLimit, RateLimiter, SlidingWindowLimiter};
 use crate::metrics::{Counters, Metrics, RateLimitStatus};
@@ -255,8 +255,19 @@ async fn attempts(
         let asked = Instant::now();
         // The wait counts against the deadline (this whole future runs under it).
         progress.pacing.store(true, Ordering::Relaxed);
-        let permit = inner.limiter.acquire(operation.rate_class).await;
+        let acquired = inner.limiter.try_acquire(operation.rate_class).await;
         progress.pacing.store(false, Ordering::Relaxed);
+        // A limiter that cannot decide (a shared one that lost its store, set to fail) fails
+        // the call; nothing of this attempt was sent.
+        let permit = match acquired {
+            Ok(permit) => permit,
+            Err(cause) => {
+                let path = request.path.clone();
+                let error = RateLimiterError::new(cause, request.method.clone(), path, attempt - 1);
+                tracing::warn!(error = %error, "the rate limiter failed");
+                return Err(FailureKind::RateLimiter(error).into());
+            }
+        };
         // The token is asked for once the attempt may go, so that it is as fresh as can be
         // when sent (the wait for the limiter may be long); an OAuth refresh waits here.
         let (token, authorization) = match authorize(inner.auth.as_ref()).await {

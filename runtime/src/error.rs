@@ -188,8 +188,6 @@ pub(crate) enum FailureKind {
     Encode(serde_json::Error),
     Build(BuildError),
     Auth(AuthError),
-    // Made by the client when `RateLimiter::try_acquire` fails.
-    #[allow(dead_code)]
     RateLimiter(RateLimiterError),
 }
 
@@ -721,7 +719,6 @@ struct RateLimiterInner {
 impl RateLimiterError {
     /// Made by the client when `RateLimiter::try_acquire` fails; `attempts` are those sent
     /// before.
-    #[allow(dead_code)]
     pub(crate) fn new(
         cause: crate::AcquireError,
         method: Method,

@@ -73,9 +73,9 @@ pub use limiter::{
     Acquire, AcquireError, Observed, Permit, RateLimit, RateLimiter, SlidingWindowLimiter,
     TryAcquire,
 };
+pub use metrics::{Metrics, RateLimitStatus};
 #[cfg(feature = "redis")]
 pub use redis_limiter::{OnRedisLoss, RedisLimiter, RedisLimiterBuilder, RedisLimiterError};
-pub use metrics::{Metrics, RateLimitStatus};
 pub use request::{FilePart, OperationInfo, RateClass, Repeat};
 pub use retry::RetryPolicy;
 

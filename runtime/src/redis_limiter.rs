@@ -723,7 +723,8 @@ struct Figures {
     max: Option<u32>,
     window: Option<Duration>,
     remaining: Option<u32>,
-    ago: Duration,
+    /// When the request was let out (how long ago is reckoned when Redis is told).
+    sent_at: Option<std::time::Instant>,
     free_in: Option<Duration>,
     fill: bool,
 }
@@ -1008,7 +1009,7 @@ impl Shared {
             return;
         }
         let mut job = Figures {
-            ago: answer.sent_at.elapsed(),
+            sent_at: Some(answer.sent_at),
             free_in: answer.retry_after,
             ..Figures::default()
         };
@@ -1152,7 +1153,9 @@ impl Shared {
                 call.arg(optional(figures.max.map(u64::from)))
                     .arg(optional(figures.window.map(micros)))
                     .arg(optional(figures.remaining.map(u64::from)))
-                    .arg(micros(figures.ago))
+                    .arg(micros(
+                        figures.sent_at.map(|at| at.elapsed()).unwrap_or_default(),
+                    ))
                     .arg(optional(figures.free_in.map(micros)))
                     .arg(if figures.fill { "1" } else { "0" })
                     .arg(u64::try_from(ADOPTED_TTL.as_millis()).unwrap_or(u64::MAX));
