@@ -50,6 +50,7 @@ impl RedisServer {
     /// # Panics
     /// When `redis-server` is not installed, or no server answers in time.
     pub fn start() -> RedisServer {
+        install_once();
         let mut last_error = String::new();
         // A port found free may be taken before the server binds it: then try another.
         for _ in 0..5 {
@@ -180,4 +181,33 @@ fn answers_ping(port: u16) -> bool {
     }
     let mut answer = [0u8; 7];
     stream.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+}
+
+/// Installs Debian's `redis-server` when it is missing and the tests run as root with apt, as
+/// the contract tests fetch Prism: `cargo test --workspace` on a fresh machine needs no step
+/// by hand. Elsewhere a missing server is the panic of [`RedisServer::start`], which says how
+/// to install it.
+fn install_once() {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let present = Command::new("redis-server")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok();
+        let root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|out| out.stdout.starts_with(b"0"));
+        if present || !root {
+            return;
+        }
+        eprintln!("redis-server is missing: installing Debian's package");
+        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "redis-server"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+    });
 }
