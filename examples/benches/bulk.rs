@@ -46,11 +46,9 @@ use hubspot_orders::{
 const CHILD_ROLE: &str = "HUBSPOT_BULK_BENCH_FAKE";
 
 fn order(number: u64) -> Input {
-    Input {
-        id: format!("shop-{number:08}"),
-        id_property: Some("hs_external_order_id".to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([
+    Input::new(
+        format!("shop-{number:08}"),
+        BTreeMap::from([
             ("hs_order_name".to_owned(), format!("Order {number}")),
             (
                 "hs_total_price".to_owned(),
@@ -58,7 +56,8 @@ fn order(number: u64) -> Input {
             ),
             ("hs_currency_code".to_owned(), "EUR".to_owned()),
         ]),
-    }
+    )
+    .with_id_property("hs_external_order_id".to_owned())
 }
 
 fn option(args: &[String], name: &str) -> Option<u64> {

@@ -29,13 +29,13 @@ fn input(order: &ShopOrder) -> SimplePublicObjectBatchInputUpsert {
         ("hs_total_price".to_owned(), order.total.to_owned()),
         ("hs_currency_code".to_owned(), order.currency.to_owned()),
     ]);
-    SimplePublicObjectBatchInputUpsert {
+    SimplePublicObjectBatchInputUpsert::new(
         // Upsert matches on a unique-value property: the shop's own order number.
-        id: order.number.to_owned(),
-        id_property: Some("hs_external_order_id".to_owned()),
-        object_write_trace_id: Some(order.number.to_owned()),
+        order.number.to_owned(),
         properties,
-    }
+    )
+    .with_id_property("hs_external_order_id".to_owned())
+    .with_object_write_trace_id(order.number.to_owned())
 }
 
 #[tokio::main]
@@ -62,9 +62,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             currency: "EUR",
         },
     ];
-    let body = BatchInputSimplePublicObjectBatchInputUpsert {
-        inputs: orders.iter().map(input).collect(),
-    };
+    let body =
+        BatchInputSimplePublicObjectBatchInputUpsert::new(orders.iter().map(input).collect());
 
     match client.orders().batch_upsert(&body).await {
         Ok(BatchUpsertResponse::Ok(done)) => {
@@ -96,6 +95,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             return Err(Error::Api(api).into());
         }
+        // A success answer a later version of the document adds.
+        Ok(other) => println!("answered {}", other.status()),
         Err(other) => return Err(other.into()),
     }
     Ok(())

@@ -74,30 +74,28 @@ fn options() -> Result<Options, String> {
 
 /// Order `number`, keyed by the shop's order number.
 fn order(number: u64) -> OrderInput {
-    OrderInput {
-        id: format!("shop-{number}"),
-        id_property: Some(ORDER_KEY.to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([
+    OrderInput::new(
+        format!("shop-{number}"),
+        BTreeMap::from([
             ("hs_order_name".to_owned(), format!("Order {number}")),
             ("hs_currency_code".to_owned(), "EUR".to_owned()),
         ]),
-    }
+    )
+    .with_id_property(ORDER_KEY.to_owned())
 }
 
 /// Line item `number`, keyed by the shop's line reference. (Line items and orders define
 /// their batch upsert input alike, so the two names are one type of the generated crate.)
 fn line_item(number: u64) -> LineItemInput {
-    LineItemInput {
-        id: format!("line-{number}"),
-        id_property: Some(LINE_ITEM_KEY.to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([
+    LineItemInput::new(
+        format!("line-{number}"),
+        BTreeMap::from([
             ("name".to_owned(), format!("Item {number}")),
             ("quantity".to_owned(), (1 + number % 3).to_string()),
             ("price".to_owned(), format!("{}.50", number % 40)),
         ]),
-    }
+    )
+    .with_id_property(LINE_ITEM_KEY.to_owned())
 }
 
 /// Reads a run to its end (one outcome per input, counted as they come) and gives its

@@ -46,7 +46,7 @@ pub async fn run(client: &Client) -> Result<Vec<OrderProperties>, Failure> {
         inputs.push(SimplePublicObjectBatchInputUpsert::from_typed(&key, &order));
         keys.push(key);
     }
-    let body = BatchInputSimplePublicObjectBatchInputUpsert { inputs };
+    let body = BatchInputSimplePublicObjectBatchInputUpsert::new(inputs);
     if let BatchUpsertResponse::MultiStatus(partial) = client.orders().batch_upsert(&body).await? {
         return Err(format!("some orders failed: {:?}", partial.errors).into());
     }
@@ -62,6 +62,8 @@ pub async fn run(client: &Client) -> Result<Vec<OrderProperties>, Failure> {
         BatchReadResponse::MultiStatus(partial) => {
             return Err(format!("some orders were not read: {:?}", partial.errors).into());
         }
+        // A success answer a later version of the document adds.
+        other => return Err(format!("unexpected answer {}", other.status()).into()),
     };
     // A value that does not read as its property's type is an error naming both.
     let orders = found

@@ -20,20 +20,22 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = Client::new(std::env::var("HUBSPOT_TOKEN")?);
-//! let body = BatchInputSimplePublicObjectBatchInputUpsert {
-//!     inputs: vec![SimplePublicObjectBatchInputUpsert {
-//!         // The value of the unique property named by `id_property`.
-//!         id: "shop-1001".to_owned(),
-//!         id_property: Some("hs_external_order_id".to_owned()),
-//!         object_write_trace_id: None,
-//!         properties: [("hs_order_name".to_owned(), "Order 1001".to_owned())].into(),
-//!     }],
-//! };
+//! // Generated structs are built by `new(required fields…)` and a `with_…` setter an
+//! // optional field, so a field HubSpot adds later breaks no caller.
+//! let input = SimplePublicObjectBatchInputUpsert::new(
+//!     // The value of the unique property named by `id_property`.
+//!     "shop-1001".to_owned(),
+//!     [("hs_order_name".to_owned(), "Order 1001".to_owned())].into(),
+//! )
+//! .with_id_property("hs_external_order_id".to_owned());
+//! let body = BatchInputSimplePublicObjectBatchInputUpsert::new(vec![input]);
 //! match client.orders().batch_upsert(&body).await? {
 //!     BatchUpsertResponse::Ok(done) => println!("{} orders upserted", done.results.len()),
 //!     BatchUpsertResponse::MultiStatus(partial) => {
 //!         println!("{} upserted; failed: {:?}", partial.results.len(), partial.errors)
 //!     }
+//!     // A status a later version of the document adds.
+//!     other => println!("answered {}", other.status()),
 //! }
 //! # Ok(())
 //! # }

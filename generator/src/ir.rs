@@ -524,8 +524,8 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// What the type can derive, decided once every type is known.
     pub caps: Caps,
-    /// Whether it gets `new(required fields…)`, leaving the optional ones `None`.
-    pub constructor: bool,
+    /// How a caller outside the crate builds it (`new` and the setters).
+    pub builder: Builder,
     /// What it is to the runtime's helpers and the typed properties.
     pub roles: Roles,
 }
@@ -562,6 +562,31 @@ pub struct Caps {
     pub default: bool,
     /// `Copy`: no heap storage anywhere inside.
     pub copy: bool,
+    /// `#[non_exhaustive]`: the next version of the document may add a field, a value or an
+    /// answer status, and that must not break a caller (see [`Builder`]).
+    pub non_exhaustive: bool,
+}
+
+/// How a caller outside the crate builds a struct that is `#[non_exhaustive]` (so has no
+/// struct literal there): `new` taking the required fields in order, present whether or not
+/// any is required, and one setter an optional field, `with_<field>(mut self, value: T) ->
+/// Self`, taking the type inside the `Option` (inside its `Box` too). A new optional field adds
+/// a setter (a compatible change); a field made required adds an argument to `new` (a breaking
+/// one). Decided once in lowering; emit only spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Builder {
+    /// The setters, in field order.
+    pub setters: Vec<Setter>,
+}
+
+/// The setter of one optional field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setter {
+    /// The field's Rust name.
+    pub field: String,
+    /// The method's name: `with_` and the field's name without `r#`, unless the type has a
+    /// method of that name already (then `_field` is added until it is free).
+    pub method: String,
 }
 
 /// How a discriminated union picks its variant.
@@ -900,6 +925,8 @@ pub struct ParamsStruct {
     /// What the struct can derive (`Default` when no parameter is required), decided once
     /// every type is known.
     pub caps: Caps,
+    /// `new` (the required parameters) and one setter an optional parameter.
+    pub builder: Builder,
 }
 
 /// A query parameter.

@@ -86,6 +86,30 @@ use crate::ir::{HttpMethod, Import, Imports};
 /// method not listed here.
 pub const RESERVED_METHODS: &[&str] = &["new", "client", "list_page", "search_page"];
 
+/// The inherent methods a generated struct may have besides its setters: its constructor and
+/// the roles' methods (and the runtime traits' methods, which a setter would shadow).
+pub const STRUCT_METHODS: &[&str] = &[
+    "new",
+    "from_typed",
+    "by_keys",
+    "typed_properties",
+    "id",
+    "next_after",
+    "into_items",
+];
+
+/// The setter of the optional field `field` (a Rust name, `r#` allowed): `with_` and the field's
+/// name without `r#`; when the struct has a method of that name already (`taken`), `_field` is
+/// added until it is free. The name is added to `taken`.
+pub fn setter(field: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut name = format!("with_{}", bare(field));
+    while taken.contains(&name) {
+        name.push_str("_field");
+    }
+    taken.insert(name.clone());
+    name
+}
+
 /// The names a document's module may not take: the crate's own modules and the runtime's,
 /// which the generated crate re-exports beside the documents' modules.
 pub const RESERVED_MODULES: &[&str] = &[

@@ -31,18 +31,17 @@ fn number_rule(value: &str) -> Result<(), String> {
 }
 
 fn order(number: usize, version: usize) -> Input {
-    Input {
-        id: format!("shop-{number}"),
-        id_property: Some(ID_PROPERTY.to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([
+    Input::new(
+        format!("shop-{number}"),
+        BTreeMap::from([
             ("hs_order_name".to_owned(), format!("Order {number}")),
             (
                 "hs_total_price".to_owned(),
                 format!("{number}.{version:02}"),
             ),
         ]),
-    }
+    )
+    .with_id_property(ID_PROPERTY.to_owned())
 }
 
 fn orders(count: usize) -> Vec<Input> {

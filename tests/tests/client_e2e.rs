@@ -163,22 +163,19 @@ fn upsert_body(trace: &str) -> (BatchInputSimplePublicObjectBatchInputUpsert, Va
         .into_iter()
         .collect()
     };
-    let body = BatchInputSimplePublicObjectBatchInputUpsert {
-        inputs: vec![
-            SimplePublicObjectBatchInputUpsert {
-                id: "shop-1001".to_owned(),
-                id_property: Some("hs_external_order_id".to_owned()),
-                object_write_trace_id: Some(trace.to_owned()),
-                properties: properties("Order 1001", "149.90"),
-            },
-            SimplePublicObjectBatchInputUpsert {
-                id: "shop-1002".to_owned(),
-                id_property: Some("hs_external_order_id".to_owned()),
-                object_write_trace_id: None,
-                properties: properties("Order 1002", "20.00"),
-            },
-        ],
-    };
+    let body = BatchInputSimplePublicObjectBatchInputUpsert::new(vec![
+        SimplePublicObjectBatchInputUpsert::new(
+            "shop-1001".to_owned(),
+            properties("Order 1001", "149.90"),
+        )
+        .with_id_property("hs_external_order_id".to_owned())
+        .with_object_write_trace_id(trace.to_owned()),
+        SimplePublicObjectBatchInputUpsert::new(
+            "shop-1002".to_owned(),
+            properties("Order 1002", "20.00"),
+        )
+        .with_id_property("hs_external_order_id".to_owned()),
+    ]);
     let json = json!({
         "inputs": [
             {
@@ -621,14 +618,12 @@ async fn get_page_sends_arrays_as_repeated_keys() {
         )
         .await;
 
-    let params = GetPageParams {
-        after: Some("cursor".to_owned()),
-        archived: Some(false),
-        associations: Some(vec!["contacts".to_owned(), "line_items".to_owned()]),
-        limit: Some(2),
-        properties: Some(vec!["a".to_owned(), "b".to_owned()]),
-        properties_with_history: None,
-    };
+    let params = GetPageParams::new()
+        .with_after("cursor".to_owned())
+        .with_archived(false)
+        .with_associations(vec!["contacts".to_owned(), "line_items".to_owned()])
+        .with_limit(2)
+        .with_properties(vec!["a".to_owned(), "b".to_owned()]);
     let page = proxied
         .client()
         .orders()
@@ -712,10 +707,7 @@ async fn get_by_id_percent_encodes_the_path_parameter() {
         )
         .await;
 
-    let params = GetByIdParams {
-        id_property: Some("hs_external_order_id".to_owned()),
-        ..GetByIdParams::default()
-    };
+    let params = GetByIdParams::new().with_id_property("hs_external_order_id".to_owned());
     let order = proxied
         .client()
         .orders()
@@ -756,12 +748,10 @@ async fn batch_archive_204_is_unit() {
         )
         .await;
 
-    let body = BatchInputSimplePublicObjectId {
-        inputs: vec![
-            SimplePublicObjectId { id: "1".to_owned() },
-            SimplePublicObjectId { id: "2".to_owned() },
-        ],
-    };
+    let body = BatchInputSimplePublicObjectId::new(vec![
+        SimplePublicObjectId::new("1".to_owned()),
+        SimplePublicObjectId::new("2".to_owned()),
+    ]);
     let result = proxied.client().orders().batch_archive(&body).await;
     if let Err(error) = &result {
         panic!("a 204 is unit: {}", proxied.explain(error));

@@ -643,15 +643,13 @@ fn order_properties() -> BTreeMap<String, String> {
 }
 
 fn to_contact() -> Vec<PublicAssociationsForObject> {
-    vec![PublicAssociationsForObject {
-        to: PublicObjectId {
-            id: "201".to_owned(),
-        },
-        types: vec![AssociationSpec {
-            association_category: AssociationCategory::HubspotDefined,
-            association_type_id: 507,
-        }],
-    }]
+    vec![PublicAssociationsForObject::new(
+        PublicObjectId::new("201".to_owned()),
+        vec![AssociationSpec::new(
+            AssociationCategory::HubspotDefined,
+            507,
+        )],
+    )]
 }
 
 fn strings(names: &[&str]) -> Vec<String> {
@@ -660,14 +658,13 @@ fn strings(names: &[&str]) -> Vec<String> {
 
 #[tokio::test]
 async fn client_get_page() {
-    let params = GetPageParams {
-        after: Some("MTAw".to_owned()),
-        archived: Some(false),
-        associations: Some(strings(&["contacts", "line_items"])),
-        limit: Some(50),
-        properties: Some(strings(&["hs_order_name", "hs_total_price"])),
-        properties_with_history: Some(strings(&["hs_fulfillment_status"])),
-    };
+    let params = GetPageParams::new()
+        .with_after("MTAw".to_owned())
+        .with_archived(false)
+        .with_associations(strings(&["contacts", "line_items"]))
+        .with_limit(50)
+        .with_properties(strings(&["hs_order_name", "hs_total_price"]))
+        .with_properties_with_history(strings(&["hs_fulfillment_status"]));
     let query = "?after=MTAw&archived=false&associations=contacts&associations=line_items\
                  &limit=50&properties=hs_order_name&properties=hs_total_price\
                  &propertiesWithHistory=hs_fulfillment_status";
@@ -682,10 +679,7 @@ async fn client_get_page() {
 
 #[tokio::test]
 async fn client_create() {
-    let body = SimplePublicObjectInputForCreate {
-        associations: to_contact(),
-        properties: order_properties(),
-    };
+    let body = SimplePublicObjectInputForCreate::new(to_contact(), order_properties());
     for target in targets() {
         let order = target.ok("create", target.client.orders().create(&body).await);
         target
@@ -696,16 +690,10 @@ async fn client_create() {
 
 #[tokio::test]
 async fn client_batch_archive() {
-    let body = BatchInputSimplePublicObjectId {
-        inputs: vec![
-            SimplePublicObjectId {
-                id: "512".to_owned(),
-            },
-            SimplePublicObjectId {
-                id: "513".to_owned(),
-            },
-        ],
-    };
+    let body = BatchInputSimplePublicObjectId::new(vec![
+        SimplePublicObjectId::new("512".to_owned()),
+        SimplePublicObjectId::new("513".to_owned()),
+    ]);
     for target in targets() {
         target.ok(
             "batch_archive",
@@ -731,13 +719,10 @@ async fn client_batch_archive() {
 
 #[tokio::test]
 async fn client_batch_create() {
-    let body = BatchInputSimplePublicObjectBatchInputForCreate {
-        inputs: vec![SimplePublicObjectBatchInputForCreate {
-            associations: to_contact(),
-            object_write_trace_id: Some("shop-1001".to_owned()),
-            properties: order_properties(),
-        }],
-    };
+    let body = BatchInputSimplePublicObjectBatchInputForCreate::new(vec![
+        SimplePublicObjectBatchInputForCreate::new(to_contact(), order_properties())
+            .with_object_write_trace_id("shop-1001".to_owned()),
+    ]);
     let json = to_json(&body);
     for target in targets() {
         let created = target.ok(
@@ -771,17 +756,13 @@ async fn client_batch_create() {
 
 #[tokio::test]
 async fn client_batch_read() {
-    let body = BatchReadInputSimplePublicObjectId {
-        id_property: Some("hs_external_order_id".to_owned()),
-        inputs: vec![SimplePublicObjectId {
-            id: "shop-1001".to_owned(),
-        }],
-        properties: strings(&["hs_order_name", "hs_total_price"]),
-        properties_with_history: strings(&["hs_fulfillment_status"]),
-    };
-    let params = BatchReadParams {
-        archived: Some(false),
-    };
+    let body = BatchReadInputSimplePublicObjectId::new(
+        vec![SimplePublicObjectId::new("shop-1001".to_owned())],
+        strings(&["hs_order_name", "hs_total_price"]),
+        strings(&["hs_fulfillment_status"]),
+    )
+    .with_id_property("hs_external_order_id".to_owned());
+    let params = BatchReadParams::new().with_archived(false);
     let json = to_json(&body);
     let path = format!("{BATCH_READ}?archived=false");
     for target in targets() {
@@ -810,14 +791,10 @@ async fn client_batch_read() {
 
 #[tokio::test]
 async fn client_batch_update() {
-    let body = BatchInputSimplePublicObjectBatchInput {
-        inputs: vec![SimplePublicObjectBatchInput {
-            id: ORDER_ID.to_owned(),
-            id_property: None,
-            object_write_trace_id: Some("update-512".to_owned()),
-            properties: order_properties(),
-        }],
-    };
+    let body = BatchInputSimplePublicObjectBatchInput::new(vec![
+        SimplePublicObjectBatchInput::new(ORDER_ID.to_owned(), order_properties())
+            .with_object_write_trace_id("update-512".to_owned()),
+    ]);
     let json = to_json(&body);
     for target in targets() {
         let updated = target.ok(
@@ -851,14 +828,11 @@ async fn client_batch_update() {
 
 #[tokio::test]
 async fn client_batch_upsert() {
-    let body = BatchInputSimplePublicObjectBatchInputUpsert {
-        inputs: vec![SimplePublicObjectBatchInputUpsert {
-            id: "shop-1001".to_owned(),
-            id_property: Some("hs_external_order_id".to_owned()),
-            object_write_trace_id: Some("shop-1001".to_owned()),
-            properties: order_properties(),
-        }],
-    };
+    let body = BatchInputSimplePublicObjectBatchInputUpsert::new(vec![
+        SimplePublicObjectBatchInputUpsert::new("shop-1001".to_owned(), order_properties())
+            .with_id_property("hs_external_order_id".to_owned())
+            .with_object_write_trace_id("shop-1001".to_owned()),
+    ]);
     let json = to_json(&body);
     for target in targets() {
         let done = target.ok(
@@ -892,31 +866,18 @@ async fn client_batch_upsert() {
 
 #[tokio::test]
 async fn client_search() {
-    let body = PublicObjectSearchRequest {
-        after: "0".to_owned(),
-        filter_groups: vec![FilterGroup {
-            filters: vec![
-                Filter {
-                    high_value: None,
-                    operator: Operator::Gte,
-                    property_name: "hs_total_price".to_owned(),
-                    value: Some("100".to_owned()),
-                    values: None,
-                },
-                Filter {
-                    high_value: None,
-                    operator: Operator::In,
-                    property_name: "hs_currency_code".to_owned(),
-                    value: None,
-                    values: Some(strings(&["EUR", "USD"])),
-                },
-            ],
-        }],
-        limit: 20,
-        properties: strings(&["hs_order_name", "hs_total_price"]),
-        query: Some("shop".to_owned()),
-        sorts: strings(&["hs_createdate"]),
-    };
+    let body = PublicObjectSearchRequest::new(
+        "0".to_owned(),
+        vec![FilterGroup::new(vec![
+            Filter::new(Operator::Gte, "hs_total_price".to_owned()).with_value("100".to_owned()),
+            Filter::new(Operator::In, "hs_currency_code".to_owned())
+                .with_values(strings(&["EUR", "USD"])),
+        ])],
+        20,
+        strings(&["hs_order_name", "hs_total_price"]),
+        strings(&["hs_createdate"]),
+    )
+    .with_query("shop".to_owned());
     for target in targets() {
         let found = target.ok("search", target.client.orders().search(&body).await);
         target
@@ -927,13 +888,11 @@ async fn client_search() {
 
 #[tokio::test]
 async fn client_get_by_id() {
-    let params = GetByIdParams {
-        archived: Some(false),
-        associations: Some(strings(&["contacts"])),
-        id_property: None,
-        properties: Some(strings(&["hs_order_name"])),
-        properties_with_history: Some(strings(&["hs_fulfillment_status"])),
-    };
+    let params = GetByIdParams::new()
+        .with_archived(false)
+        .with_associations(strings(&["contacts"]))
+        .with_properties(strings(&["hs_order_name"]))
+        .with_properties_with_history(strings(&["hs_fulfillment_status"]));
     let path = format!(
         "{ONE_ORDER}?archived=false&associations=contacts&properties=hs_order_name\
          &propertiesWithHistory=hs_fulfillment_status"
@@ -965,12 +924,8 @@ async fn client_archive() {
 
 #[tokio::test]
 async fn client_update() {
-    let body = SimplePublicObjectInput {
-        properties: order_properties(),
-    };
-    let params = UpdateParams {
-        id_property: Some("hs_external_order_id".to_owned()),
-    };
+    let body = SimplePublicObjectInput::new(order_properties());
+    let params = UpdateParams::new().with_id_property("hs_external_order_id".to_owned());
     let path = "/crm/v3/objects/orders/shop-1001?idProperty=hs_external_order_id";
     for target in targets() {
         let order = target.ok(

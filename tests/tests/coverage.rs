@@ -78,13 +78,8 @@ fn enum_values_that_are_not_identifiers_round_trip() {
 
 #[test]
 fn all_of_merges_into_one_struct() {
-    let widget = NewWidget {
-        name: "w".to_owned(),
-        size: Size::Large,
-        parent: Some(Named {
-            name: "p".to_owned(),
-        }),
-    };
+    let widget =
+        NewWidget::new("w".to_owned(), Size::Large).with_parent(Named::new("p".to_owned()));
     assert_eq!(
         serde_json::to_value(&widget).expect("encodes"),
         json!({"name": "w", "size": "LARGE", "parent": {"name": "p"}})
@@ -98,9 +93,7 @@ fn one_of_without_discriminator_takes_the_first_that_fits() {
     assert_eq!(decode(json!(4)), Shape::Integer(4));
     assert_eq!(
         decode(json!({"name": "square"})),
-        Shape::Named(Named {
-            name: "square".to_owned()
-        })
+        Shape::Named(Named::new("square".to_owned()))
     );
     assert!(matches!(decode(json!({"sides": 3})), Shape::ShapeVariant4(v) if v.sides == Some(3)));
     assert!(
@@ -114,21 +107,9 @@ fn one_of_without_discriminator_takes_the_first_that_fits() {
 #[test]
 fn discriminator_picks_the_alternative_and_keeps_unknown_ones() {
     let dog: Pet = serde_json::from_value(json!({"petType": "dog", "barks": true})).expect("dog");
-    assert_eq!(
-        dog,
-        Pet::Dog(Dog {
-            pet_type: "dog".to_owned(),
-            barks: Some(true)
-        })
-    );
+    assert_eq!(dog, Pet::Dog(Dog::new("dog".to_owned()).with_barks(true)));
     let cat: Pet = serde_json::from_value(json!({"petType": "Cat", "lives": 9})).expect("cat");
-    assert_eq!(
-        cat,
-        Pet::Cat(Cat {
-            pet_type: "Cat".to_owned(),
-            lives: Some(9)
-        })
-    );
+    assert_eq!(cat, Pet::Cat(Cat::new("Cat".to_owned()).with_lives(9)));
     let bird = json!({"petType": "bird", "wings": 2});
     let other: Pet = serde_json::from_value(bird.clone()).expect("unknown kept");
     assert_eq!(other, Pet::Other(bird.clone()));
@@ -155,21 +136,14 @@ fn recursive_schemas_are_boxed_and_decode() {
 
 #[test]
 fn schemas_named_like_prelude_types_are_renamed() {
-    let holder = OptionType {
-        some: Some(StringType {
-            value: Some("v".to_owned()),
-        }),
-    };
+    let holder = OptionType::new().with_some(StringType::new().with_value("v".to_owned()));
     assert_eq!(
         serde_json::to_value(&holder).expect("encodes"),
         json!({"some": {"value": "v"}})
     );
     // `types::Error` and `types::Client` keep their names next to the runtime's.
-    let error = family::coverage::types::Error {
-        message: Some("m".to_owned()),
-        context: None,
-    };
+    let error = family::coverage::types::Error::new().with_message("m".to_owned());
     assert_eq!(error.message.as_deref(), Some("m"));
-    let _client_schema = family::coverage::types::Client { id: None };
-    let _result_schema = family::coverage::types::Result { ok: Some(true) };
+    let _client_schema = family::coverage::types::Client::new();
+    let _result_schema = family::coverage::types::Result::new().with_ok(true);
 }

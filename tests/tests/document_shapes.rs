@@ -99,11 +99,9 @@ where
 
 macro_rules! input {
     ($module:ident) => {
-        |key: String, name: String| family::$module::types::UpsertInput {
-            id: key,
-            id_property: Some("key".to_owned()),
-            object_write_trace_id: None,
-            properties: [("name".to_owned(), name)].into(),
+        |key: String, name: String| {
+            family::$module::types::UpsertInput::new(key, [("name".to_owned(), name)].into())
+                .with_id_property("key".to_owned())
         }
     };
 }

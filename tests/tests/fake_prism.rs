@@ -115,23 +115,17 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         &prism,
     );
     let id = to_json(&created)["id"].as_str().unwrap().to_owned();
-    let params = GetByIdParams {
-        properties: Some(vec![
-            "hs_order_name".to_owned(),
-            "hs_currency_code".to_owned(),
-        ]),
-        ..GetByIdParams::default()
-    };
+    let params = GetByIdParams::new().with_properties(vec![
+        "hs_order_name".to_owned(),
+        "hs_currency_code".to_owned(),
+    ]);
     let read = ok(
         "get_by_id",
         client.orders().get_by_id(&id, &params).await,
         &prism,
     );
     assert_eq!(to_json(&read)["properties"]["hs_order_name"], "One");
-    let by_unique = GetByIdParams {
-        id_property: Some("hs_external_order_id".to_owned()),
-        ..GetByIdParams::default()
-    };
+    let by_unique = GetByIdParams::new().with_id_property("hs_external_order_id".to_owned());
     ok(
         "get_by_id by unique value",
         client.orders().get_by_id("shop-1", &by_unique).await,
@@ -296,10 +290,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         "get_page",
         client
             .orders()
-            .get_page(&GetPageParams {
-                limit: Some(2),
-                ..GetPageParams::default()
-            })
+            .get_page(&GetPageParams::new().with_limit(2))
             .await,
         &prism,
     );
@@ -311,11 +302,7 @@ async fn a_session_through_the_validating_proxy_conforms_to_the_document() {
         "get_page after",
         client
             .orders()
-            .get_page(&GetPageParams {
-                limit: Some(2),
-                after: Some(after),
-                ..GetPageParams::default()
-            })
+            .get_page(&GetPageParams::new().with_after(after).with_limit(2))
             .await,
         &prism,
     );

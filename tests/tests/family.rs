@@ -587,11 +587,9 @@ mod end_to_end {
             .mount(&server)
             .await;
         let client = client(&server).uploads();
-        let body = FileUpload {
-            file: Some(family::FilePart::new("a.txt", b"hello".to_vec())),
-            folder_path: Some("/in".to_owned()),
-            options: None,
-        };
+        let body = FileUpload::new()
+            .with_file(family::FilePart::new("a.txt", b"hello".to_vec()))
+            .with_folder_path("/in".to_owned());
         let stored = client
             .files_v3_files(Some(&body))
             .await
@@ -719,22 +717,22 @@ mod end_to_end {
             .await;
         let client = client(&server).params();
         let since = "2026-11-29T10:00:00Z".parse().expect("a date-time");
-        let params = GetObjectParams {
-            sort: Some(SortOrder::Descending),
-            since: Some(since),
-        };
+        let params = GetObjectParams::new()
+            .with_sort(SortOrder::Descending)
+            .with_since(since);
         let got = client
             .get_object(ObjectType::Companies, "42", &params)
             .await
             .expect("matched: the enum in the path, RFC 3339 in the query");
         assert_eq!(got.id.as_deref(), Some("42"));
-        let params = GetPipelineParams {
-            object_property_propname: Some(std::collections::BTreeMap::from([
-                ("color".to_owned(), serde_json::json!("red")),
-                ("size".to_owned(), serde_json::json!(3)),
-            ])),
-            labels: std::collections::BTreeMap::from([("region".to_owned(), "emea".to_owned())]),
-        };
+        let params = GetPipelineParams::new(std::collections::BTreeMap::from([(
+            "region".to_owned(),
+            "emea".to_owned(),
+        )]))
+        .with_object_property_propname(std::collections::BTreeMap::from([
+            ("color".to_owned(), serde_json::json!("red")),
+            ("size".to_owned(), serde_json::json!(3)),
+        ]));
         let got = client
             .get_pipeline(Stage::Won, &params)
             .await

@@ -35,10 +35,7 @@ async fn reads_a_record_of_any_object_type() {
         .expect(1)
         .mount(&server)
         .await;
-    let params = GetByIdParams {
-        properties: Some(vec!["dealname".to_owned()]),
-        ..GetByIdParams::default()
-    };
+    let params = GetByIdParams::new().with_properties(vec!["dealname".to_owned()]);
     let deal = client(&server)
         .get_by_id("0-3", "42", &params)
         .await
@@ -77,14 +74,8 @@ async fn links_and_unlinks_two_records() {
 
     let client = client(&server);
     let specs = [
-        AssociationSpec {
-            association_category: AssociationCategory::HubspotDefined,
-            association_type_id: 1,
-        },
-        AssociationSpec {
-            association_category: AssociationCategory::Unknown("SOMEONE_NEW".to_owned()),
-            association_type_id: 8,
-        },
+        AssociationSpec::new(AssociationCategory::HubspotDefined, 1),
+        AssociationSpec::new(AssociationCategory::Unknown("SOMEONE_NEW".to_owned()), 8),
     ];
     let pair = client
         .create_association("contacts", "7", "companies", "9", &specs)

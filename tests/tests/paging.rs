@@ -94,10 +94,7 @@ async fn pages_yields_every_record_once_in_order() {
         })
         .mount(&server)
         .await;
-    let params = GetPageParams {
-        limit: Some(10),
-        ..GetPageParams::default()
-    };
+    let params = GetPageParams::new().with_limit(10);
     let records: Vec<_> = match paging::pages(&client(&server), params).try_collect().await {
         Ok(records) => records,
         Err(error) => panic!("{error}"),
@@ -119,10 +116,7 @@ async fn pages_yields_the_error_and_ends() {
         })
         .mount(&server)
         .await;
-    let params = GetPageParams {
-        limit: Some(10),
-        ..GetPageParams::default()
-    };
+    let params = GetPageParams::new().with_limit(10);
     let items: Vec<_> = paging::pages(&client(&server), params).collect().await;
     assert_eq!(items.len(), 21);
     assert!(items[..20].iter().all(Result::is_ok));
@@ -202,14 +196,13 @@ impl Respond for Search {
 }
 
 fn search_request(groups: Vec<FilterGroup>) -> PublicObjectSearchRequest {
-    PublicObjectSearchRequest {
-        after: "0".to_owned(),
-        filter_groups: groups,
-        limit: 20,
-        properties: vec!["parity".to_owned()],
-        query: None,
-        sorts: vec!["-hs_lastmodifieddate".to_owned()],
-    }
+    PublicObjectSearchRequest::new(
+        "0".to_owned(),
+        groups,
+        20,
+        vec!["parity".to_owned()],
+        vec!["-hs_lastmodifieddate".to_owned()],
+    )
 }
 
 async fn search_server(total: u64, cap: u64) -> (MockServer, Arc<std::sync::Mutex<Vec<Value>>>) {
@@ -254,15 +247,9 @@ async fn search_all_gets_past_the_result_cap_without_losing_or_repeating() {
 #[tokio::test]
 async fn search_all_keeps_the_callers_filters_on_every_restart() {
     let (server, _) = search_server(400, 50).await;
-    let even = FilterGroup {
-        filters: vec![Filter {
-            high_value: None,
-            operator: Operator::Eq,
-            property_name: "parity".to_owned(),
-            value: Some("even".to_owned()),
-            values: None,
-        }],
-    };
+    let even = FilterGroup::new(vec![
+        Filter::new(Operator::Eq, "parity".to_owned()).with_value("even".to_owned()),
+    ]);
     let stream = SearchAll::new(&client(&server), search_request(vec![even]))
         .cap(50)
         .into_stream();
@@ -316,10 +303,7 @@ async fn fake_with_orders(count: usize) -> (FakeHubSpot, Orders) {
 #[tokio::test]
 async fn pages_reads_every_order_of_the_fake() {
     let (fake, client) = fake_with_orders(250).await;
-    let params = GetPageParams {
-        limit: Some(100),
-        ..GetPageParams::default()
-    };
+    let params = GetPageParams::new().with_limit(100);
     let records: Vec<_> = match paging::pages(&client, params).try_collect().await {
         Ok(records) => records,
         Err(error) => panic!("{error}"),
@@ -338,14 +322,13 @@ async fn pages_reads_every_order_of_the_fake() {
 #[tokio::test]
 async fn search_all_reads_past_ten_thousand_results_of_the_fake() {
     let (fake, client) = fake_with_orders(10_250).await;
-    let request = PublicObjectSearchRequest {
-        after: "0".to_owned(),
-        filter_groups: Vec::new(),
-        limit: 200,
-        properties: vec!["hs_external_order_id".to_owned()],
-        query: None,
-        sorts: Vec::new(),
-    };
+    let request = PublicObjectSearchRequest::new(
+        "0".to_owned(),
+        Vec::new(),
+        200,
+        vec!["hs_external_order_id".to_owned()],
+        Vec::new(),
+    );
     let records: Vec<_> = match paging::search_all(&client, request).try_collect().await {
         Ok(records) => records,
         Err(error) => panic!("{error}"),

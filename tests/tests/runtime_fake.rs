@@ -120,7 +120,7 @@ impl Op {
                 Err(error) => panic!("{error}"),
             },
         };
-        let one = |id: String| vec![SimplePublicObjectId { id }];
+        let one = |id: String| vec![SimplePublicObjectId::new(id)];
         match self {
             Op::GetPage => client.get_page(&GetPageParams::default()).await.map(drop),
             Op::GetById => client
@@ -128,9 +128,8 @@ impl Op {
                 .await
                 .map(drop),
             Op::Update => {
-                let body = SimplePublicObjectInput {
-                    properties: properties(&[("hs_order_name", "updated")]),
-                };
+                let body =
+                    SimplePublicObjectInput::new(properties(&[("hs_order_name", "updated")]));
                 client
                     .update(&seeded(), &body, &UpdateParams::default())
                     .await
@@ -148,24 +147,20 @@ impl Op {
                 client.search(&body).await.map(drop)
             }
             Op::BatchRead => {
-                let body = BatchReadInputSimplePublicObjectId {
-                    id_property: None,
-                    inputs: one(seeded()),
-                    properties: Vec::new(),
-                    properties_with_history: Vec::new(),
-                };
+                let body =
+                    BatchReadInputSimplePublicObjectId::new(one(seeded()), Vec::new(), Vec::new());
                 client
                     .batch_read(&body, &BatchReadParams::default())
                     .await
                     .map(drop)
             }
             Op::BatchUpdate => {
-                let body = BatchInputSimplePublicObjectBatchInput {
-                    inputs: vec![SimplePublicObjectBatchInput::new(
+                let body = BatchInputSimplePublicObjectBatchInput::new(vec![
+                    SimplePublicObjectBatchInput::new(
                         seeded(),
                         properties(&[("hs_order_name", "updated")]),
-                    )],
-                };
+                    ),
+                ]);
                 client.batch_update(&body).await.map(drop)
             }
             Op::BatchUpsert => {
@@ -174,31 +169,27 @@ impl Op {
                     properties(&[("hs_order_name", "upserted")]),
                 );
                 input.id_property = Some(UNIQUE.to_owned());
-                let body = BatchInputSimplePublicObjectBatchInputUpsert {
-                    inputs: vec![input],
-                };
+                let body = BatchInputSimplePublicObjectBatchInputUpsert::new(vec![input]);
                 client.batch_upsert(&body).await.map(drop)
             }
             Op::BatchArchive => {
-                let body = BatchInputSimplePublicObjectId {
-                    inputs: one(seeded()),
-                };
+                let body = BatchInputSimplePublicObjectId::new(one(seeded()));
                 client.batch_archive(&body).await
             }
             Op::Create => {
-                let body = SimplePublicObjectInputForCreate {
-                    associations: Vec::new(),
-                    properties: properties(&[("hs_order_name", "new")]),
-                };
+                let body = SimplePublicObjectInputForCreate::new(
+                    Vec::new(),
+                    properties(&[("hs_order_name", "new")]),
+                );
                 client.create(&body).await.map(drop)
             }
             Op::BatchCreate => {
-                let body = BatchInputSimplePublicObjectBatchInputForCreate {
-                    inputs: vec![SimplePublicObjectBatchInputForCreate {
-                        properties: properties(&[("hs_order_name", "new")]),
-                        ..Default::default()
-                    }],
-                };
+                let body = BatchInputSimplePublicObjectBatchInputForCreate::new(vec![
+                    SimplePublicObjectBatchInputForCreate::new(
+                        Default::default(),
+                        properties(&[("hs_order_name", "new")]),
+                    ),
+                ]);
                 client.batch_create(&body).await.map(drop)
             }
         }

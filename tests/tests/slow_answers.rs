@@ -20,12 +20,11 @@ const BUDGET: u32 = 20;
 const IN_FLIGHT: u64 = 8;
 
 fn order(number: usize) -> Input {
-    Input {
-        id: format!("slow-{number}"),
-        id_property: Some("hs_external_order_id".to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
-    }
+    Input::new(
+        format!("slow-{number}"),
+        BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
+    )
+    .with_id_property("hs_external_order_id".to_owned())
 }
 
 /// Upserts `requests` full batches, [`IN_FLIGHT`] at once, through a client told the fake's budget;

@@ -27,24 +27,22 @@ const ORDER_KEY: &str = "hs_external_order_id";
 const LINE_ITEM_KEY: &str = "external_line_item_id";
 
 fn order(number: usize) -> OrderInput {
-    OrderInput {
-        id: format!("shop-{number}"),
-        id_property: Some(ORDER_KEY.to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
-    }
+    OrderInput::new(
+        format!("shop-{number}"),
+        BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
+    )
+    .with_id_property(ORDER_KEY.to_owned())
 }
 
 fn line_item(number: usize) -> LineItemInput {
-    LineItemInput {
-        id: format!("line-{number}"),
-        id_property: Some(LINE_ITEM_KEY.to_owned()),
-        object_write_trace_id: None,
-        properties: BTreeMap::from([
+    LineItemInput::new(
+        format!("line-{number}"),
+        BTreeMap::from([
             ("name".to_owned(), format!("Item {number}")),
             ("quantity".to_owned(), (1 + number % 3).to_string()),
         ]),
-    }
+    )
+    .with_id_property(LINE_ITEM_KEY.to_owned())
 }
 
 /// Runs to the end; asserts that every input of `count` got exactly one outcome, a created

@@ -17,11 +17,20 @@ use std::fmt;
 
 /// Another record associated with this one, and how the two are associated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssociatedId {
     /// Record id of the associated record.
     pub id: String,
     /// Name of the association type linking the two records.
     pub r#type: String,
+}
+
+impl AssociatedId {
+    /// A `AssociatedId` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(id: String, r#type: String) -> Self {
+        Self { id, r#type }
+    }
 }
 
 impl Record for AssociatedId {
@@ -32,6 +41,7 @@ impl Record for AssociatedId {
 
 /// Identifies one kind of association to create between two records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssociationSpec {
     /// Who defined the association type.
     #[serde(rename = "associationCategory")]
@@ -41,11 +51,26 @@ pub struct AssociationSpec {
     pub association_type_id: i32,
 }
 
+impl AssociationSpec {
+    /// A `AssociationSpec` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(
+        association_category: AssociationCategory,
+        association_type_id: i32,
+    ) -> Self {
+        Self {
+            association_category,
+            association_type_id,
+        }
+    }
+}
+
 /// Who defined the association type.
 ///
 /// Open to values the document does not list: those are kept in [`AssociationCategory::Unknown`]
 /// and written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssociationCategory {
     /// `HUBSPOT_DEFINED`
     HubspotDefined,
@@ -110,34 +135,71 @@ impl<'de> Deserialize<'de> for AssociationCategory {
 
 /// Body of a batch update request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInput {
     /// The records to update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInput>,
 }
 
+impl BatchInputSimplePublicObjectBatchInput {
+    /// A `BatchInputSimplePublicObjectBatchInput` with the required fields given and the optional
+    /// ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInput>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch create request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInputForCreate {
     /// The records to create (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
 }
 
+impl BatchInputSimplePublicObjectBatchInputForCreate {
+    /// A `BatchInputSimplePublicObjectBatchInputForCreate` with the required fields given and the
+    /// optional ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInputForCreate>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch upsert request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     /// The records to create or update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
+impl BatchInputSimplePublicObjectBatchInputUpsert {
+    /// A `BatchInputSimplePublicObjectBatchInputUpsert` with the required fields given and the
+    /// optional ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInputUpsert>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch archive request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectId {
     /// Ids of the records to archive (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
 }
 
+impl BatchInputSimplePublicObjectId {
+    /// A `BatchInputSimplePublicObjectId` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectId>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch read request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchReadInputSimplePublicObjectId {
     /// Name of a unique-value property whose values the input ids are. Leave it out to read by
     /// record id.
@@ -151,6 +213,28 @@ pub struct BatchReadInputSimplePublicObjectId {
     /// size limit to 50.
     #[serde(rename = "propertiesWithHistory")]
     pub properties_with_history: Vec<String>,
+}
+
+impl BatchReadInputSimplePublicObjectId {
+    /// A `BatchReadInputSimplePublicObjectId` with the required fields given and the optional ones
+    /// left out (the `with_…` setters add them).
+    pub fn new(
+        inputs: Vec<SimplePublicObjectId>,
+        properties: Vec<String>,
+        properties_with_history: Vec<String>,
+    ) -> Self {
+        Self {
+            id_property: None,
+            inputs,
+            properties,
+            properties_with_history,
+        }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }
 
 impl BatchReadInputSimplePublicObjectId {
@@ -195,6 +279,7 @@ impl BatchReadInputSimplePublicObjectId {
 
 /// Outcome of a batch create, read or update in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -217,7 +302,7 @@ pub struct BatchResponseSimplePublicObject {
 
 impl BatchResponseSimplePublicObject {
     /// A `BatchResponseSimplePublicObject` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -233,6 +318,16 @@ impl BatchResponseSimplePublicObject {
             status,
         }
     }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Processing state of the batch.
@@ -240,6 +335,7 @@ impl BatchResponseSimplePublicObject {
 /// Open to values the document does not list: those are kept in [`Status::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `CANCELED`
     Canceled,
@@ -304,6 +400,7 @@ impl<'de> Deserialize<'de> for Status {
 
 /// Outcome of a batch create, read or update in which some inputs failed (HTTP 207).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicObjectWithErrors {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -332,7 +429,7 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
 
 impl BatchResponseSimplePublicObjectWithErrors {
     /// A `BatchResponseSimplePublicObjectWithErrors` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -350,10 +447,31 @@ impl BatchResponseSimplePublicObjectWithErrors {
             status,
         }
     }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Outcome of a batch upsert in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicUpsertObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -376,7 +494,7 @@ pub struct BatchResponseSimplePublicUpsertObject {
 
 impl BatchResponseSimplePublicUpsertObject {
     /// A `BatchResponseSimplePublicUpsertObject` with the required fields given and the optional
-    /// ones left out.
+    /// ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -392,10 +510,21 @@ impl BatchResponseSimplePublicUpsertObject {
             status,
         }
     }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Outcome of a batch upsert in which some inputs failed (HTTP 207).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -424,7 +553,7 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
 
 impl BatchResponseSimplePublicUpsertObjectWithErrors {
     /// A `BatchResponseSimplePublicUpsertObjectWithErrors` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -442,10 +571,31 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
             status,
         }
     }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// A page of the records of one object type associated with a record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseAssociatedId {
     /// Cursors to neighbouring pages, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -453,6 +603,19 @@ pub struct CollectionResponseAssociatedId {
     /// The associated records on this page.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<AssociatedId>,
+}
+
+impl CollectionResponseAssociatedId {
+    /// A `CollectionResponseAssociatedId` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(results: Vec<AssociatedId>) -> Self {
+        Self { paging: None, results }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: Paging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl Page for CollectionResponseAssociatedId {
@@ -467,6 +630,7 @@ impl Page for CollectionResponseAssociatedId {
 
 /// One page of the record list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -474,6 +638,19 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// The records on this page.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<SimplePublicObjectWithAssociations>,
+}
+
+impl CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
+    /// A `CollectionResponseSimplePublicObjectWithAssociationsForwardPaging` with the required
+    /// fields given and the optional ones left out (the `with_…` setters add them).
+    pub fn new(results: Vec<SimplePublicObjectWithAssociations>) -> Self {
+        Self { paging: None, results }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: ForwardPaging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl Page for CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
@@ -488,6 +665,7 @@ impl Page for CollectionResponseSimplePublicObjectWithAssociationsForwardPaging 
 
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseWithTotalSimplePublicObject {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -501,13 +679,18 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
 
 impl CollectionResponseWithTotalSimplePublicObject {
     /// A `CollectionResponseWithTotalSimplePublicObject` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(results: Vec<SimplePublicObject>, total: i32) -> Self {
         Self {
             paging: None,
             results,
             total,
         }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: Paging) -> Self {
+        self.paging = Some(value);
+        self
     }
 }
 
@@ -524,6 +707,7 @@ impl Page for CollectionResponseWithTotalSimplePublicObject {
 /// Body of a failed request. Real error bodies may lack fields marked required here, and 5xx
 /// answers may have no body at all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -548,8 +732,59 @@ pub struct Error {
     pub sub_category: Option<String>,
 }
 
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            context: None,
+            correlation_id: None,
+            errors: None,
+            links: None,
+            message: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `correlation_id`.
+    pub fn with_correlation_id(mut self, value: String) -> Self {
+        self.correlation_id = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: String) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
+}
+
 /// One specific problem within an error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Machine-readable code of the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -568,8 +803,47 @@ pub struct ErrorDetail {
     pub sub_category: Option<String>,
 }
 
+impl ErrorDetail {
+    /// A `ErrorDetail` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            context: None,
+            r#in: None,
+            message: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: String) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `in`.
+    pub fn with_in(mut self, value: String) -> Self {
+        self.r#in = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: String) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
+}
+
 /// One condition on a property value in a search.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Filter {
     /// Upper bound of the range, for the `BETWEEN` operator (`value` is the lower one).
     #[serde(rename = "highValue", skip_serializing_if = "Option::is_none")]
@@ -588,7 +862,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// A `Filter` with the required fields given and the optional ones left out.
+    /// A `Filter` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(operator: Operator, property_name: String) -> Self {
         Self {
             high_value: None,
@@ -598,6 +873,21 @@ impl Filter {
             values: None,
         }
     }
+    /// Sets `high_value`.
+    pub fn with_high_value(mut self, value: String) -> Self {
+        self.high_value = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: String) -> Self {
+        self.value = Some(value);
+        self
+    }
+    /// Sets `values`.
+    pub fn with_values(mut self, value: Vec<String>) -> Self {
+        self.values = Some(value);
+        self
+    }
 }
 
 /// How the property value is compared.
@@ -605,6 +895,7 @@ impl Filter {
 /// Open to values the document does not list: those are kept in [`Operator::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operator {
     /// `BETWEEN`
     Between,
@@ -706,21 +997,44 @@ impl<'de> Deserialize<'de> for Operator {
 /// Conditions that must all hold (AND). A search matches a record when any one of its groups holds
 /// (OR).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FilterGroup {
     /// The conditions of this group.
     pub filters: Vec<Filter>,
 }
 
+impl FilterGroup {
+    /// A `FilterGroup` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(filters: Vec<Filter>) -> Self {
+        Self { filters }
+    }
+}
+
 /// Paging information that only points forward.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ForwardPaging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextPage>,
 }
 
+impl ForwardPaging {
+    /// A `ForwardPaging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: NextPage) -> Self {
+        self.next = Some(value);
+        self
+    }
+}
+
 /// Pointer to the following page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NextPage {
     /// Cursor to pass as `after` to fetch the next page.
     pub after: String,
@@ -730,14 +1044,21 @@ pub struct NextPage {
 }
 
 impl NextPage {
-    /// A `NextPage` with the required fields given and the optional ones left out.
+    /// A `NextPage` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(after: String) -> Self {
         Self { after, link: None }
+    }
+    /// Sets `link`.
+    pub fn with_link(mut self, value: String) -> Self {
+        self.link = Some(value);
+        self
     }
 }
 
 /// Cursors to the pages around the current one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Paging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -747,8 +1068,26 @@ pub struct Paging {
     pub prev: Option<PreviousPage>,
 }
 
+impl Paging {
+    /// A `Paging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None, prev: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: NextPage) -> Self {
+        self.next = Some(value);
+        self
+    }
+    /// Sets `prev`.
+    pub fn with_prev(mut self, value: PreviousPage) -> Self {
+        self.prev = Some(value);
+        self
+    }
+}
+
 /// Pointer to the preceding page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreviousPage {
     /// Cursor that fetches the previous page.
     pub before: String,
@@ -758,14 +1097,21 @@ pub struct PreviousPage {
 }
 
 impl PreviousPage {
-    /// A `PreviousPage` with the required fields given and the optional ones left out.
+    /// A `PreviousPage` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(before: String) -> Self {
         Self { before, link: None }
+    }
+    /// Sets `link`.
+    pub fn with_link(mut self, value: String) -> Self {
+        self.link = Some(value);
+        self
     }
 }
 
 /// Associations to create from a new record to one existing record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicAssociationsForObject {
     /// The existing record to associate the new one with.
     pub to: PublicObjectId,
@@ -773,11 +1119,28 @@ pub struct PublicAssociationsForObject {
     pub types: Vec<AssociationSpec>,
 }
 
+impl PublicAssociationsForObject {
+    /// A `PublicAssociationsForObject` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(to: PublicObjectId, types: Vec<AssociationSpec>) -> Self {
+        Self { to, types }
+    }
+}
+
 /// Reference to a CRM record by id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectId {
     /// Record id.
     pub id: String,
+}
+
+impl PublicObjectId {
+    /// A `PublicObjectId` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
 }
 
 impl Record for PublicObjectId {
@@ -788,6 +1151,7 @@ impl Record for PublicObjectId {
 
 /// Body of a search request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectSearchRequest {
     /// Paging cursor from the previous page's `paging.next.after`.
     pub after: String,
@@ -806,7 +1170,8 @@ pub struct PublicObjectSearchRequest {
 }
 
 impl PublicObjectSearchRequest {
-    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out.
+    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
     pub fn new(
         after: String,
         filter_groups: Vec<FilterGroup>,
@@ -823,10 +1188,16 @@ impl PublicObjectSearchRequest {
             sorts,
         }
     }
+    /// Sets `query`.
+    pub fn with_query(mut self, value: String) -> Self {
+        self.query = Some(value);
+        self
+    }
 }
 
 /// A non-fatal problem HubSpot noticed while handling a record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectWarning {
     /// Class of the warning.
     pub category: String,
@@ -837,8 +1208,21 @@ pub struct PublicObjectWarning {
     pub message: String,
 }
 
+impl PublicObjectWarning {
+    /// A `PublicObjectWarning` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(
+        category: String,
+        context: BTreeMap<String, Option<String>>,
+        message: String,
+    ) -> Self {
+        Self { category, context, message }
+    }
+}
+
 /// A record as HubSpot returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObject {
     /// Whether the record is archived.
     pub archived: bool,
@@ -872,7 +1256,8 @@ pub struct SimplePublicObject {
 }
 
 impl SimplePublicObject {
-    /// A `SimplePublicObject` with the required fields given and the optional ones left out.
+    /// A `SimplePublicObject` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -892,6 +1277,34 @@ impl SimplePublicObject {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -916,6 +1329,7 @@ impl SimplePublicObject {
 
 /// One record to update within a batch update.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInput {
     /// Record id of the record, or its unique property value when `idProperty` is set.
     pub id: String,
@@ -933,7 +1347,7 @@ pub struct SimplePublicObjectBatchInput {
 
 impl SimplePublicObjectBatchInput {
     /// A `SimplePublicObjectBatchInput` with the required fields given and the optional ones left
-    /// out.
+    /// out (the `with_…` setters add them).
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -941,6 +1355,16 @@ impl SimplePublicObjectBatchInput {
             object_write_trace_id: None,
             properties,
         }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -964,6 +1388,7 @@ impl SimplePublicObjectBatchInput {
 
 /// One record to create within a batch create.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInputForCreate {
     /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -972,6 +1397,26 @@ pub struct SimplePublicObjectBatchInputForCreate {
     pub object_write_trace_id: Option<String>,
     /// Property values of the new record keyed by property name, all as strings.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectBatchInputForCreate {
+    /// A `SimplePublicObjectBatchInputForCreate` with the required fields given and the optional
+    /// ones left out (the `with_…` setters add them).
+    pub fn new(
+        associations: Vec<PublicAssociationsForObject>,
+        properties: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            associations,
+            object_write_trace_id: None,
+            properties,
+        }
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
 }
 
 impl SimplePublicObjectBatchInputForCreate {
@@ -987,6 +1432,7 @@ impl SimplePublicObjectBatchInputForCreate {
 
 /// One record to create or update within a batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInputUpsert {
     /// Value of the unique property named by `idProperty` that identifies the record.
     pub id: String,
@@ -1004,7 +1450,7 @@ pub struct SimplePublicObjectBatchInputUpsert {
 
 impl SimplePublicObjectBatchInputUpsert {
     /// A `SimplePublicObjectBatchInputUpsert` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -1012,6 +1458,16 @@ impl SimplePublicObjectBatchInputUpsert {
             object_write_trace_id: None,
             properties,
         }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -1035,10 +1491,19 @@ impl SimplePublicObjectBatchInputUpsert {
 
 /// Reference to a record by record id or unique property value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectId {
     /// Record id of the record, or its unique property value when the request names an
     /// `idProperty`.
     pub id: String,
+}
+
+impl SimplePublicObjectId {
+    /// A `SimplePublicObjectId` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
 }
 
 impl Record for SimplePublicObjectId {
@@ -1049,9 +1514,18 @@ impl Record for SimplePublicObjectId {
 
 /// New property values for one record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name, all as strings. An empty string clears the property.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectInput {
+    /// A `SimplePublicObjectInput` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
+    pub fn new(properties: BTreeMap<String, String>) -> Self {
+        Self { properties }
+    }
 }
 
 impl SimplePublicObjectInput {
@@ -1063,11 +1537,23 @@ impl SimplePublicObjectInput {
 
 /// Property values and associations of a new record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectInputForCreate {
     /// Records to associate the new record with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
     /// Property values of the new record keyed by property name, all as strings.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectInputForCreate {
+    /// A `SimplePublicObjectInputForCreate` with the required fields given and the optional ones
+    /// left out (the `with_…` setters add them).
+    pub fn new(
+        associations: Vec<PublicAssociationsForObject>,
+        properties: BTreeMap<String, String>,
+    ) -> Self {
+        Self { associations, properties }
+    }
 }
 
 impl SimplePublicObjectInputForCreate {
@@ -1082,6 +1568,7 @@ impl SimplePublicObjectInputForCreate {
 
 /// A record together with the records associated with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectWithAssociations {
     /// Whether the record is archived.
     pub archived: bool,
@@ -1119,7 +1606,7 @@ pub struct SimplePublicObjectWithAssociations {
 
 impl SimplePublicObjectWithAssociations {
     /// A `SimplePublicObjectWithAssociations` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -1140,6 +1627,42 @@ impl SimplePublicObjectWithAssociations {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(
+        mut self,
+        value: BTreeMap<String, CollectionResponseAssociatedId>,
+    ) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -1164,6 +1687,7 @@ impl SimplePublicObjectWithAssociations {
 
 /// A record written by a batch upsert, flagged as created or updated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicUpsertObject {
     /// Whether the record is archived.
     pub archived: bool,
@@ -1199,7 +1723,8 @@ pub struct SimplePublicUpsertObject {
 }
 
 impl SimplePublicUpsertObject {
-    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out.
+    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -1221,6 +1746,34 @@ impl SimplePublicUpsertObject {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -1245,6 +1798,7 @@ impl SimplePublicUpsertObject {
 
 /// One failure inside a batch answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StandardError {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1273,8 +1827,65 @@ pub struct StandardError {
     pub sub_category: Option<Value>,
 }
 
+impl StandardError {
+    /// A `StandardError` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            context: None,
+            errors: None,
+            id: None,
+            links: None,
+            message: None,
+            status: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: String) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: Value) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
+}
+
 /// One past value of a property, and where and when it was set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ValueWithTimestamp {
     /// Id of the specific source (integration, user, workflow) that set the value.
     #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]
@@ -1295,7 +1906,8 @@ pub struct ValueWithTimestamp {
 }
 
 impl ValueWithTimestamp {
-    /// A `ValueWithTimestamp` with the required fields given and the optional ones left out.
+    /// A `ValueWithTimestamp` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(source_type: String, timestamp: DateTime<Utc>, value: String) -> Self {
         Self {
             source_id: None,
@@ -1305,5 +1917,20 @@ impl ValueWithTimestamp {
             updated_by_user_id: None,
             value,
         }
+    }
+    /// Sets `source_id`.
+    pub fn with_source_id(mut self, value: String) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `source_label`.
+    pub fn with_source_label(mut self, value: String) -> Self {
+        self.source_label = Some(value);
+        self
+    }
+    /// Sets `updated_by_user_id`.
+    pub fn with_updated_by_user_id(mut self, value: i32) -> Self {
+        self.updated_by_user_id = Some(value);
+        self
     }
 }

@@ -16,27 +16,29 @@
 //!
 //! A change is **breaking** when code that compiled against the old crate may stop compiling, or
 //! compile with another meaning, following cargo's SemVer guide ("SemVer Compatibility" in the
-//! Cargo Book). The generated code matters here: its structs have only public fields and are not
-//! `#[non_exhaustive]`, and its enums (open string enums included) are not `#[non_exhaustive]`
-//! either. So:
+//! Cargo Book). The generated code is written so that HubSpot's usual additions are not: every
+//! struct (the types', the query parameters', the enum of answers by status) and every enum
+//! (open string enums, unions) is `#[non_exhaustive]`, so no caller outside the crate writes a
+//! struct literal or an exhaustive `match`; every struct has `new(required fields…)`, present
+//! when none is required, and a `with_<field>` setter an optional field (the setters decided in
+//! lowering, [`ir::Builder`]). So:
 //!
 //! - Breaking: an operation, type, field, enum value, union alternative or answer removed or
 //!   renamed; a type of a field, parameter, body, answer or error changed, optionality included
-//!   (`Option<T>` ↔ `T`); **any field added to a struct**, optional or not, and any query
-//!   parameter added (a struct literal that lists every field stops compiling; the guide counts
-//!   this as major even where `..Default::default()` would save some callers); **an enum value,
-//!   union alternative or success status added to an enum of answers** (an exhaustive `match`
-//!   without a `_` arm stops compiling, even though the open enum used to keep that value in its
-//!   `Unknown` variant); a method gaining or losing an argument (path parameter, body, query
-//!   struct), or its return type changing (one success status becoming several); a derived
-//!   `Eq`/`Default` or a `new(…)` lost; `new(…)` taking other arguments or the same ones in
-//!   another order.
-//! - Compatible: an operation or type added; a derived trait or `new(…)` gained; a change only
-//!   on the wire that no Rust code names (wire name of a field or parameter, HTTP method, path,
-//!   operationId, status of a sole success answer, a path parameter's document name), the retry
-//!   safety or rate class of an operation, the default base URL, how a union picks its
-//!   alternative. Such changes alter what the client sends or how it behaves, so they are
-//!   listed, but no caller's build breaks.
+//!   (`Option<T>` ↔ `T`: a field made required adds an argument to `new`); a required field or
+//!   query parameter added (`new` takes it); a method gaining or losing an argument (path
+//!   parameter, body, query struct), or its return type changing (one success status becoming
+//!   several); a derived `Eq`/`Default` lost; `new(…)` taking the same arguments in another
+//!   order. Each says what a caller must change.
+//! - Compatible: an operation or type added; an optional field or query parameter added (a
+//!   setter added); an enum value, union alternative or status of an enum of answers added
+//!   (matches outside the crate have a `_` arm already; a value that used to arrive in the open
+//!   enum's `Unknown` variant arrives in its own now, which the report mentions); a derived
+//!   trait gained; a change only on the wire that no Rust code names (wire name of a field or
+//!   parameter, HTTP method, path, operationId, status of a sole success answer, a path
+//!   parameter's document name), the retry safety or rate class of an operation, the default
+//!   base URL, how a union picks its alternative. Such changes alter what the client sends or
+//!   how it behaves, so they are listed, but no caller's build breaks.
 //! - Description-only: a description reworded on an element whose API did not change. Counted,
 //!   not listed.
 //!

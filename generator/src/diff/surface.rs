@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::{emit, ir};
 
 /// The version of the manifest's layout; a manifest of another version is not compared.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// Everything a caller of one generated crate sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,7 +146,8 @@ pub enum Shape {
         eq: bool,
         /// Whether it implements `Default`.
         default: bool,
-        /// The arguments of `new(…)`, in order, when it has one.
+        /// The arguments of `new(…)`, in order (every struct has one, and is
+        /// `#[non_exhaustive]` since [`FORMAT`] 3).
         new: Option<Vec<String>>,
     },
     /// An open string enum.
@@ -340,13 +341,13 @@ fn type_surface(api: &ir::Api, t: &ir::TypeDef) -> TypeSurface {
                 .collect(),
             eq: s.caps.eq,
             default: s.caps.default,
-            new: s.constructor.then(|| {
+            new: Some(
                 s.fields
                     .iter()
                     .filter(|f| !matches!(f.ty, ir::Ty::Option(_)))
                     .map(|f| f.name.clone())
-                    .collect()
-            }),
+                    .collect(),
+            ),
         },
         ir::TypeDef::Enum(e) => Shape::Enum {
             values: e

@@ -456,7 +456,91 @@ fn derives(caps: &Caps, extra: &[TokenStream]) -> TokenStream {
         list.push(quote!(Default));
     }
     list.extend(extra.iter().cloned());
-    quote!(#[derive(#(#list),*)])
+    let non_exhaustive = if caps.non_exhaustive {
+        quote!(#[non_exhaustive])
+    } else {
+        quote!()
+    };
+    quote!(#[derive(#(#list),*)] #non_exhaustive)
+}
+
+/// One field as [`builder`] reads it: its Rust name and type, `Option` included.
+pub(crate) struct BuiltField<'a> {
+    pub name: &'a str,
+    pub ty: &'a Ty,
+}
+
+/// `new` (the fields that are not `Option`s, in order) and the setters of a struct, as the IR's
+/// [`Builder`] decides them.
+pub(crate) fn builder(
+    type_name: &str,
+    fields: &[BuiltField<'_>],
+    builder: &Builder,
+    spell: Spell<'_>,
+) -> TokenStream {
+    let name = ident(type_name);
+    let required: Vec<&BuiltField<'_>> = fields
+        .iter()
+        .filter(|f| !matches!(f.ty, Ty::Option(_)))
+        .collect();
+    let args = required.iter().map(|f| {
+        let fname = ident(f.name);
+        let fty = spell.ty(f.ty);
+        quote!(#fname: #fty)
+    });
+    let inits = fields.iter().map(|f| {
+        let fname = ident(f.name);
+        if matches!(f.ty, Ty::Option(_)) {
+            quote!(#fname: None)
+        } else {
+            quote!(#fname)
+        }
+    });
+    let allow = if required.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    let new_doc = member_doc(&if required.is_empty() {
+        format!("A `{type_name}` with every field left out; the `with_…` setters add them.")
+    } else {
+        format!(
+            "A `{type_name}` with the required fields given and the optional ones left out \
+             (the `with_…` setters add them)."
+        )
+    });
+    let setters = builder.setters.iter().filter_map(|setter| {
+        let f = fields.iter().find(|f| f.name == setter.field)?;
+        let Ty::Option(inner) = f.ty else {
+            return None;
+        };
+        let fname = ident(f.name);
+        let method = ident(&setter.method);
+        // A boxed field (recursion) takes the value and boxes it itself.
+        let (inner, value) = match &**inner {
+            Ty::Boxed(held) => (spell.ty(held), quote!(Box::new(value))),
+            other => (spell.ty(other), quote!(value)),
+        };
+        let sdoc = member_doc(&format!("Sets `{}`.", crate::naming::bare(f.name)));
+        Some(quote! {
+            #sdoc
+            pub fn #method(mut self, value: #inner) -> Self {
+                self.#fname = Some(#value);
+                self
+            }
+        })
+    });
+    quote! {
+        impl #name {
+            #new_doc
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+    }
 }
 
 /// The description of the operation that the runtime paces, retries and traces the request

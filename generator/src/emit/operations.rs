@@ -106,12 +106,23 @@ fn params_struct(q: &ParamsStruct, method: &str, spell: Spell<'_>) -> TokenStrea
         let fty = spell.ty(&f.ty);
         quote!(#fdoc pub #fname: #fty,)
     });
+    let built: Vec<super::BuiltField<'_>> = q
+        .fields
+        .iter()
+        .map(|f| super::BuiltField {
+            name: &f.name,
+            ty: &f.ty,
+        })
+        .collect();
+    let constructor = super::builder(&q.name, &built, &q.builder, spell);
     quote! {
         #docs
         #derives
         pub struct #name {
             #(#fields)*
         }
+
+        #constructor
     }
 }
 

@@ -96,11 +96,15 @@ fn struct_def(s: &StructDef, spell: Spell<'_>) -> TokenStream {
         &[spell.ext(Extern::Serialize), spell.ext(Extern::Deserialize)],
     );
     let fields = s.fields.iter().map(|f| field(f, spell));
-    let constructor = if s.constructor {
-        constructor(s, spell)
-    } else {
-        quote!()
-    };
+    let built: Vec<super::BuiltField<'_>> = s
+        .fields
+        .iter()
+        .map(|f| super::BuiltField {
+            name: &f.name,
+            ty: &f.ty,
+        })
+        .collect();
+    let constructor = super::builder(&s.name, &built, &s.builder, spell);
     let roles = roles::struct_roles(s, spell);
     quote! {
         #docs
@@ -111,46 +115,6 @@ fn struct_def(s: &StructDef, spell: Spell<'_>) -> TokenStream {
 
         #constructor
         #roles
-    }
-}
-
-fn constructor(s: &StructDef, spell: Spell<'_>) -> TokenStream {
-    let name = ident(&s.name);
-    let required: Vec<&Field> = s
-        .fields
-        .iter()
-        .filter(|f| !matches!(f.ty, Ty::Option(_)))
-        .collect();
-    let args = required.iter().map(|f| {
-        let fname = ident(&f.name);
-        let fty = spell.ty(&f.ty);
-        quote!(#fname: #fty)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let fname = ident(&f.name);
-        if matches!(f.ty, Ty::Option(_)) {
-            quote!(#fname: None)
-        } else {
-            quote!(#fname)
-        }
-    });
-    let allow = if required.len() > 7 {
-        quote!(#[allow(clippy::too_many_arguments)])
-    } else {
-        quote!()
-    };
-    let docs = member_doc(&format!(
-        "A `{}` with the required fields given and the optional ones left out.",
-        s.name
-    ));
-    quote! {
-        impl #name {
-            #docs
-            #allow
-            pub fn new(#(#args),*) -> Self {
-                Self { #(#inits),* }
-            }
-        }
     }
 }
 

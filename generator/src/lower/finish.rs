@@ -13,6 +13,7 @@ pub(super) fn decide_caps(api: &mut Api) {
         hash: true,
         default: true,
         copy: true,
+        non_exhaustive: false,
     };
     let mut caps: Vec<Caps> = vec![all; api.types.len()];
     loop {
@@ -26,7 +27,14 @@ pub(super) fn decide_caps(api: &mut Api) {
             break;
         }
     }
+    // Every struct and enum may grow in the next version of the document (a field, a value, an
+    // alternative): none can be built by a literal or matched exhaustively outside the crate.
+    let grows = |c: Caps| Caps {
+        non_exhaustive: true,
+        ..c
+    };
     for (t, &decided) in api.types.iter_mut().zip(&caps) {
+        let decided = grows(decided);
         match t {
             TypeDef::Struct(s) => s.caps = decided,
             TypeDef::Enum(e) => e.caps = decided,
@@ -37,6 +45,7 @@ pub(super) fn decide_caps(api: &mut Api) {
     for op in &mut api.operations {
         if let Some(q) = &mut op.query {
             q.caps = Caps {
+                non_exhaustive: true,
                 default: q.fields.iter().all(|f| !f.required),
                 copy: false, // as for structs: the next version may add a string
 
@@ -48,12 +57,55 @@ pub(super) fn decide_caps(api: &mut Api) {
         } = &mut op.success
         {
             *c = Caps {
+                non_exhaustive: true,
                 default: false,
                 ..all_of(variants.iter().map(|(_, s)| match &s.ty {
                     Some(t) => ty_caps(t, &caps),
                     None => all,
                 }))
             };
+        }
+    }
+}
+
+/// Decides how a caller outside the crate builds each struct (every one is `#[non_exhaustive]`):
+/// `new` taking the fields that are not `Option`s, and one setter an `Option` field, named by
+/// [`naming::setter`] clear of the struct's other methods.
+pub(super) fn decide_builders(api: &mut Api) {
+    let builder = |optional: &mut dyn Iterator<Item = &str>| {
+        let mut taken: BTreeSet<String> = naming::STRUCT_METHODS
+            .iter()
+            .map(|m| (*m).to_owned())
+            .collect();
+        Builder {
+            setters: optional
+                .map(|field| Setter {
+                    field: field.to_owned(),
+                    method: naming::setter(field, &mut taken),
+                })
+                .collect(),
+        }
+    };
+    for t in &mut api.types {
+        if let TypeDef::Struct(s) = t {
+            s.builder = builder(
+                &mut s
+                    .fields
+                    .iter()
+                    .filter(|f| matches!(f.ty, Ty::Option(_)))
+                    .map(|f| f.name.as_str()),
+            );
+        }
+    }
+    for op in &mut api.operations {
+        if let Some(q) = &mut op.query {
+            q.builder = builder(
+                &mut q
+                    .fields
+                    .iter()
+                    .filter(|f| matches!(f.ty, Ty::Option(_)))
+                    .map(|f| f.name.as_str()),
+            );
         }
     }
 }
@@ -66,8 +118,10 @@ fn all_of(parts: impl Iterator<Item = Caps>) -> Caps {
             hash: true,
             default: true,
             copy: true,
+            non_exhaustive: false,
         },
         |a, b| Caps {
+            non_exhaustive: false,
             eq: a.eq && b.eq,
             hash: a.hash && b.hash,
             default: a.default && b.default,
@@ -84,6 +138,7 @@ fn type_caps(t: &TypeDef, caps: &[Caps]) -> Caps {
             hash: true,
             default: false,
             copy: false,
+            non_exhaustive: false,
         },
         TypeDef::Struct(s) => Caps {
             // `Default` leaves every field out: only when each one may be left out.
@@ -103,6 +158,7 @@ fn type_caps(t: &TypeDef, caps: &[Caps]) -> Caps {
                 hash: variants.hash && !other,
                 default: false,
                 copy: false, // as for structs
+                non_exhaustive: false,
             }
         }
     }
@@ -115,6 +171,7 @@ fn ty_caps(ty: &Ty, caps: &[Caps]) -> Caps {
         hash: eq,
         default: true,
         copy: true,
+        non_exhaustive: false,
     };
     match ty {
         Ty::Bool | Ty::I32 | Ty::I64 => scalar(true),
@@ -132,6 +189,7 @@ fn ty_caps(ty: &Ty, caps: &[Caps]) -> Caps {
             hash: false,
             default: true,
             copy: false,
+            non_exhaustive: false,
         },
         Ty::Named(id) => caps.get(id.0).copied().unwrap_or_default(),
         Ty::Option(inner) => Caps {

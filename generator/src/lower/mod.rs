@@ -267,6 +267,7 @@ impl<'a> Lowerer<'a> {
         box_recursion(&mut api.types, &pointers)?;
         decide_caps(&mut api);
         roles::decide_roles(&mut api);
+        decide_builders(&mut api);
         api.imports = names::decide_imports(&api);
         // A schema met from several operations (a path item's parameter) warns once.
         let mut seen = BTreeSet::new();

@@ -271,6 +271,7 @@ impl<'a> Lowerer<'a> {
                 name: format!("{type_base}Params"),
                 fields: query_fields,
                 caps: Caps::default(),
+                builder: Builder::default(),
             })
         };
 

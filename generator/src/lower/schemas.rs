@@ -112,10 +112,6 @@ impl<'a> Lowerer<'a> {
                 serde,
             });
         }
-        // A constructor where a struct literal would make the caller spell out `None`s (and
-        // `Default` would not do).
-        let constructor = !fields.iter().all(|f| f.ty.defaults_to_empty())
-            && fields.iter().any(|f| matches!(f.ty, Ty::Option(_)));
         self.fill(
             id,
             TypeDef::Struct(StructDef {
@@ -124,7 +120,7 @@ impl<'a> Lowerer<'a> {
                 origin,
                 fields,
                 caps: Caps::default(),
-                constructor,
+                builder: Builder::default(),
                 roles: Roles::default(),
             }),
         );

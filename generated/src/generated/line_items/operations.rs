@@ -460,6 +460,7 @@ impl LineItems {
 
 /// Query parameters of [`LineItems::get_page`](super::LineItems::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// Cursor of the page to fetch. Omit it for the first page; afterwards use `paging.next.after`
     /// of the page before.
@@ -479,9 +480,54 @@ pub struct GetPageParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            after: None,
+            archived: None,
+            associations: None,
+            limit: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`LineItems::batch_create`](super::LineItems::batch_create), one variant
 /// a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchCreateResponse {
     /// 201: All line items were added.
     Created(BatchResponseSimplePublicObject),
@@ -502,14 +548,28 @@ impl BatchCreateResponse {
 
 /// Query parameters of [`LineItems::batch_read`](super::LineItems::batch_read).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct BatchReadParams {
     /// When true, read from the archived line items rather than the live ones.
     pub archived: Option<bool>,
 }
 
+impl BatchReadParams {
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { archived: None }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`LineItems::batch_read`](super::LineItems::batch_read), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchReadResponse {
     /// 200: All requested line items were found.
     Ok(BatchResponseSimplePublicObject),
@@ -531,6 +591,7 @@ impl BatchReadResponse {
 /// The success answers of [`LineItems::batch_update`](super::LineItems::batch_update), one variant
 /// a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpdateResponse {
     /// 200: All line items were updated.
     Ok(BatchResponseSimplePublicObject),
@@ -552,6 +613,7 @@ impl BatchUpdateResponse {
 /// The success answers of [`LineItems::batch_upsert`](super::LineItems::batch_upsert), one variant
 /// a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpsertResponse {
     /// 200: All inputs were applied; every result tells whether its line item is new.
     Ok(BatchResponseSimplePublicUpsertObject),
@@ -572,6 +634,7 @@ impl BatchUpsertResponse {
 
 /// Query parameters of [`LineItems::get_by_id`](super::LineItems::get_by_id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetByIdParams {
     /// When true, look for the line item among the archived ones.
     pub archived: Option<bool>,
@@ -586,9 +649,60 @@ pub struct GetByIdParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetByIdParams {
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            archived: None,
+            associations: None,
+            id_property: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`LineItems::update`](super::LineItems::update).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct UpdateParams {
     /// A unique-value property whose value `lineItemId` is, in place of a record id.
     pub id_property: Option<String>,
+}
+
+impl UpdateParams {
+    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id_property: None }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }

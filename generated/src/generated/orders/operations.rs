@@ -448,6 +448,7 @@ impl Orders {
 
 /// Query parameters of [`Orders::get_page`](super::Orders::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after`
     /// from the previous answer.
@@ -466,9 +467,54 @@ pub struct GetPageParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            after: None,
+            archived: None,
+            associations: None,
+            limit: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Orders::batch_create`](super::Orders::batch_create), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchCreateResponse {
     /// 201: Every order was created.
     Created(BatchResponseSimplePublicObject),
@@ -489,13 +535,27 @@ impl BatchCreateResponse {
 
 /// Query parameters of [`Orders::batch_read`](super::Orders::batch_read).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct BatchReadParams {
     /// When true, read archived orders instead of active ones.
     pub archived: Option<bool>,
 }
 
+impl BatchReadParams {
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { archived: None }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Orders::batch_read`](super::Orders::batch_read), one variant a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchReadResponse {
     /// 200: Every requested order was found.
     Ok(BatchResponseSimplePublicObject),
@@ -517,6 +577,7 @@ impl BatchReadResponse {
 /// The success answers of [`Orders::batch_update`](super::Orders::batch_update), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpdateResponse {
     /// 200: Every order was updated.
     Ok(BatchResponseSimplePublicObject),
@@ -538,6 +599,7 @@ impl BatchUpdateResponse {
 /// The success answers of [`Orders::batch_upsert`](super::Orders::batch_upsert), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpsertResponse {
     /// 200: Every input was applied; each result says whether it was created.
     Ok(BatchResponseSimplePublicUpsertObject),
@@ -558,6 +620,7 @@ impl BatchUpsertResponse {
 
 /// Query parameters of [`Orders::get_by_id`](super::Orders::get_by_id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetByIdParams {
     /// When true, look the order up among archived orders.
     pub archived: Option<bool>,
@@ -571,9 +634,60 @@ pub struct GetByIdParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetByIdParams {
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            archived: None,
+            associations: None,
+            id_property: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Orders::update`](super::Orders::update).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct UpdateParams {
     /// Name of a unique-value property that `orderId` is a value of, instead of a record id.
     pub id_property: Option<String>,
+}
+
+impl UpdateParams {
+    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id_property: None }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }

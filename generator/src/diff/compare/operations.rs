@@ -251,14 +251,25 @@ fn query(acc: &mut Acc, item: &str, old: Option<&QuerySurface>, new: Option<&Que
         );
     }
     for p in &m.added {
-        let requirement = if p.required { "required" } else { "optional" };
-        at.breaking(
-            Kind::ParameterAdded,
-            format!(
-                "{requirement} query parameter `{}` added (field `{}.{}: {}`): `{} {{ … }}` literals that list every field stop compiling",
-                p.wire_name, n.name, p.name, p.ty, n.name
-            ),
-        );
+        let name = p.name.strip_prefix("r#").unwrap_or(&p.name);
+        if p.required {
+            at.breaking(
+                Kind::ParameterAdded,
+                format!(
+                    "required query parameter `{}` added: `{}::new` takes `{name}: {}` now: pass it",
+                    p.wire_name, n.name, p.ty
+                ),
+            );
+        } else {
+            // The struct is `#[non_exhaustive]` and built by `new` and setters.
+            at.compatible(
+                Kind::ParameterAdded,
+                format!(
+                    "optional query parameter `{}` added (`{}.{}: {}`), set by `{}::with_{name}`",
+                    p.wire_name, n.name, p.name, p.ty, n.name
+                ),
+            );
+        }
     }
 }
 
@@ -273,10 +284,16 @@ fn names(params: &[ParamSurface]) -> String {
 fn param(at: &mut At<'_>, strukt: &str, o: &ParamSurface, n: &ParamSurface) {
     let changed = o.ty != n.ty || o.required != n.required || o.wire_name != n.wire_name;
     if o.ty != n.ty || o.required != n.required {
+        let name = n.name.strip_prefix("r#").unwrap_or(&n.name);
         let what = match (o.required, n.required) {
-            (false, true) => "became required",
-            (true, false) => "became optional",
-            _ => "changed type",
+            (false, true) => {
+                format!("became required (`{strukt}::new` takes `{name}` now: pass it)")
+            }
+            (true, false) => format!(
+                "became optional (`{strukt}::new` no longer takes `{name}`: set it with \
+                 `.with_{name}(…)`)"
+            ),
+            _ => "changed type".to_owned(),
         };
         at.breaking(
             Kind::ParameterChanged,
@@ -390,10 +407,11 @@ fn answers(at: &mut At<'_>, o: &OperationSurface, n: &OperationSurface) {
     }
     for (status, b) in &new {
         if !old.contains_key(status) {
-            at.breaking(
+            // The enum of answers is `#[non_exhaustive]`: matches have a `_` arm.
+            at.compatible(
                 Kind::AnswerAdded,
                 format!(
-                    "answer {status} added (variant `{}::{}{}`): exhaustive matches stop compiling",
+                    "answer {status} added (variant `{}::{}{}`)",
                     n.returns,
                     b.variant.as_deref().unwrap_or_default(),
                     held(b.body.as_deref()),

@@ -183,7 +183,7 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
     );
     let item = |f: &FieldSurface| format!("{ty}.{}", f.name);
     for (o, n) in &m.both {
-        field(&mut acc.at(Area::Type, item(n)), o, n, false);
+        field(&mut acc.at(Area::Type, item(n)), ty, o, n, false);
     }
     for (o, n) in &m.renamed {
         acc.at(Area::Type, item(o)).breaking(
@@ -193,7 +193,7 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
                 n.name, n.wire_name, o.name
             ),
         );
-        field(&mut acc.at(Area::Type, item(n)), o, n, true);
+        field(&mut acc.at(Area::Type, item(n)), ty, o, n, true);
     }
     for f in &m.removed {
         acc.at(Area::Type, item(f)).breaking(
@@ -205,38 +205,62 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
         );
     }
     for f in &m.added {
-        let detail = if f.optional {
-            format!(
-                "optional field added (`{}`): `{ty} {{ … }}` literals that list every field stop compiling",
-                f.ty
-            )
+        let mut at = acc.at(Area::Type, item(f));
+        if f.optional {
+            // Every struct is `#[non_exhaustive]` and built by `new` and setters.
+            at.compatible(
+                Kind::FieldAdded,
+                format!(
+                    "optional field added (`{}`), set by `{ty}::with_{}`",
+                    f.ty,
+                    bare(&f.name)
+                ),
+            );
         } else {
-            format!(
-                "required field added (`{}`): `{ty} {{ … }}` literals and `{ty}::new(…)` calls stop compiling",
-                f.ty
-            )
-        };
-        acc.at(Area::Type, item(f))
-            .breaking(Kind::FieldAdded, detail);
+            at.breaking(
+                Kind::FieldAdded,
+                format!(
+                    "required field added: `{ty}::new` takes `{}: {}` now: pass it",
+                    bare(&f.name),
+                    f.ty
+                ),
+            );
+        }
     }
 }
 
+fn bare(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
 /// Compares a field with its new version; for a renamed field the new wire name is already said.
-fn field(at: &mut At<'_>, o: &FieldSurface, n: &FieldSurface, renamed: bool) {
+fn field(at: &mut At<'_>, ty: &str, o: &FieldSurface, n: &FieldSurface, renamed: bool) {
     let wire_changed = o.wire_name != n.wire_name && !renamed;
+    let name = bare(&n.name);
     if o.ty != n.ty {
         let (kind, what) = match (o.optional, n.optional) {
             (true, false) if unwrap_option(&o.ty) == n.ty => (
                 Kind::FieldRequired,
-                "became required (literals must set it, `new(…)` takes it)",
+                format!(
+                    "became required: `{ty}::new` takes `{name}: {}` now: pass it (instead of \
+                     `.with_{}(…)`), and read it without the `Option`",
+                    n.ty,
+                    bare(&o.name)
+                ),
             ),
             (false, true) if unwrap_option(&n.ty) == o.ty => (
                 Kind::FieldOptional,
-                "became optional (reads get an `Option`, `new(…)` no longer takes it)",
+                format!(
+                    "became optional: `{ty}::new` no longer takes `{name}`: set it with \
+                     `.with_{name}(…)`, and read it as an `Option`"
+                ),
             ),
-            _ => (Kind::FieldChanged, "changed type"),
+            _ => (
+                Kind::FieldChanged,
+                "changed type: code that sets or reads it must use the new type".to_owned(),
+            ),
         };
-        at.breaking(kind, format!("{what}: `{}` → `{}`", o.ty, n.ty));
+        at.breaking(kind, format!("{what} (`{}` → `{}`)", o.ty, n.ty));
     }
     if wire_changed {
         at.compatible(
@@ -287,10 +311,12 @@ fn values(at: &mut At<'_>, name: &str, (ov, oo): Values<'_>, (nv, no): Values<'_
     }
     for w in nv {
         if !ov.iter().any(|v| v.wire == w.wire) {
-            at.breaking(
+            // The enum is `#[non_exhaustive]`: matches outside the crate have a `_` arm.
+            at.compatible(
                 Kind::ValueAdded,
                 format!(
-                    "value `{}` added (variant `{name}::{}`): exhaustive matches without a `_` arm stop compiling; the value used to arrive as `{name}::{oo}(\"{}\")`",
+                    "value `{}` added (variant `{name}::{}`); it used to arrive as \
+                     `{name}::{oo}(\"{}\")`, which code matching on it should mind",
                     w.wire, w.name, w.wire
                 ),
             );
@@ -342,12 +368,10 @@ fn union(at: &mut At<'_>, name: &str, old: UnionParts<'_>, new: UnionParts<'_>) 
     }
     for w in nv {
         if !ov.iter().any(|v| v.name == w.name) {
-            at.breaking(
+            // The enum is `#[non_exhaustive]`: matches outside the crate have a `_` arm.
+            at.compatible(
                 Kind::VariantAdded,
-                format!(
-                    "alternative `{name}::{}({})` added: exhaustive matches stop compiling",
-                    w.name, w.ty
-                ),
+                format!("alternative `{name}::{}({})` added", w.name, w.ty),
             );
         }
     }

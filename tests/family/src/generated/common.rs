@@ -15,6 +15,7 @@ use std::fmt;
 
 /// Identifies one kind of association to create between two records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssociationSpec {
     /// Who defined the association type.
     #[serde(rename = "associationCategory")]
@@ -24,11 +25,26 @@ pub struct AssociationSpec {
     pub association_type_id: i32,
 }
 
+impl AssociationSpec {
+    /// A `AssociationSpec` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(
+        association_category: AssociationCategory,
+        association_type_id: i32,
+    ) -> Self {
+        Self {
+            association_category,
+            association_type_id,
+        }
+    }
+}
+
 /// Who defined the association type.
 ///
 /// Open to values the document does not list: those are kept in [`AssociationCategory::Unknown`]
 /// and written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AssociationCategory {
     /// `HUBSPOT_DEFINED`
     HubspotDefined,
@@ -93,6 +109,7 @@ impl<'de> Deserialize<'de> for AssociationCategory {
 
 /// One specific problem within an error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Machine-readable code of the problem.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,8 +128,47 @@ pub struct ErrorDetail {
     pub sub_category: Option<String>,
 }
 
+impl ErrorDetail {
+    /// A `ErrorDetail` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            code: None,
+            context: None,
+            r#in: None,
+            message: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn with_code(mut self, value: String) -> Self {
+        self.code = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `in`.
+    pub fn with_in(mut self, value: String) -> Self {
+        self.r#in = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: String) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
+}
+
 /// One condition on a property value in a search.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Filter {
     /// Upper bound of the range, for the `BETWEEN` operator (`value` is the lower one).
     #[serde(rename = "highValue", skip_serializing_if = "Option::is_none")]
@@ -131,7 +187,8 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// A `Filter` with the required fields given and the optional ones left out.
+    /// A `Filter` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(operator: Operator, property_name: String) -> Self {
         Self {
             high_value: None,
@@ -141,6 +198,21 @@ impl Filter {
             values: None,
         }
     }
+    /// Sets `high_value`.
+    pub fn with_high_value(mut self, value: String) -> Self {
+        self.high_value = Some(value);
+        self
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: String) -> Self {
+        self.value = Some(value);
+        self
+    }
+    /// Sets `values`.
+    pub fn with_values(mut self, value: Vec<String>) -> Self {
+        self.values = Some(value);
+        self
+    }
 }
 
 /// How the property value is compared.
@@ -148,6 +220,7 @@ impl Filter {
 /// Open to values the document does not list: those are kept in [`Operator::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operator {
     /// `BETWEEN`
     Between,
@@ -249,21 +322,44 @@ impl<'de> Deserialize<'de> for Operator {
 /// Conditions that must all hold (AND). A search matches a record when any one of its groups holds
 /// (OR).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FilterGroup {
     /// The conditions of this group.
     pub filters: Vec<Filter>,
 }
 
+impl FilterGroup {
+    /// A `FilterGroup` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(filters: Vec<Filter>) -> Self {
+        Self { filters }
+    }
+}
+
 /// Paging information that only points forward.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ForwardPaging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<NextPage>,
 }
 
+impl ForwardPaging {
+    /// A `ForwardPaging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: NextPage) -> Self {
+        self.next = Some(value);
+        self
+    }
+}
+
 /// Pointer to the following page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NextPage {
     /// Cursor to pass as `after` to fetch the next page.
     pub after: String,
@@ -273,14 +369,21 @@ pub struct NextPage {
 }
 
 impl NextPage {
-    /// A `NextPage` with the required fields given and the optional ones left out.
+    /// A `NextPage` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(after: String) -> Self {
         Self { after, link: None }
+    }
+    /// Sets `link`.
+    pub fn with_link(mut self, value: String) -> Self {
+        self.link = Some(value);
+        self
     }
 }
 
 /// Cursors to the pages around the current one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Paging {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -290,8 +393,26 @@ pub struct Paging {
     pub prev: Option<PreviousPage>,
 }
 
+impl Paging {
+    /// A `Paging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None, prev: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: NextPage) -> Self {
+        self.next = Some(value);
+        self
+    }
+    /// Sets `prev`.
+    pub fn with_prev(mut self, value: PreviousPage) -> Self {
+        self.prev = Some(value);
+        self
+    }
+}
+
 /// Pointer to the preceding page of results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PreviousPage {
     /// Cursor that fetches the previous page.
     pub before: String,
@@ -301,17 +422,32 @@ pub struct PreviousPage {
 }
 
 impl PreviousPage {
-    /// A `PreviousPage` with the required fields given and the optional ones left out.
+    /// A `PreviousPage` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(before: String) -> Self {
         Self { before, link: None }
+    }
+    /// Sets `link`.
+    pub fn with_link(mut self, value: String) -> Self {
+        self.link = Some(value);
+        self
     }
 }
 
 /// Reference to a CRM record by id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectId {
     /// Record id.
     pub id: String,
+}
+
+impl PublicObjectId {
+    /// A `PublicObjectId` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
 }
 
 impl hubspot_runtime::paging::Record for PublicObjectId {
@@ -322,6 +458,7 @@ impl hubspot_runtime::paging::Record for PublicObjectId {
 
 /// A non-fatal problem HubSpot noticed while handling a record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectWarning {
     /// Class of the warning.
     pub category: String,
@@ -332,8 +469,21 @@ pub struct PublicObjectWarning {
     pub message: String,
 }
 
+impl PublicObjectWarning {
+    /// A `PublicObjectWarning` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(
+        category: String,
+        context: BTreeMap<String, Option<String>>,
+        message: String,
+    ) -> Self {
+        Self { category, context, message }
+    }
+}
+
 /// One past value of a property, and where and when it was set.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ValueWithTimestamp {
     /// Id of the specific source (integration, user, workflow) that set the value.
     #[serde(rename = "sourceId", skip_serializing_if = "Option::is_none")]
@@ -354,7 +504,8 @@ pub struct ValueWithTimestamp {
 }
 
 impl ValueWithTimestamp {
-    /// A `ValueWithTimestamp` with the required fields given and the optional ones left out.
+    /// A `ValueWithTimestamp` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(source_type: String, timestamp: DateTime<Utc>, value: String) -> Self {
         Self {
             source_id: None,
@@ -365,10 +516,26 @@ impl ValueWithTimestamp {
             value,
         }
     }
+    /// Sets `source_id`.
+    pub fn with_source_id(mut self, value: String) -> Self {
+        self.source_id = Some(value);
+        self
+    }
+    /// Sets `source_label`.
+    pub fn with_source_label(mut self, value: String) -> Self {
+        self.source_label = Some(value);
+        self
+    }
+    /// Sets `updated_by_user_id`.
+    pub fn with_updated_by_user_id(mut self, value: i32) -> Self {
+        self.updated_by_user_id = Some(value);
+        self
+    }
 }
 
 /// One record written by the batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Record {
     /// The record id.
     pub id: String,
@@ -391,7 +558,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// A `Record` with the required fields given and the optional ones left out.
+    /// A `Record` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(
         id: String,
         properties: BTreeMap<String, Option<String>>,
@@ -409,6 +577,11 @@ impl Record {
             new,
             object_write_trace_id: None,
         }
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -433,6 +606,7 @@ impl Record {
 
 /// One input: the record named by `id` (a value of `idProperty`) and the values to write.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpsertInput {
     /// The value of the unique property that names the record.
     pub id: String,
@@ -447,7 +621,8 @@ pub struct UpsertInput {
 }
 
 impl UpsertInput {
-    /// A `UpsertInput` with the required fields given and the optional ones left out.
+    /// A `UpsertInput` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -455,6 +630,16 @@ impl UpsertInput {
             object_write_trace_id: None,
             properties,
         }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -478,9 +663,18 @@ impl UpsertInput {
 
 /// The body of a batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpsertBatch {
     /// Up to 100 inputs.
     pub inputs: Vec<UpsertInput>,
+}
+
+impl UpsertBatch {
+    /// A `UpsertBatch` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(inputs: Vec<UpsertInput>) -> Self {
+        Self { inputs }
+    }
 }
 
 /// Where the batch stands.
@@ -488,6 +682,7 @@ pub struct UpsertBatch {
 /// Open to values the document does not list: those are kept in [`Status::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `PENDING`
     Pending,
@@ -552,6 +747,7 @@ impl<'de> Deserialize<'de> for Status {
 
 /// The answer when some inputs failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResultWithErrors {
     /// Where the batch stands.
     pub status: Status,
@@ -572,7 +768,8 @@ pub struct BatchResultWithErrors {
 }
 
 impl BatchResultWithErrors {
-    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out.
+    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -588,10 +785,21 @@ impl BatchResultWithErrors {
             completed_at,
         }
     }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
 }
 
 /// Why some inputs failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StandardError {
     /// The status of the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -613,16 +821,74 @@ pub struct StandardError {
     pub links: Option<BTreeMap<String, Option<String>>>,
 }
 
+impl StandardError {
+    /// A `StandardError` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            status: None,
+            category: None,
+            message: None,
+            context: None,
+            errors: None,
+            links: None,
+        }
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: String) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardErrorErrorsItem>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+}
+
 /// The `errorsItem` object of [`StandardError`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StandardErrorErrorsItem {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
+impl StandardErrorErrorsItem {
+    /// A `StandardErrorErrorsItem` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+}
+
 /// An error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The kind of error.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -635,8 +901,35 @@ pub struct Error {
     pub message: Option<String>,
 }
 
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            correlation_id: None,
+            message: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `correlation_id`.
+    pub fn with_correlation_id(mut self, value: String) -> Self {
+        self.correlation_id = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+}
+
 /// One page of records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// The records of this page.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -644,6 +937,19 @@ pub struct Page {
     /// Where the next page starts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<PagePaging>,
+}
+
+impl Page {
+    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
+    pub fn new(results: Vec<Record>) -> Self {
+        Self { results, paging: None }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: PagePaging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl hubspot_runtime::paging::Page for Page {
@@ -658,21 +964,44 @@ impl hubspot_runtime::paging::Page for Page {
 
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PagePaging {
     /// The next page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<PagePagingNext>,
 }
 
+impl PagePaging {
+    /// A `PagePaging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: PagePagingNext) -> Self {
+        self.next = Some(value);
+        self
+    }
+}
+
 /// The next page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PagePagingNext {
     /// The cursor of the next page.
     pub after: String,
 }
 
+impl PagePagingNext {
+    /// A `PagePagingNext` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(after: String) -> Self {
+        Self { after }
+    }
+}
+
 /// The answer when every input was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResult {
     /// Where the batch stands.
     pub status: Status,
@@ -685,4 +1014,22 @@ pub struct BatchResult {
     /// When the batch ended.
     #[serde(rename = "completedAt")]
     pub completed_at: DateTime<Utc>,
+}
+
+impl BatchResult {
+    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(
+        status: Status,
+        results: Vec<Record>,
+        started_at: DateTime<Utc>,
+        completed_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            status,
+            results,
+            started_at,
+            completed_at,
+        }
+    }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 
 /// A custom workflow action of an app.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Definition {
     /// The `id` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -24,7 +25,8 @@ pub struct Definition {
 }
 
 impl Definition {
-    /// A `Definition` with the required fields given and the optional ones left out.
+    /// A `Definition` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(action_url: String) -> Self {
         Self {
             id: None,
@@ -32,14 +34,33 @@ impl Definition {
             published: None,
         }
     }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `published`.
+    pub fn with_published(mut self, value: bool) -> Self {
+        self.published = Some(value);
+        self
+    }
 }
 
 /// The `DefinitionCollection` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DefinitionCollection {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<Definition>,
+}
+
+impl DefinitionCollection {
+    /// A `DefinitionCollection` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(results: Vec<Definition>) -> Self {
+        Self { results }
+    }
 }
 
 /// When a function runs.
@@ -47,6 +68,7 @@ pub struct DefinitionCollection {
 /// Open to values the document does not list: those are kept in [`FunctionType::Unknown`] and
 /// written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum FunctionType {
     /// `PRE_ACTION_EXECUTION`
     PreActionExecution,
@@ -107,6 +129,7 @@ impl<'de> Deserialize<'de> for FunctionType {
 
 /// The `Function` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Function {
     /// When a function runs.
     #[serde(rename = "functionType")]
@@ -120,7 +143,8 @@ pub struct Function {
 }
 
 impl Function {
-    /// A `Function` with the required fields given and the optional ones left out.
+    /// A `Function` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(function_type: FunctionType, function_source: String) -> Self {
         Self {
             function_type,
@@ -128,27 +152,59 @@ impl Function {
             id: None,
         }
     }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
 }
 
 /// The `FunctionCollection` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FunctionCollection {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<Function>,
 }
 
+impl FunctionCollection {
+    /// A `FunctionCollection` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(results: Vec<Function>) -> Self {
+        Self { results }
+    }
+}
+
 /// The `Callback` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Callback {
     /// The `outputFields` field.
     #[serde(rename = "outputFields")]
     pub output_fields: BTreeMap<String, String>,
 }
 
+impl Callback {
+    /// A `Callback` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(output_fields: BTreeMap<String, String>) -> Self {
+        Self { output_fields }
+    }
+}
+
 /// The `CallbackBatch` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CallbackBatch {
     /// The `inputs` field.
     pub inputs: Vec<Callback>,
+}
+
+impl CallbackBatch {
+    /// A `CallbackBatch` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(inputs: Vec<Callback>) -> Self {
+        Self { inputs }
+    }
 }

@@ -15,6 +15,7 @@ use std::fmt;
 /// The `type` property picks the alternative; an object with a value no alternative claims is kept
 /// as JSON in [`PublicActor::Other`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum PublicActor {
     /// Chosen when the discriminator is `AGENT`.
@@ -55,6 +56,7 @@ impl<'de> Deserialize<'de> for PublicActor {
 
 /// The `AgentActor` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AgentActor {
     /// The `type` field.
     pub r#type: AgentActorType,
@@ -66,9 +68,15 @@ pub struct AgentActor {
 }
 
 impl AgentActor {
-    /// A `AgentActor` with the required fields given and the optional ones left out.
+    /// A `AgentActor` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(r#type: AgentActorType, id: String) -> Self {
         Self { r#type, id, email: None }
+    }
+    /// Sets `email`.
+    pub fn with_email(mut self, value: String) -> Self {
+        self.email = Some(value);
+        self
     }
 }
 
@@ -83,6 +91,7 @@ impl Record for AgentActor {
 /// Open to values the document does not list: those are kept in [`AgentActorType::Unknown`] and
 /// written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AgentActorType {
     /// `AGENT`
     Agent,
@@ -135,11 +144,20 @@ impl<'de> Deserialize<'de> for AgentActorType {
 
 /// The `BotActor` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BotActor {
     /// The `type` field.
     pub r#type: BotActorType,
     /// The `id` field.
     pub id: String,
+}
+
+impl BotActor {
+    /// A `BotActor` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(r#type: BotActorType, id: String) -> Self {
+        Self { r#type, id }
+    }
 }
 
 impl Record for BotActor {
@@ -153,6 +171,7 @@ impl Record for BotActor {
 /// Open to values the document does not list: those are kept in [`BotActorType::Unknown`] and
 /// written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BotActorType {
     /// `BOT`
     Bot,
@@ -205,6 +224,7 @@ impl<'de> Deserialize<'de> for BotActorType {
 
 /// The `SystemActor` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SystemActor {
     /// The `type` field.
     pub r#type: SystemActorType,
@@ -214,9 +234,15 @@ pub struct SystemActor {
 }
 
 impl SystemActor {
-    /// A `SystemActor` with the required fields given and the optional ones left out.
+    /// A `SystemActor` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(r#type: SystemActorType) -> Self {
         Self { r#type, name: None }
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: String) -> Self {
+        self.name = Some(value);
+        self
     }
 }
 
@@ -225,6 +251,7 @@ impl SystemActor {
 /// Open to values the document does not list: those are kept in [`SystemActorType::Unknown`] and
 /// written back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SystemActorType {
     /// `SYSTEM`
     System,
@@ -277,8 +304,17 @@ impl<'de> Deserialize<'de> for SystemActorType {
 
 /// The `Ok` object of the `get_page` operation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPageOk {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<PublicActor>,
+}
+
+impl GetPageOk {
+    /// A `GetPageOk` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(results: Vec<PublicActor>) -> Self {
+        Self { results }
+    }
 }

@@ -124,16 +124,46 @@ impl Catalog {
 
 /// Query parameters of [`Catalog::get_page`](super::Catalog::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// Largest number of orders to return.
     pub limit: i32,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(limit: i32) -> Self {
+        Self { limit }
+    }
+}
+
 /// Query parameters of [`Catalog::get_by_id`](super::Catalog::get_by_id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetByIdParams {
     /// Whether to look among archived orders.
     pub archived: Option<bool>,
     /// Names of the properties to return.
     pub properties: Option<Vec<String>>,
+}
+
+impl GetByIdParams {
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            archived: None,
+            properties: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
 }

@@ -12,12 +12,21 @@ use std::collections::BTreeMap;
 
 /// An order record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObject {
     /// Record id of the order.
     pub id: String,
     /// Property values keyed by property name, all as strings.
     #[serde(default, deserialize_with = "null_as_default")]
     pub properties: BTreeMap<String, Option<String>>,
+}
+
+impl SimplePublicObject {
+    /// A `SimplePublicObject` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(id: String, properties: BTreeMap<String, Option<String>>) -> Self {
+        Self { id, properties }
+    }
 }
 
 impl Record for SimplePublicObject {
@@ -41,9 +50,18 @@ impl SimplePublicObject {
 
 /// Property values to write, all as strings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectInput {
+    /// A `SimplePublicObjectInput` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
+    pub fn new(properties: BTreeMap<String, String>) -> Self {
+        Self { properties }
+    }
 }
 
 impl SimplePublicObjectInput {

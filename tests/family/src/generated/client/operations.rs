@@ -109,9 +109,27 @@ impl Client {
 
 /// Query parameters of [`Client::get_page`](super::Client::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// The `after` query parameter.
     pub after: Option<String>,
     /// The `method` query parameter.
     pub method: Option<Method>,
+}
+
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None, method: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `method`.
+    pub fn with_method(mut self, value: Method) -> Self {
+        self.method = Some(value);
+        self
+    }
 }

@@ -12,10 +12,23 @@ use std::fmt;
 
 /// The `Error` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
 }
 
 /// How a thing was made.
@@ -23,6 +36,7 @@ pub struct Error {
 /// Open to values the document does not list: those are kept in [`Method::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Method {
     /// `IMPORT`
     Import,
@@ -84,6 +98,7 @@ impl<'de> Deserialize<'de> for Method {
 
 /// The `Request` schema of the document.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Request {
     /// The `name` field.
     pub name: String,
@@ -102,7 +117,8 @@ pub struct Request {
 }
 
 impl Request {
-    /// A `Request` with the required fields given and the optional ones left out.
+    /// A `Request` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(name: String) -> Self {
         Self {
             name,
@@ -112,10 +128,34 @@ impl Request {
             extra: None,
         }
     }
+    /// Sets `method`.
+    pub fn with_method(mut self, value: Method) -> Self {
+        self.method = Some(value);
+        self
+    }
+    /// Sets `at`.
+    pub fn with_at(mut self, value: chrono::DateTime<Utc>) -> Self {
+        self.at = Some(value);
+        self
+    }
+    /// Sets `labels`.
+    pub fn with_labels(
+        mut self,
+        value: std::collections::BTreeMap<String, String>,
+    ) -> Self {
+        self.labels = Some(value);
+        self
+    }
+    /// Sets `extra`.
+    pub fn with_extra(mut self, value: serde_json::Value) -> Self {
+        self.extra = Some(value);
+        self
+    }
 }
 
 /// The `Record` schema of the document.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Record {
     /// The `id` field.
     pub id: String,
@@ -134,7 +174,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// A `Record` with the required fields given and the optional ones left out.
+    /// A `Record` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(
         id: String,
         properties: std::collections::BTreeMap<String, Option<String>>,
@@ -147,6 +188,16 @@ impl Record {
             created_at: None,
             default: None,
         }
+    }
+    /// Sets `created_at`.
+    pub fn with_created_at(mut self, value: chrono::DateTime<Utc>) -> Self {
+        self.created_at = Some(value);
+        self
+    }
+    /// Sets `default`.
+    pub fn with_default(mut self, value: Default) -> Self {
+        self.default = Some(value);
+        self
     }
 }
 
@@ -173,6 +224,7 @@ impl Record {
 
 /// The `Page` schema of the document.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -180,6 +232,19 @@ pub struct Page {
     /// The `paging` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<PagePaging>,
+}
+
+impl Page {
+    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
+    pub fn new(results: Vec<Record>) -> Self {
+        Self { results, paging: None }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: PagePaging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl hubspot_runtime::paging::Page for Page {
@@ -194,18 +259,44 @@ impl hubspot_runtime::paging::Page for Page {
 
 /// The `paging` object of [`Page`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PagePaging {
     /// The `next` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next: Option<PagePagingNext>,
 }
 
+impl PagePaging {
+    /// A `PagePaging` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { next: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: PagePagingNext) -> Self {
+        self.next = Some(value);
+        self
+    }
+}
+
 /// The `next` object of [`PagePaging`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PagePagingNext {
     /// The `after` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub after: Option<String>,
+}
+
+impl PagePagingNext {
+    /// A `PagePagingNext` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
 }
 
 /// A thing, or what went wrong with it.
@@ -213,6 +304,7 @@ pub struct PagePagingNext {
 /// The `kind` property picks the alternative; an object with a value no alternative claims is kept
 /// as JSON in [`Result::Other`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Result {
     /// Chosen when the discriminator is `Record`.
@@ -244,18 +336,44 @@ impl<'de> Deserialize<'de> for Result {
 
 /// The `Default` schema of the document.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Default {
     /// The `value` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
 }
 
+impl Default {
+    /// A `Default` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { value: None }
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
 /// The `Value` schema of the document.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Value {
     /// The `amount` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+}
+
+impl Value {
+    /// A `Value` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { amount: None }
+    }
+    /// Sets `amount`.
+    pub fn with_amount(mut self, value: f64) -> Self {
+        self.amount = Some(value);
+        self
+    }
 }
 
 /// A date as the server writes it.
@@ -266,8 +384,21 @@ pub type BTreeMap = std::collections::BTreeMap<String, i64>;
 
 /// The `Serialize` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Serialize {
     /// A date as the server writes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub when: Option<DateTime>,
+}
+
+impl Serialize {
+    /// A `Serialize` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { when: None }
+    }
+    /// Sets `when`.
+    pub fn with_when(mut self, value: DateTime) -> Self {
+        self.when = Some(value);
+        self
+    }
 }

@@ -23,11 +23,20 @@ use std::fmt;
 
 /// One record associated with a contact, and how it is associated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AssociatedId {
     /// Record id of the associated record.
     pub id: String,
     /// Name of the association type linking the two records.
     pub r#type: String,
+}
+
+impl AssociatedId {
+    /// A `AssociatedId` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(id: String, r#type: String) -> Self {
+        Self { id, r#type }
+    }
 }
 
 impl Record for AssociatedId {
@@ -38,34 +47,71 @@ impl Record for AssociatedId {
 
 /// Body of a batch update request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInput {
     /// The contacts to update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInput>,
 }
 
+impl BatchInputSimplePublicObjectBatchInput {
+    /// A `BatchInputSimplePublicObjectBatchInput` with the required fields given and the optional
+    /// ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInput>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch create request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInputForCreate {
     /// The contacts to create (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
 }
 
+impl BatchInputSimplePublicObjectBatchInputForCreate {
+    /// A `BatchInputSimplePublicObjectBatchInputForCreate` with the required fields given and the
+    /// optional ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInputForCreate>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch upsert request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectBatchInputUpsert {
     /// The contacts to create or update (at most 100).
     pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
 }
 
+impl BatchInputSimplePublicObjectBatchInputUpsert {
+    /// A `BatchInputSimplePublicObjectBatchInputUpsert` with the required fields given and the
+    /// optional ones left out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectBatchInputUpsert>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch archive request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchInputSimplePublicObjectId {
     /// Ids of the contacts to archive (at most 100).
     pub inputs: Vec<SimplePublicObjectId>,
 }
 
+impl BatchInputSimplePublicObjectId {
+    /// A `BatchInputSimplePublicObjectId` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(inputs: Vec<SimplePublicObjectId>) -> Self {
+        Self { inputs }
+    }
+}
+
 /// Body of a batch read request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchReadInputSimplePublicObjectId {
     /// Name of a unique-value property whose values the input ids are. Leave it out to read by
     /// record id.
@@ -79,6 +125,28 @@ pub struct BatchReadInputSimplePublicObjectId {
     /// size limit to 50.
     #[serde(rename = "propertiesWithHistory")]
     pub properties_with_history: Vec<String>,
+}
+
+impl BatchReadInputSimplePublicObjectId {
+    /// A `BatchReadInputSimplePublicObjectId` with the required fields given and the optional ones
+    /// left out (the `with_…` setters add them).
+    pub fn new(
+        inputs: Vec<SimplePublicObjectId>,
+        properties: Vec<String>,
+        properties_with_history: Vec<String>,
+    ) -> Self {
+        Self {
+            id_property: None,
+            inputs,
+            properties,
+            properties_with_history,
+        }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }
 
 impl BatchReadInputSimplePublicObjectId {
@@ -123,6 +191,7 @@ impl BatchReadInputSimplePublicObjectId {
 
 /// Outcome of a batch create, read or update in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -145,7 +214,7 @@ pub struct BatchResponseSimplePublicObject {
 
 impl BatchResponseSimplePublicObject {
     /// A `BatchResponseSimplePublicObject` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -161,6 +230,16 @@ impl BatchResponseSimplePublicObject {
             status,
         }
     }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Processing state of the batch.
@@ -168,6 +247,7 @@ impl BatchResponseSimplePublicObject {
 /// Open to values the document does not list: those are kept in [`Status::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// `CANCELED`
     Canceled,
@@ -232,6 +312,7 @@ impl<'de> Deserialize<'de> for Status {
 
 /// Outcome of a batch create, read or update in which some inputs failed (HTTP 207).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicObjectWithErrors {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -260,7 +341,7 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
 
 impl BatchResponseSimplePublicObjectWithErrors {
     /// A `BatchResponseSimplePublicObjectWithErrors` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -278,10 +359,31 @@ impl BatchResponseSimplePublicObjectWithErrors {
             status,
         }
     }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Outcome of a batch upsert in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicUpsertObject {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -304,7 +406,7 @@ pub struct BatchResponseSimplePublicUpsertObject {
 
 impl BatchResponseSimplePublicUpsertObject {
     /// A `BatchResponseSimplePublicUpsertObject` with the required fields given and the optional
-    /// ones left out.
+    /// ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -320,10 +422,21 @@ impl BatchResponseSimplePublicUpsertObject {
             status,
         }
     }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// Outcome of a batch upsert in which some inputs failed (HTTP 207).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
     /// When HubSpot finished processing the batch.
     #[serde(rename = "completedAt")]
@@ -352,7 +465,7 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
 
 impl BatchResponseSimplePublicUpsertObjectWithErrors {
     /// A `BatchResponseSimplePublicUpsertObjectWithErrors` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -370,10 +483,31 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
             status,
         }
     }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `requested_at`.
+    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
+        self.requested_at = Some(value);
+        self
+    }
 }
 
 /// A page of records associated with a contact, for one object type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseAssociatedId {
     /// Cursors to neighbouring pages, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -381,6 +515,19 @@ pub struct CollectionResponseAssociatedId {
     /// The associated records on this page.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<AssociatedId>,
+}
+
+impl CollectionResponseAssociatedId {
+    /// A `CollectionResponseAssociatedId` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(results: Vec<AssociatedId>) -> Self {
+        Self { paging: None, results }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: Paging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl Page for CollectionResponseAssociatedId {
@@ -395,6 +542,7 @@ impl Page for CollectionResponseAssociatedId {
 
 /// One page of the contact list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -402,6 +550,19 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
     /// The contacts on this page.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<SimplePublicObjectWithAssociations>,
+}
+
+impl CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
+    /// A `CollectionResponseSimplePublicObjectWithAssociationsForwardPaging` with the required
+    /// fields given and the optional ones left out (the `with_…` setters add them).
+    pub fn new(results: Vec<SimplePublicObjectWithAssociations>) -> Self {
+        Self { paging: None, results }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: ForwardPaging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl Page for CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
@@ -416,6 +577,7 @@ impl Page for CollectionResponseSimplePublicObjectWithAssociationsForwardPaging 
 
 /// One page of search results.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CollectionResponseWithTotalSimplePublicObject {
     /// Cursor to the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -429,13 +591,18 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
 
 impl CollectionResponseWithTotalSimplePublicObject {
     /// A `CollectionResponseWithTotalSimplePublicObject` with the required fields given and the
-    /// optional ones left out.
+    /// optional ones left out (the `with_…` setters add them).
     pub fn new(results: Vec<SimplePublicObject>, total: i32) -> Self {
         Self {
             paging: None,
             results,
             total,
         }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: Paging) -> Self {
+        self.paging = Some(value);
+        self
     }
 }
 
@@ -452,6 +619,7 @@ impl Page for CollectionResponseWithTotalSimplePublicObject {
 /// Body of a failed request. Real error bodies may lack fields marked required here, and 5xx
 /// answers may have no body at all.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -476,8 +644,59 @@ pub struct Error {
     pub sub_category: Option<String>,
 }
 
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            context: None,
+            correlation_id: None,
+            errors: None,
+            links: None,
+            message: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `correlation_id`.
+    pub fn with_correlation_id(mut self, value: String) -> Self {
+        self.correlation_id = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: String) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
+}
+
 /// Associations to create from a new contact to one existing record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicAssociationsForObject {
     /// The record to associate the contact with.
     pub to: PublicObjectId,
@@ -485,8 +704,17 @@ pub struct PublicAssociationsForObject {
     pub types: Vec<AssociationSpec>,
 }
 
+impl PublicAssociationsForObject {
+    /// A `PublicAssociationsForObject` with the required fields given and the optional ones left
+    /// out (the `with_…` setters add them).
+    pub fn new(to: PublicObjectId, types: Vec<AssociationSpec>) -> Self {
+        Self { to, types }
+    }
+}
+
 /// Body of an erasure request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicGdprDeleteInput {
     /// Name of a unique-value property (such as `email`) that `objectId` is a value of. Leave it
     /// out when `objectId` is a record id.
@@ -498,17 +726,24 @@ pub struct PublicGdprDeleteInput {
 }
 
 impl PublicGdprDeleteInput {
-    /// A `PublicGdprDeleteInput` with the required fields given and the optional ones left out.
+    /// A `PublicGdprDeleteInput` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(object_id: String) -> Self {
         Self {
             id_property: None,
             object_id,
         }
     }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }
 
 /// Body of a search request.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PublicObjectSearchRequest {
     /// Paging cursor from the previous page's `paging.next.after`.
     pub after: String,
@@ -527,7 +762,8 @@ pub struct PublicObjectSearchRequest {
 }
 
 impl PublicObjectSearchRequest {
-    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out.
+    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
     pub fn new(
         after: String,
         filter_groups: Vec<FilterGroup>,
@@ -544,10 +780,16 @@ impl PublicObjectSearchRequest {
             sorts,
         }
     }
+    /// Sets `query`.
+    pub fn with_query(mut self, value: String) -> Self {
+        self.query = Some(value);
+        self
+    }
 }
 
 /// A contact record as HubSpot returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObject {
     /// Whether the contact is archived.
     pub archived: bool,
@@ -581,7 +823,8 @@ pub struct SimplePublicObject {
 }
 
 impl SimplePublicObject {
-    /// A `SimplePublicObject` with the required fields given and the optional ones left out.
+    /// A `SimplePublicObject` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -601,6 +844,34 @@ impl SimplePublicObject {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -625,6 +896,7 @@ impl SimplePublicObject {
 
 /// One contact to update within a batch update.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInput {
     /// Record id of the contact, or its unique property value when `idProperty` is set.
     pub id: String,
@@ -642,7 +914,7 @@ pub struct SimplePublicObjectBatchInput {
 
 impl SimplePublicObjectBatchInput {
     /// A `SimplePublicObjectBatchInput` with the required fields given and the optional ones left
-    /// out.
+    /// out (the `with_…` setters add them).
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -650,6 +922,16 @@ impl SimplePublicObjectBatchInput {
             object_write_trace_id: None,
             properties,
         }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -673,6 +955,7 @@ impl SimplePublicObjectBatchInput {
 
 /// One contact to create within a batch create.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInputForCreate {
     /// Records to associate the new contact with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
@@ -681,6 +964,26 @@ pub struct SimplePublicObjectBatchInputForCreate {
     pub object_write_trace_id: Option<String>,
     /// Property values of the new contact keyed by property name, all as strings.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectBatchInputForCreate {
+    /// A `SimplePublicObjectBatchInputForCreate` with the required fields given and the optional
+    /// ones left out (the `with_…` setters add them).
+    pub fn new(
+        associations: Vec<PublicAssociationsForObject>,
+        properties: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            associations,
+            object_write_trace_id: None,
+            properties,
+        }
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
 }
 
 impl SimplePublicObjectBatchInputForCreate {
@@ -696,6 +999,7 @@ impl SimplePublicObjectBatchInputForCreate {
 
 /// One contact to create or update within a batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectBatchInputUpsert {
     /// Value of the unique property named by `idProperty` that identifies the contact.
     pub id: String,
@@ -713,7 +1017,7 @@ pub struct SimplePublicObjectBatchInputUpsert {
 
 impl SimplePublicObjectBatchInputUpsert {
     /// A `SimplePublicObjectBatchInputUpsert` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -721,6 +1025,16 @@ impl SimplePublicObjectBatchInputUpsert {
             object_write_trace_id: None,
             properties,
         }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -744,10 +1058,19 @@ impl SimplePublicObjectBatchInputUpsert {
 
 /// Reference to a contact by record id or unique property value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectId {
     /// Record id of the contact, or its unique property value when the request names an
     /// `idProperty`.
     pub id: String,
+}
+
+impl SimplePublicObjectId {
+    /// A `SimplePublicObjectId` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
 }
 
 impl Record for SimplePublicObjectId {
@@ -758,9 +1081,18 @@ impl Record for SimplePublicObjectId {
 
 /// New property values for one contact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectInput {
     /// Property values keyed by property name, all as strings. An empty string clears the property.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectInput {
+    /// A `SimplePublicObjectInput` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
+    pub fn new(properties: BTreeMap<String, String>) -> Self {
+        Self { properties }
+    }
 }
 
 impl SimplePublicObjectInput {
@@ -772,11 +1104,23 @@ impl SimplePublicObjectInput {
 
 /// Property values and associations of a new contact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectInputForCreate {
     /// Records to associate the new contact with (may be empty).
     pub associations: Vec<PublicAssociationsForObject>,
     /// Property values of the new contact keyed by property name, all as strings.
     pub properties: BTreeMap<String, String>,
+}
+
+impl SimplePublicObjectInputForCreate {
+    /// A `SimplePublicObjectInputForCreate` with the required fields given and the optional ones
+    /// left out (the `with_…` setters add them).
+    pub fn new(
+        associations: Vec<PublicAssociationsForObject>,
+        properties: BTreeMap<String, String>,
+    ) -> Self {
+        Self { associations, properties }
+    }
 }
 
 impl SimplePublicObjectInputForCreate {
@@ -791,6 +1135,7 @@ impl SimplePublicObjectInputForCreate {
 
 /// A contact record together with the records associated with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicObjectWithAssociations {
     /// Whether the contact is archived.
     pub archived: bool,
@@ -828,7 +1173,7 @@ pub struct SimplePublicObjectWithAssociations {
 
 impl SimplePublicObjectWithAssociations {
     /// A `SimplePublicObjectWithAssociations` with the required fields given and the optional ones
-    /// left out.
+    /// left out (the `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -849,6 +1194,42 @@ impl SimplePublicObjectWithAssociations {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(
+        mut self,
+        value: BTreeMap<String, CollectionResponseAssociatedId>,
+    ) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -873,6 +1254,7 @@ impl SimplePublicObjectWithAssociations {
 
 /// A contact written by a batch upsert, flagged as created or updated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SimplePublicUpsertObject {
     /// Whether the contact is archived.
     pub archived: bool,
@@ -908,7 +1290,8 @@ pub struct SimplePublicUpsertObject {
 }
 
 impl SimplePublicUpsertObject {
-    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out.
+    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out
+    /// (the `with_…` setters add them).
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -930,6 +1313,34 @@ impl SimplePublicUpsertObject {
             url: None,
             warnings: None,
         }
+    }
+    /// Sets `archived_at`.
+    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
+        self.archived_at = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(
+        mut self,
+        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
+    ) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: String) -> Self {
+        self.url = Some(value);
+        self
+    }
+    /// Sets `warnings`.
+    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
+        self.warnings = Some(value);
+        self
     }
 }
 
@@ -954,6 +1365,7 @@ impl SimplePublicUpsertObject {
 
 /// One failure inside a batch answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StandardError {
     /// Broad error class, such as `VALIDATION_ERROR` or `OBJECT_NOT_FOUND`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -980,4 +1392,60 @@ pub struct StandardError {
     /// Narrower error class; its shape is not fixed.
     #[serde(rename = "subCategory", skip_serializing_if = "Option::is_none")]
     pub sub_category: Option<Value>,
+}
+
+impl StandardError {
+    /// A `StandardError` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            category: None,
+            context: None,
+            errors: None,
+            id: None,
+            links: None,
+            message: None,
+            status: None,
+            sub_category: None,
+        }
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
+        self.errors = Some(value);
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `links`.
+    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.links = Some(value);
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: String) -> Self {
+        self.status = Some(value);
+        self
+    }
+    /// Sets `sub_category`.
+    pub fn with_sub_category(mut self, value: Value) -> Self {
+        self.sub_category = Some(value);
+        self
+    }
 }

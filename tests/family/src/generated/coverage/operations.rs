@@ -223,6 +223,7 @@ impl Coverage {
 
 /// Query parameters of [`Coverage::get_page`](super::Coverage::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,
@@ -236,9 +237,56 @@ pub struct GetPageParams {
     pub r#type: Option<String>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(limit: i32) -> Self {
+        Self {
+            archived: None,
+            kinds: None,
+            since: None,
+            limit,
+            r#type: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `kinds`.
+    pub fn with_kinds(mut self, value: Vec<KindsItem>) -> Self {
+        self.kinds = Some(value);
+        self
+    }
+    /// Sets `since`.
+    pub fn with_since(mut self, value: NaiveDate) -> Self {
+        self.since = Some(value);
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: String) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Coverage::create`](super::Coverage::create).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct CreateParams {
     /// A parameter given by `$ref`.
     pub archived: Option<bool>,
+}
+
+impl CreateParams {
+    /// A `CreateParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { archived: None }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
 }

@@ -14,6 +14,7 @@ use std::fmt;
 
 /// Scalars of every format, collections, keywords and nullable fields.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Widget {
     /// The `id` field.
     pub id: String,
@@ -92,7 +93,8 @@ pub struct Widget {
 }
 
 impl Widget {
-    /// A `Widget` with the required fields given and the optional ones left out.
+    /// A `Widget` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(id: String, created_at: DateTime<Utc>, tags: Vec<String>) -> Self {
         Self {
             id,
@@ -122,6 +124,116 @@ impl Widget {
             dimensions: None,
         }
     }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: String) -> Self {
+        self.r#type = Some(value);
+        self
+    }
+    /// Sets `in`.
+    pub fn with_in(mut self, value: String) -> Self {
+        self.r#in = Some(value);
+        self
+    }
+    /// Sets `self_`.
+    pub fn with_self_(mut self, value: String) -> Self {
+        self.self_ = Some(value);
+        self
+    }
+    /// Sets `fn`.
+    pub fn with_fn(mut self, value: i64) -> Self {
+        self.r#fn = Some(value);
+        self
+    }
+    /// Sets `day`.
+    pub fn with_day(mut self, value: NaiveDate) -> Self {
+        self.day = Some(value);
+        self
+    }
+    /// Sets `blob`.
+    pub fn with_blob(mut self, value: String) -> Self {
+        self.blob = Some(value);
+        self
+    }
+    /// Sets `small`.
+    pub fn with_small(mut self, value: i32) -> Self {
+        self.small = Some(value);
+        self
+    }
+    /// Sets `big`.
+    pub fn with_big(mut self, value: i64) -> Self {
+        self.big = Some(value);
+        self
+    }
+    /// Sets `ratio`.
+    pub fn with_ratio(mut self, value: f32) -> Self {
+        self.ratio = Some(value);
+        self
+    }
+    /// Sets `amount`.
+    pub fn with_amount(mut self, value: f64) -> Self {
+        self.amount = Some(value);
+        self
+    }
+    /// Sets `any_number`.
+    pub fn with_any_number(mut self, value: f64) -> Self {
+        self.any_number = Some(value);
+        self
+    }
+    /// Sets `flag`.
+    pub fn with_flag(mut self, value: bool) -> Self {
+        self.flag = Some(value);
+        self
+    }
+    /// Sets `grid`.
+    pub fn with_grid(mut self, value: Vec<Vec<i32>>) -> Self {
+        self.grid = Some(value);
+        self
+    }
+    /// Sets `labels`.
+    pub fn with_labels(mut self, value: BTreeMap<String, Option<String>>) -> Self {
+        self.labels = Some(value);
+        self
+    }
+    /// Sets `extra`.
+    pub fn with_extra(mut self, value: BTreeMap<String, Value>) -> Self {
+        self.extra = Some(value);
+        self
+    }
+    /// Sets `free_form`.
+    pub fn with_free_form(mut self, value: Value) -> Self {
+        self.free_form = Some(value);
+        self
+    }
+    /// Sets `untyped`.
+    pub fn with_untyped(mut self, value: Value) -> Self {
+        self.untyped = Some(value);
+        self
+    }
+    /// Sets `note`.
+    pub fn with_note(mut self, value: String) -> Self {
+        self.note = Some(value);
+        self
+    }
+    /// Sets `foo_bar`.
+    pub fn with_foo_bar(mut self, value: String) -> Self {
+        self.foo_bar = Some(value);
+        self
+    }
+    /// Sets `foo_bar_2`.
+    pub fn with_foo_bar_2(mut self, value: String) -> Self {
+        self.foo_bar_2 = Some(value);
+        self
+    }
+    /// Sets `kind`.
+    pub fn with_kind(mut self, value: Kind) -> Self {
+        self.kind = Some(value);
+        self
+    }
+    /// Sets `dimensions`.
+    pub fn with_dimensions(mut self, value: WidgetDimensions) -> Self {
+        self.dimensions = Some(value);
+        self
+    }
 }
 
 impl Record for Widget {
@@ -135,6 +247,7 @@ impl Record for Widget {
 /// Open to values the document does not list: those are kept in [`Kind::UnknownValue`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Kind {
     /// `a-b`
     AB,
@@ -212,6 +325,7 @@ impl<'de> Deserialize<'de> for Kind {
 
 /// An inline object, lifted out and named after its parent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WidgetDimensions {
     /// The `width` field.
     pub width: f64,
@@ -221,14 +335,21 @@ pub struct WidgetDimensions {
 }
 
 impl WidgetDimensions {
-    /// A `WidgetDimensions` with the required fields given and the optional ones left out.
+    /// A `WidgetDimensions` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(width: f64) -> Self {
         Self { width, height: None }
+    }
+    /// Sets `height`.
+    pub fn with_height(mut self, value: f64) -> Self {
+        self.height = Some(value);
+        self
     }
 }
 
 /// An allOf of a reference and an inline object, merged into one struct.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct NewWidget {
     /// The `name` field.
     pub name: String,
@@ -240,9 +361,15 @@ pub struct NewWidget {
 }
 
 impl NewWidget {
-    /// A `NewWidget` with the required fields given and the optional ones left out.
+    /// A `NewWidget` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(name: String, size: Size) -> Self {
         Self { name, size, parent: None }
+    }
+    /// Sets `parent`.
+    pub fn with_parent(mut self, value: Named) -> Self {
+        self.parent = Some(value);
+        self
     }
 }
 
@@ -251,6 +378,7 @@ impl NewWidget {
 /// Open to values the document does not list: those are kept in [`Size::Unknown`] and written back
 /// unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Size {
     /// `SMALL`
     Small,
@@ -312,13 +440,23 @@ impl<'de> Deserialize<'de> for Size {
 
 /// The `Named` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Named {
     /// The `name` field.
     pub name: String,
 }
 
+impl Named {
+    /// A `Named` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(name: String) -> Self {
+        Self { name }
+    }
+}
+
 /// The `WidgetPage` schema of the document.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WidgetPage {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -328,8 +466,22 @@ pub struct WidgetPage {
     pub next: Option<Box<WidgetPage>>,
 }
 
+impl WidgetPage {
+    /// A `WidgetPage` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(results: Vec<Widget>) -> Self {
+        Self { results, next: None }
+    }
+    /// Sets `next`.
+    pub fn with_next(mut self, value: WidgetPage) -> Self {
+        self.next = Some(Box::new(value));
+        self
+    }
+}
+
 /// Recursion through an array, and directly.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Tree {
     /// The `children` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -342,18 +494,58 @@ pub struct Tree {
     pub forest: Option<Box<Forest>>,
 }
 
+impl Tree {
+    /// A `Tree` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            children: None,
+            parent: None,
+            forest: None,
+        }
+    }
+    /// Sets `children`.
+    pub fn with_children(mut self, value: Vec<Tree>) -> Self {
+        self.children = Some(value);
+        self
+    }
+    /// Sets `parent`.
+    pub fn with_parent(mut self, value: Tree) -> Self {
+        self.parent = Some(Box::new(value));
+        self
+    }
+    /// Sets `forest`.
+    pub fn with_forest(mut self, value: Forest) -> Self {
+        self.forest = Some(Box::new(value));
+        self
+    }
+}
+
 /// Mutual recursion with Tree.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Forest {
     /// Recursion through an array, and directly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first: Option<Box<Tree>>,
 }
 
+impl Forest {
+    /// A `Forest` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { first: None }
+    }
+    /// Sets `first`.
+    pub fn with_first(mut self, value: Tree) -> Self {
+        self.first = Some(Box::new(value));
+        self
+    }
+}
+
 /// A oneOf without discriminator.
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Shape {
     /// The `String` alternative.
@@ -368,10 +560,23 @@ pub enum Shape {
 
 /// The `Variant4` object of [`Shape`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ShapeVariant4 {
     /// The `sides` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sides: Option<i64>,
+}
+
+impl ShapeVariant4 {
+    /// A `ShapeVariant4` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { sides: None }
+    }
+    /// Sets `sides`.
+    pub fn with_sides(mut self, value: i64) -> Self {
+        self.sides = Some(value);
+        self
+    }
 }
 
 /// A oneOf with a discriminator and a mapping.
@@ -379,6 +584,7 @@ pub struct ShapeVariant4 {
 /// The `petType` property picks the alternative; an object with a value no alternative claims is
 /// kept as JSON in [`Pet::Other`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Pet {
     /// Chosen when the discriminator is `dog`.
@@ -410,6 +616,7 @@ impl<'de> Deserialize<'de> for Pet {
 
 /// The `Dog` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Dog {
     /// The `petType` field.
     #[serde(rename = "petType")]
@@ -420,14 +627,21 @@ pub struct Dog {
 }
 
 impl Dog {
-    /// A `Dog` with the required fields given and the optional ones left out.
+    /// A `Dog` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
     pub fn new(pet_type: String) -> Self {
         Self { pet_type, barks: None }
+    }
+    /// Sets `barks`.
+    pub fn with_barks(mut self, value: bool) -> Self {
+        self.barks = Some(value);
+        self
     }
 }
 
 /// The `Cat` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Cat {
     /// The `petType` field.
     #[serde(rename = "petType")]
@@ -438,9 +652,15 @@ pub struct Cat {
 }
 
 impl Cat {
-    /// A `Cat` with the required fields given and the optional ones left out.
+    /// A `Cat` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
     pub fn new(pet_type: String) -> Self {
         Self { pet_type, lives: None }
+    }
+    /// Sets `lives`.
+    pub fn with_lives(mut self, value: i32) -> Self {
+        self.lives = Some(value);
+        self
     }
 }
 
@@ -448,6 +668,7 @@ impl Cat {
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Either {
     /// The `Dog` alternative.
@@ -458,10 +679,23 @@ pub enum Either {
 
 /// The `Label` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Label {
     /// The `text` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+impl Label {
+    /// A `Label` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { text: None }
+    }
+    /// Sets `text`.
+    pub fn with_text(mut self, value: String) -> Self {
+        self.text = Some(value);
+        self
+    }
 }
 
 /// A schema that is an array (an alias).
@@ -472,6 +706,7 @@ pub type Names = Vec<Named>;
 /// Open to values the document does not list: those are kept in [`Color::Unknown`] and written back
 /// unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Color {
     /// `RED`
     Red,
@@ -533,6 +768,7 @@ impl<'de> Deserialize<'de> for Color {
 
 /// Shares its name with the runtime's error type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -542,36 +778,108 @@ pub struct Error {
     pub context: Option<BTreeMap<String, Vec<String>>>,
 }
 
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            message: None,
+            context: None,
+        }
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `context`.
+    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
+        self.context = Some(value);
+        self
+    }
+}
+
 /// Shares its name with the runtime's client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Client {
     /// The `id` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl Client {
+    /// A `Client` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+
 /// Shares its name with the prelude's Result.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Result {
     /// The `ok` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
 }
 
+impl Result {
+    /// A `Result` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { ok: None }
+    }
+    /// Sets `ok`.
+    pub fn with_ok(mut self, value: bool) -> Self {
+        self.ok = Some(value);
+        self
+    }
+}
+
 /// Shares its name with the prelude's String.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StringType {
     /// The `value` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
 
+impl StringType {
+    /// A `StringType` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { value: None }
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: String) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
 /// Shares its name with the prelude's Option.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OptionType {
     /// Shares its name with the prelude's String.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub some: Option<StringType>,
+}
+
+impl OptionType {
+    /// A `OptionType` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { some: None }
+    }
+    /// Sets `some`.
+    pub fn with_some(mut self, value: StringType) -> Self {
+        self.some = Some(value);
+        self
+    }
 }
 
 /// Values of `kindsItem` in the `get_page` operation.
@@ -579,6 +887,7 @@ pub struct OptionType {
 /// Open to values the document does not list: those are kept in [`KindsItem::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum KindsItem {
     /// `SMALL`
     Small,
@@ -640,6 +949,7 @@ impl<'de> Deserialize<'de> for KindsItem {
 
 /// The `Request` object of the `match` operation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MatchRequest {
     /// A oneOf without discriminator.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -649,8 +959,26 @@ pub struct MatchRequest {
     pub pet: Option<Pet>,
 }
 
+impl MatchRequest {
+    /// A `MatchRequest` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { shape: None, pet: None }
+    }
+    /// Sets `shape`.
+    pub fn with_shape(mut self, value: Shape) -> Self {
+        self.shape = Some(value);
+        self
+    }
+    /// Sets `pet`.
+    pub fn with_pet(mut self, value: Pet) -> Self {
+        self.pet = Some(value);
+        self
+    }
+}
+
 /// The `Ok` object of the `match` operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MatchOk {
     /// The `matched` field.
     pub matched: bool,
@@ -660,8 +988,14 @@ pub struct MatchOk {
 }
 
 impl MatchOk {
-    /// A `MatchOk` with the required fields given and the optional ones left out.
+    /// A `MatchOk` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(matched: bool) -> Self {
         Self { matched, score: None }
+    }
+    /// Sets `score`.
+    pub fn with_score(mut self, value: f64) -> Self {
+        self.score = Some(value);
+        self
     }
 }

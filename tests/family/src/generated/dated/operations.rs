@@ -738,6 +738,7 @@ impl Dated {
 
 /// Query parameters of [`Dated::get_page`](super::Dated::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after`
     /// from the previous answer.
@@ -756,9 +757,54 @@ pub struct GetPageParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            after: None,
+            archived: None,
+            associations: None,
+            limit: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Dated::batch_create`](super::Dated::batch_create), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchCreateResponse {
     /// 201: Every record was created.
     Created(BatchResponseSimplePublicObject),
@@ -779,13 +825,27 @@ impl BatchCreateResponse {
 
 /// Query parameters of [`Dated::batch_read`](super::Dated::batch_read).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct BatchReadParams {
     /// When true, read archived records instead of active ones.
     pub archived: Option<bool>,
 }
 
+impl BatchReadParams {
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { archived: None }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Dated::batch_read`](super::Dated::batch_read), one variant a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchReadResponse {
     /// 200: Every requested record was found.
     Ok(BatchResponseSimplePublicObject),
@@ -807,6 +867,7 @@ impl BatchReadResponse {
 /// The success answers of [`Dated::batch_update`](super::Dated::batch_update), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpdateResponse {
     /// 200: Every record was updated.
     Ok(BatchResponseSimplePublicObject),
@@ -828,6 +889,7 @@ impl BatchUpdateResponse {
 /// The success answers of [`Dated::batch_upsert`](super::Dated::batch_upsert), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpsertResponse {
     /// 200: Every input was applied; each result says whether it was created.
     Ok(BatchResponseSimplePublicUpsertObject),
@@ -848,6 +910,7 @@ impl BatchUpsertResponse {
 
 /// Query parameters of [`Dated::get_by_id`](super::Dated::get_by_id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetByIdParams {
     /// When true, look the record up among archived records.
     pub archived: Option<bool>,
@@ -861,18 +924,87 @@ pub struct GetByIdParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetByIdParams {
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            archived: None,
+            associations: None,
+            id_property: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Dated::update`](super::Dated::update).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct UpdateParams {
     /// Name of a unique-value property that `objectId` is a value of, instead of a record id.
     pub id_property: Option<String>,
 }
 
+impl UpdateParams {
+    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id_property: None }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Dated::get_associations`](super::Dated::get_associations).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetAssociationsParams {
     /// Paging cursor from the previous answer; leave it out for the first page.
     pub after: Option<String>,
     /// Largest number of linked records to return in this page.
     pub limit: Option<i32>,
+}
+
+impl GetAssociationsParams {
+    /// A `GetAssociationsParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None, limit: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
 }

@@ -482,6 +482,7 @@ impl Deals {
 
 /// Query parameters of [`Deals::get_page`](super::Deals::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// Paging cursor. Leave it out for the first page, then pass the value of `paging.next.after`
     /// from the previous answer.
@@ -500,9 +501,54 @@ pub struct GetPageParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            after: None,
+            archived: None,
+            associations: None,
+            limit: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Deals::batch_create`](super::Deals::batch_create), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchCreateResponse {
     /// 201: Every deal was created.
     Created(BatchResponseSimplePublicObject),
@@ -523,13 +569,27 @@ impl BatchCreateResponse {
 
 /// Query parameters of [`Deals::batch_read`](super::Deals::batch_read).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct BatchReadParams {
     /// When true, read archived deals instead of active ones.
     pub archived: Option<bool>,
 }
 
+impl BatchReadParams {
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { archived: None }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`Deals::batch_read`](super::Deals::batch_read), one variant a status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchReadResponse {
     /// 200: Every requested deal was found.
     Ok(BatchResponseSimplePublicObject),
@@ -551,6 +611,7 @@ impl BatchReadResponse {
 /// The success answers of [`Deals::batch_update`](super::Deals::batch_update), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpdateResponse {
     /// 200: Every deal was updated.
     Ok(BatchResponseSimplePublicObject),
@@ -572,6 +633,7 @@ impl BatchUpdateResponse {
 /// The success answers of [`Deals::batch_upsert`](super::Deals::batch_upsert), one variant a
 /// status.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum BatchUpsertResponse {
     /// 200: Every input was applied; each result says whether it was created.
     Ok(BatchResponseSimplePublicUpsertObject),
@@ -592,6 +654,7 @@ impl BatchUpsertResponse {
 
 /// Query parameters of [`Deals::get_by_id`](super::Deals::get_by_id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetByIdParams {
     /// When true, look the deal up among archived deals.
     pub archived: Option<bool>,
@@ -605,9 +668,60 @@ pub struct GetByIdParams {
     pub properties_with_history: Option<Vec<String>>,
 }
 
+impl GetByIdParams {
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            archived: None,
+            associations: None,
+            id_property: None,
+            properties: None,
+            properties_with_history: None,
+        }
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `associations`.
+    pub fn with_associations(mut self, value: Vec<String>) -> Self {
+        self.associations = Some(value);
+        self
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: Vec<String>) -> Self {
+        self.properties = Some(value);
+        self
+    }
+    /// Sets `properties_with_history`.
+    pub fn with_properties_with_history(mut self, value: Vec<String>) -> Self {
+        self.properties_with_history = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Deals::update`](super::Deals::update).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct UpdateParams {
     /// Name of a unique-value property that `dealId` is a value of, instead of a record id.
     pub id_property: Option<String>,
+}
+
+impl UpdateParams {
+    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id_property: None }
+    }
+    /// Sets `id_property`.
+    pub fn with_id_property(mut self, value: String) -> Self {
+        self.id_property = Some(value);
+        self
+    }
 }

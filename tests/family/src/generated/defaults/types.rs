@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The `Setting` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Setting {
     /// The setting's name.
     pub name: String,
@@ -15,10 +16,31 @@ pub struct Setting {
     pub value: String,
 }
 
+impl Setting {
+    /// A `Setting` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(name: String, value: String) -> Self {
+        Self { name, value }
+    }
+}
+
 /// The `Problem` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+impl Problem {
+    /// A `Problem` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { message: None }
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
 }

@@ -114,6 +114,7 @@ impl Exports {
 
 /// The success answers of [`Exports::status`](super::Exports::status), one variant a status.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StatusResponse {
     /// 200: A line of text.
     Ok(String),

@@ -8,8 +8,21 @@ use serde::{Deserialize, Serialize};
 
 /// The `Accepted` object of the `status` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StatusAccepted {
     /// The `percent` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub percent: Option<i64>,
+}
+
+impl StatusAccepted {
+    /// A `StatusAccepted` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { percent: None }
+    }
+    /// Sets `percent`.
+    pub fn with_percent(mut self, value: i64) -> Self {
+        self.percent = Some(value);
+        self
+    }
 }

@@ -89,6 +89,7 @@ impl Journal {
 
 /// Query parameters of [`Journal::get_batch_earliest`](super::Journal::get_batch_earliest).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetBatchEarliestParams {
     /// The portal whose entries to read.
     pub install_portal_id: Option<i32>,
@@ -96,9 +97,42 @@ pub struct GetBatchEarliestParams {
     pub since: Option<i64>,
 }
 
+impl GetBatchEarliestParams {
+    /// A `GetBatchEarliestParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            install_portal_id: None,
+            since: None,
+        }
+    }
+    /// Sets `install_portal_id`.
+    pub fn with_install_portal_id(mut self, value: i32) -> Self {
+        self.install_portal_id = Some(value);
+        self
+    }
+    /// Sets `since`.
+    pub fn with_since(mut self, value: i64) -> Self {
+        self.since = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Journal::earliest`](super::Journal::earliest).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct EarliestParams {
     /// The `installPortalId` query parameter.
     pub install_portal_id: Option<i32>,
+}
+
+impl EarliestParams {
+    /// A `EarliestParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { install_portal_id: None }
+    }
+    /// Sets `install_portal_id`.
+    pub fn with_install_portal_id(mut self, value: i32) -> Self {
+        self.install_portal_id = Some(value);
+        self
+    }
 }

@@ -9,8 +9,17 @@ use serde::{Deserialize, Serialize};
 
 /// The `Entries` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Entries {
     /// The `entries` field.
     #[serde(default, deserialize_with = "null_as_default")]
     pub entries: Vec<String>,
+}
+
+impl Entries {
+    /// A `Entries` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(entries: Vec<String>) -> Self {
+        Self { entries }
+    }
 }

@@ -207,6 +207,7 @@ impl Pages {
 
 /// Query parameters of [`Pages::site_pages_get_page`](super::Pages::site_pages_get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct SitePagesGetPageParams {
     /// The `after` query parameter.
     pub after: Option<String>,
@@ -214,9 +215,39 @@ pub struct SitePagesGetPageParams {
     pub limit: Option<i32>,
 }
 
+impl SitePagesGetPageParams {
+    /// A `SitePagesGetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None, limit: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Pages::landing_pages_get_page`](super::Pages::landing_pages_get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct LandingPagesGetPageParams {
     /// The `after` query parameter.
     pub after: Option<String>,
+}
+
+impl LandingPagesGetPageParams {
+    /// A `LandingPagesGetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// A web page of the portal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// Record id of the page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,7 +26,8 @@ pub struct Page {
 }
 
 impl Page {
-    /// A `Page` with the required fields given and the optional ones left out.
+    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
     pub fn new(name: String) -> Self {
         Self {
             id: None,
@@ -34,6 +36,21 @@ impl Page {
             state: None,
         }
     }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+    /// Sets `slug`.
+    pub fn with_slug(mut self, value: String) -> Self {
+        self.slug = Some(value);
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: State) -> Self {
+        self.state = Some(value);
+        self
+    }
 }
 
 /// Where the page stands.
@@ -41,6 +58,7 @@ impl Page {
 /// Open to values the document does not list: those are kept in [`State::Unknown`] and written back
 /// unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum State {
     /// `DRAFT`
     Draft,
@@ -101,6 +119,7 @@ impl<'de> Deserialize<'de> for State {
 
 /// The `PageCollection` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PageCollection {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -110,8 +129,22 @@ pub struct PageCollection {
     pub total: Option<i32>,
 }
 
+impl PageCollection {
+    /// A `PageCollection` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(results: Vec<Page>) -> Self {
+        Self { results, total: None }
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i32) -> Self {
+        self.total = Some(value);
+        self
+    }
+}
+
 /// The `Error` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The `message` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -119,4 +152,24 @@ pub struct Error {
     /// The `category` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+}
+
+impl Error {
+    /// A `Error` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            message: None,
+            category: None,
+        }
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: String) -> Self {
+        self.message = Some(value);
+        self
+    }
+    /// Sets `category`.
+    pub fn with_category(mut self, value: String) -> Self {
+        self.category = Some(value);
+        self
+    }
 }

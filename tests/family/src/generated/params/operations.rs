@@ -107,6 +107,7 @@ impl Params {
 
 /// Query parameters of [`Params::get_object`](super::Params::get_object).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetObjectParams {
     /// The `sort` query parameter.
     pub sort: Option<SortOrder>,
@@ -114,11 +115,48 @@ pub struct GetObjectParams {
     pub since: Option<DateTime<Utc>>,
 }
 
+impl GetObjectParams {
+    /// A `GetObjectParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { sort: None, since: None }
+    }
+    /// Sets `sort`.
+    pub fn with_sort(mut self, value: SortOrder) -> Self {
+        self.sort = Some(value);
+        self
+    }
+    /// Sets `since`.
+    pub fn with_since(mut self, value: DateTime<Utc>) -> Self {
+        self.since = Some(value);
+        self
+    }
+}
+
 /// Query parameters of [`Params::get_pipeline`](super::Params::get_pipeline).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct GetPipelineParams {
     /// Filters, one a property.
     pub object_property_propname: Option<BTreeMap<String, Value>>,
     /// The `labels` query parameter.
     pub labels: BTreeMap<String, String>,
+}
+
+impl GetPipelineParams {
+    /// A `GetPipelineParams` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(labels: BTreeMap<String, String>) -> Self {
+        Self {
+            object_property_propname: None,
+            labels,
+        }
+    }
+    /// Sets `object_property_propname`.
+    pub fn with_object_property_propname(
+        mut self,
+        value: BTreeMap<String, Value>,
+    ) -> Self {
+        self.object_property_propname = Some(value);
+        self
+    }
 }

@@ -12,6 +12,7 @@ use std::fmt;
 /// Open to values the document does not list: those are kept in [`SortOrder::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortOrder {
     /// `ASCENDING`
     Ascending,
@@ -71,6 +72,7 @@ impl<'de> Deserialize<'de> for SortOrder {
 /// Open to values the document does not list: those are kept in [`Stage::Unknown`] and written back
 /// unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Stage {
     /// `open`
     Open,
@@ -134,6 +136,7 @@ impl<'de> Deserialize<'de> for Stage {
 /// Open to values the document does not list: those are kept in [`ObjectType::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ObjectType {
     /// `contacts`
     Contacts,
@@ -194,16 +197,42 @@ impl<'de> Deserialize<'de> for ObjectType {
 
 /// The `Ok` object of the `get_object` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetObjectOk {
     /// The `id` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
+impl GetObjectOk {
+    /// A `GetObjectOk` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { id: None }
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: String) -> Self {
+        self.id = Some(value);
+        self
+    }
+}
+
 /// The `Ok` object of the `get_pipeline` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetPipelineOk {
     /// The `total` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+}
+
+impl GetPipelineOk {
+    /// A `GetPipelineOk` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { total: None }
+    }
+    /// Sets `total`.
+    pub fn with_total(mut self, value: i64) -> Self {
+        self.total = Some(value);
+        self
+    }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// Holds values of several shapes.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Holder {
     /// Each item is a labelled object or a bare string.
     pub items: Vec<HolderItemsItem>,
@@ -22,10 +23,39 @@ pub struct Holder {
     pub nested: Option<HolderNested>,
 }
 
+impl Holder {
+    /// A `Holder` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(items: Vec<HolderItemsItem>) -> Self {
+        Self {
+            items,
+            value: None,
+            choice: None,
+            nested: None,
+        }
+    }
+    /// Sets `value`.
+    pub fn with_value(mut self, value: Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+    /// Sets `choice`.
+    pub fn with_choice(mut self, value: Choice) -> Self {
+        self.choice = Some(value);
+        self
+    }
+    /// Sets `nested`.
+    pub fn with_nested(mut self, value: HolderNested) -> Self {
+        self.nested = Some(value);
+        self
+    }
+}
+
 /// The `itemsItem` alternatives of [`Holder`].
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum HolderItemsItem {
     /// The `HolderItemsItemVariant1` alternative.
@@ -36,16 +66,30 @@ pub enum HolderItemsItem {
 
 /// The `Variant1` object of [`HolderItemsItem`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HolderItemsItemVariant1 {
     /// The `label` field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
 
+impl HolderItemsItemVariant1 {
+    /// A `HolderItemsItemVariant1` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { label: None }
+    }
+    /// Sets `label`.
+    pub fn with_label(mut self, value: String) -> Self {
+        self.label = Some(value);
+        self
+    }
+}
+
 /// An inline union beside an empty properties.
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum HolderNested {
     /// The `Label` alternative.
@@ -58,6 +102,7 @@ pub enum HolderNested {
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Value {
     /// The `Label` alternative.
@@ -70,6 +115,7 @@ pub enum Value {
 ///
 /// Decoding tries the alternatives in order and keeps the first that fits.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 #[serde(untagged)]
 pub enum Choice {
     /// The `Label` alternative.
@@ -80,14 +126,32 @@ pub enum Choice {
 
 /// The `Label` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Label {
     /// The `text` field.
     pub text: String,
 }
 
+impl Label {
+    /// A `Label` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(text: String) -> Self {
+        Self { text }
+    }
+}
+
 /// The `Amount` schema of the document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Amount {
     /// The `amount` field.
     pub amount: f64,
+}
+
+impl Amount {
+    /// A `Amount` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(amount: f64) -> Self {
+        Self { amount }
+    }
 }

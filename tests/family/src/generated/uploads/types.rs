@@ -11,6 +11,7 @@ use std::fmt;
 
 /// The `FileUpload` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FileUpload {
     /// The `file` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23,11 +24,46 @@ pub struct FileUpload {
     pub options: Option<String>,
 }
 
+impl FileUpload {
+    /// A `FileUpload` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self {
+            file: None,
+            folder_path: None,
+            options: None,
+        }
+    }
+    /// Sets `file`.
+    pub fn with_file(mut self, value: FilePart) -> Self {
+        self.file = Some(value);
+        self
+    }
+    /// Sets `folder_path`.
+    pub fn with_folder_path(mut self, value: String) -> Self {
+        self.folder_path = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn with_options(mut self, value: String) -> Self {
+        self.options = Some(value);
+        self
+    }
+}
+
 /// The `Import` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Import {
     /// The `id` field.
     pub id: String,
+}
+
+impl Import {
+    /// A `Import` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(id: String) -> Self {
+        Self { id }
+    }
 }
 
 impl Record for Import {
@@ -38,6 +74,7 @@ impl Record for Import {
 
 /// The `Request` object of the `crm_v3_imports` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CrmV3ImportsRequest {
     /// The import's settings as JSON text.
     #[serde(rename = "importRequest", skip_serializing_if = "Option::is_none")]
@@ -50,7 +87,8 @@ pub struct CrmV3ImportsRequest {
 }
 
 impl CrmV3ImportsRequest {
-    /// A `CrmV3ImportsRequest` with the required fields given and the optional ones left out.
+    /// A `CrmV3ImportsRequest` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(files: FilePart) -> Self {
         Self {
             import_request: None,
@@ -58,10 +96,21 @@ impl CrmV3ImportsRequest {
             notify: None,
         }
     }
+    /// Sets `import_request`.
+    pub fn with_import_request(mut self, value: String) -> Self {
+        self.import_request = Some(value);
+        self
+    }
+    /// Sets `notify`.
+    pub fn with_notify(mut self, value: bool) -> Self {
+        self.notify = Some(value);
+        self
+    }
 }
 
 /// The `Request` object of the `oauth_v1_token` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OauthV1TokenRequest {
     /// The `grant_type` field.
     pub grant_type: GrantType,
@@ -77,7 +126,8 @@ pub struct OauthV1TokenRequest {
 }
 
 impl OauthV1TokenRequest {
-    /// A `OauthV1TokenRequest` with the required fields given and the optional ones left out.
+    /// A `OauthV1TokenRequest` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(grant_type: GrantType) -> Self {
         Self {
             grant_type,
@@ -86,6 +136,21 @@ impl OauthV1TokenRequest {
             scopes: None,
         }
     }
+    /// Sets `client_id`.
+    pub fn with_client_id(mut self, value: String) -> Self {
+        self.client_id = Some(value);
+        self
+    }
+    /// Sets `refresh_token`.
+    pub fn with_refresh_token(mut self, value: String) -> Self {
+        self.refresh_token = Some(value);
+        self
+    }
+    /// Sets `scopes`.
+    pub fn with_scopes(mut self, value: Vec<String>) -> Self {
+        self.scopes = Some(value);
+        self
+    }
 }
 
 /// Values of `grant_type` in [`OauthV1TokenRequest`].
@@ -93,6 +158,7 @@ impl OauthV1TokenRequest {
 /// Open to values the document does not list: those are kept in [`GrantType::Unknown`] and written
 /// back unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum GrantType {
     /// `authorization_code`
     AuthorizationCode,
@@ -149,9 +215,18 @@ impl<'de> Deserialize<'de> for GrantType {
 
 /// The `Ok` object of the `oauth_v1_token` operation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct OauthV1TokenOk {
     /// The `access_token` field.
     pub access_token: String,
     /// The `expires_in` field.
     pub expires_in: i64,
+}
+
+impl OauthV1TokenOk {
+    /// A `OauthV1TokenOk` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(access_token: String, expires_in: i64) -> Self {
+        Self { access_token, expires_in }
+    }
 }

@@ -83,6 +83,7 @@ impl UpsertBodiless {
 
 /// Query parameters of [`UpsertBodiless::get_page`](super::UpsertBodiless::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// The cursor of the page to read.
     pub after: Option<String>,
@@ -90,9 +91,27 @@ pub struct GetPageParams {
     pub limit: Option<i32>,
 }
 
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None, limit: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+}
+
 /// The success answers of [`UpsertBodiless::batch_upsert`](super::UpsertBodiless::batch_upsert),
 /// one variant a status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BatchUpsertResponse {
     /// 201: Every input was written; no body.
     Created,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The answer when some inputs failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResultWithErrors {
     /// Where the batch stands.
     pub status: Status,
@@ -36,7 +37,8 @@ pub struct BatchResultWithErrors {
 }
 
 impl BatchResultWithErrors {
-    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out.
+    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -51,5 +53,15 @@ impl BatchResultWithErrors {
             started_at,
             completed_at,
         }
+    }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
     }
 }

@@ -52,9 +52,27 @@ impl UpsertNone {
 
 /// Query parameters of [`UpsertNone::get_page`](super::UpsertNone::get_page).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub struct GetPageParams {
     /// The cursor of the page to read.
     pub after: Option<String>,
     /// The largest page.
     pub limit: Option<i32>,
+}
+
+impl GetPageParams {
+    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    pub fn new() -> Self {
+        Self { after: None, limit: None }
+    }
+    /// Sets `after`.
+    pub fn with_after(mut self, value: String) -> Self {
+        self.after = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
 }

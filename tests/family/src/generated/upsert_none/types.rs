@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 /// The answer when every input was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResult {
     /// Where the batch stands.
     pub status: Status,
@@ -25,4 +26,22 @@ pub struct BatchResult {
     /// When the batch ended.
     #[serde(rename = "completedAt")]
     pub completed_at: DateTime<Utc>,
+}
+
+impl BatchResult {
+    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(
+        status: Status,
+        results: Vec<Record>,
+        started_at: DateTime<Utc>,
+        completed_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            status,
+            results,
+            started_at,
+            completed_at,
+        }
+    }
 }

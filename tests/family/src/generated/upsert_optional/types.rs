@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 /// One record written by the batch upsert.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Record {
     /// The record id.
     pub id: String,
@@ -41,7 +42,8 @@ pub struct Record {
 }
 
 impl Record {
-    /// A `Record` with the required fields given and the optional ones left out.
+    /// A `Record` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(
         id: String,
         properties: BTreeMap<String, Option<String>>,
@@ -56,6 +58,26 @@ impl Record {
             new: None,
             object_write_trace_id: None,
         }
+    }
+    /// Sets `created_at`.
+    pub fn with_created_at(mut self, value: DateTime<Utc>) -> Self {
+        self.created_at = Some(value);
+        self
+    }
+    /// Sets `archived`.
+    pub fn with_archived(mut self, value: bool) -> Self {
+        self.archived = Some(value);
+        self
+    }
+    /// Sets `new`.
+    pub fn with_new(mut self, value: bool) -> Self {
+        self.new = Some(value);
+        self
+    }
+    /// Sets `object_write_trace_id`.
+    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
+        self.object_write_trace_id = Some(value);
+        self
     }
 }
 
@@ -80,6 +102,7 @@ impl Record {
 
 /// The answer when every input was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResult {
     /// Where the batch stands.
     pub status: Status,
@@ -94,8 +117,27 @@ pub struct BatchResult {
     pub completed_at: DateTime<Utc>,
 }
 
+impl BatchResult {
+    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
+    pub fn new(
+        status: Status,
+        results: Vec<Record>,
+        started_at: DateTime<Utc>,
+        completed_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            status,
+            results,
+            started_at,
+            completed_at,
+        }
+    }
+}
+
 /// The answer when some inputs failed.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchResultWithErrors {
     /// Where the batch stands.
     pub status: Status,
@@ -117,7 +159,8 @@ pub struct BatchResultWithErrors {
 }
 
 impl BatchResultWithErrors {
-    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out.
+    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -133,10 +176,21 @@ impl BatchResultWithErrors {
             completed_at,
         }
     }
+    /// Sets `num_errors`.
+    pub fn with_num_errors(mut self, value: i32) -> Self {
+        self.num_errors = Some(value);
+        self
+    }
+    /// Sets `errors`.
+    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
+        self.errors = Some(value);
+        self
+    }
 }
 
 /// One page of records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Page {
     /// The records of this page.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -144,6 +198,19 @@ pub struct Page {
     /// Where the next page starts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub paging: Option<PagePaging>,
+}
+
+impl Page {
+    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
+    /// add them).
+    pub fn new(results: Vec<Record>) -> Self {
+        Self { results, paging: None }
+    }
+    /// Sets `paging`.
+    pub fn with_paging(mut self, value: PagePaging) -> Self {
+        self.paging = Some(value);
+        self
+    }
 }
 
 impl hubspot_runtime::paging::Page for Page {

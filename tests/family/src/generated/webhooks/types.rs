@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where and how fast HubSpot calls the app.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Settings {
     /// The `targetUrl` field.
     #[serde(rename = "targetUrl")]
@@ -19,17 +20,24 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// A `Settings` with the required fields given and the optional ones left out.
+    /// A `Settings` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(target_url: String) -> Self {
         Self {
             target_url,
             max_concurrent_requests: None,
         }
     }
+    /// Sets `max_concurrent_requests`.
+    pub fn with_max_concurrent_requests(mut self, value: i32) -> Self {
+        self.max_concurrent_requests = Some(value);
+        self
+    }
 }
 
 /// The `Subscription` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Subscription {
     /// The `id` field.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,7 +50,8 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// A `Subscription` with the required fields given and the optional ones left out.
+    /// A `Subscription` with the required fields given and the optional ones left out (the `with_…`
+    /// setters add them).
     pub fn new(event_type: String, active: bool) -> Self {
         Self {
             id: None,
@@ -50,12 +59,26 @@ impl Subscription {
             active,
         }
     }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: i32) -> Self {
+        self.id = Some(value);
+        self
+    }
 }
 
 /// The `SubscriptionList` schema of the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionList {
     /// The `results` field.
     #[serde(default, deserialize_with = "null_as_default")]
     pub results: Vec<Subscription>,
+}
+
+impl SubscriptionList {
+    /// A `SubscriptionList` with the required fields given and the optional ones left out (the
+    /// `with_…` setters add them).
+    pub fn new(results: Vec<Subscription>) -> Self {
+        Self { results }
+    }
 }
