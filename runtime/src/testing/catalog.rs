@@ -13,7 +13,7 @@
 //! | `date` | `YYYY-MM-DD`, or epoch milliseconds at midnight UTC | `INVALID_DATE` |
 //! | `datetime` | epoch milliseconds, ISO 8601 (a zone or UTC), a bare date | `INVALID_DATETIME` |
 //! | `bool` | `true`, `false` (any case) | `INVALID_BOOLEAN` |
-//! | `enumeration` | one of `options[].value`; `a;b` for a multi-select (`checkbox`) | `INVALID_OPTION` |
+//! | `enumeration` | an `options[].value` (`a;b` for a `checkbox`) | `INVALID_OPTION` |
 //! | `string`, `phone_number`, other | anything | |
 //!
 //! A value of any type but text with spaces around it is refused (HubSpot stopped trimming
