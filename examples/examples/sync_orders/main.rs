@@ -44,6 +44,21 @@
 //! `HUBSPOT_BASE_URL` sends the requests elsewhere than `https://api.hubapi.com`, e.g. to the
 //! fake HubSpot (`cargo run -p examples --example fake_hubspot -- --help`).
 //!
+//! `--redis URL` makes several processes share one HubSpot budget (one process per input
+//! file, say): each paces its requests against the budget kept in that Redis under
+//! `--redis-key` (default `hubspot:sync_orders`; one key per app and account), instead of
+//! each taking the whole budget and all of them meeting 429s. If Redis stops answering, the
+//! calls fail (their orders go to the failures file, to resume), or with `--redis-share S`
+//! each process goes on alone at that share of the budget (`0.25` for four processes) until
+//! Redis answers again.
+//!
+//! ```text
+//! for file in shop-*.csv; do
+//!     HUBSPOT_TOKEN=pat-... cargo run -p examples --example sync_orders -- "$file" \
+//!         --redis redis://127.0.0.1:6379 --redis-share 0.25 &
+//! done; wait
+//! ```
+//!
 //! Exit status: 0 when every order landed, 1 when some did not (see the failures file; a run
 //! stopped by one Ctrl-C included), 2 when the run could not start, 130 when a second Ctrl-C
 //! quit at once.
@@ -54,18 +69,52 @@ mod sync;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use futures_util::Stream;
-use hubspot_orders::Client;
+use hubspot_orders::{Client, OnRedisLoss, RedisLimiter};
 
 const USAGE: &str = "usage: sync_orders FILE.jsonl|FILE.csv [--resume] [--failures PATH] \
 [--properties CATALOG.json] [--id-column NAME] [--id-property NAME] [--batch-size N] \
-[--concurrency N]";
+[--concurrency N] [--redis URL [--redis-key KEY] [--redis-share S]]";
+
+/// `--redis`: the budget shared with the other processes given the same Redis and key.
+#[derive(Debug, Default)]
+struct SharedBudget {
+    url: Option<String>,
+    key: Option<String>,
+    share: Option<f64>,
+}
+
+/// The rate limiter every process given the same `--redis URL` and `--redis-key` shares: one
+/// HubSpot budget, kept in Redis. `None` without `--redis` (the client's own limiter).
+async fn shared_limiter(shared: &SharedBudget) -> Result<Option<RedisLimiter>, String> {
+    let Some(url) = &shared.url else {
+        if shared.key.is_some() || shared.share.is_some() {
+            return Err("--redis-key and --redis-share need --redis URL".to_owned());
+        }
+        return Ok(None);
+    };
+    let key = shared.key.as_deref().unwrap_or("hubspot:sync_orders");
+    let on_loss = match shared.share {
+        Some(share) => OnRedisLoss::Local { share },
+        None => OnRedisLoss::Fail,
+    };
+    let limiter = RedisLimiter::builder(url.as_str(), key)
+        .on_redis_loss(on_loss)
+        .connect()
+        .await
+        .map_err(|error| format!("--redis: {error}"))?;
+    Ok(Some(limiter))
+}
 
 /// The options, and whether to resume.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(sync::Options, bool), String> {
+fn parse_args(
+    mut args: impl Iterator<Item = String>,
+) -> Result<(sync::Options, bool, SharedBudget), String> {
     let mut input = None;
     let mut resume = false;
+    let mut shared = SharedBudget::default();
     let mut options = sync::Options::new(PathBuf::new());
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
@@ -75,6 +124,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(sync::Options, 
             "--id-column" => options.id_column = value("--id-column")?,
             "--id-property" => options.id_property = Some(value("--id-property")?),
             "--resume" => resume = true,
+            "--redis" => shared.url = Some(value("--redis")?),
+            "--redis-key" => shared.key = Some(value("--redis-key")?),
+            "--redis-share" => {
+                shared.share = Some(
+                    value("--redis-share")?
+                        .parse()
+                        .map_err(|error| format!("--redis-share: {error}"))?,
+                );
+            }
             "--batch-size" => {
                 options.batch_size = value("--batch-size")?
                     .parse()
@@ -92,15 +150,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(sync::Options, 
         }
     }
     options.input = input.ok_or("no input file given")?;
-    Ok((options, resume))
+    Ok((options, resume, shared))
 }
 
-fn client() -> Result<Client, String> {
+async fn client(shared: &SharedBudget) -> Result<Client, String> {
     let token = std::env::var("HUBSPOT_TOKEN")
         .map_err(|_| "set HUBSPOT_TOKEN to a private app access token".to_owned())?;
     let mut builder = Client::builder().token(token);
     if let Ok(base_url) = std::env::var("HUBSPOT_BASE_URL") {
         builder = builder.base_url(&base_url);
+    }
+    if let Some(limiter) = shared_limiter(shared).await? {
+        builder = builder.rate_limiter(Arc::new(limiter));
     }
     builder
         .build()
@@ -130,7 +191,7 @@ fn interrupts() -> Result<Pin<Box<dyn Stream<Item = ()> + Send>>, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (mut options, resume) = match parse_args(std::env::args().skip(1)) {
+    let (mut options, resume, shared) = match parse_args(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(message) => {
             if !message.is_empty() {
@@ -163,7 +224,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let client = match client() {
+    let client = match client(&shared).await {
         Ok(client) => client,
         Err(message) => {
             eprintln!("sync_orders: {message}");
