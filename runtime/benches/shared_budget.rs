@@ -13,9 +13,6 @@
 //! The parent starts `redis-server` (Debian's package) and the fake, then runs this same
 //! program as each child process (`--child …`), pointed at them by URL.
 
-#[path = "../tests/redis_support/mod.rs"]
-mod redis_support;
-
 use std::collections::BTreeMap;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
@@ -102,7 +99,7 @@ impl Figures {
 }
 
 fn parent() -> Result<(), String> {
-    let redis = redis_support::RedisServer::start();
+    let redis = hubspot_runtime::testing::RedisServer::start();
     let runtime = runtime()?;
     let fake = runtime.block_on(
         FakeHubSpot::builder()

@@ -7,7 +7,7 @@
 //! - every property type goes through HubSpot's wire format and back, on odd values;
 //! - a value that does not read as its type is an error naming the property and the value;
 //! - odd names and options come out as usable, distinct Rust names;
-//! - the README's example (`examples/examples/typed_orders.rs`) upserts and reads back
+//! - the README's example (`examples/src/typed_orders.rs`) upserts and reads back
 //!   orders against a local server, through Prism's validating proxy so the answers stay
 //!   true to the document.
 
@@ -28,9 +28,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use workspace_tests::prism::Prism;
 
-#[allow(dead_code, unreachable_pub)]
-#[path = "../../examples/examples/typed_orders.rs"]
-mod typed_orders;
+use examples::typed_orders;
 
 fn root() -> PathBuf {
     workspace_tests::workspace_root()
@@ -457,8 +455,8 @@ async fn readme_example_upserts_and_reads_back_typed_orders() {
 
 #[test]
 fn readme_shows_the_example_and_it_writes_no_property_name() {
-    let source = std::fs::read_to_string(root().join("examples/examples/typed_orders.rs"))
-        .expect("the example");
+    let source =
+        std::fs::read_to_string(root().join("examples/src/typed_orders.rs")).expect("the example");
     let readme = std::fs::read_to_string(root().join("README.md")).expect("the README");
     let body = source
         .find("use hubspot_orders::")
@@ -466,7 +464,7 @@ fn readme_shows_the_example_and_it_writes_no_property_name() {
         .expect("the example's code");
     assert!(
         readme.contains(body),
-        "README.md must show examples/examples/typed_orders.rs from its first `use` on"
+        "README.md must show examples/src/typed_orders.rs from its first `use` on"
     );
     for name in OrderProperties::NAMES {
         assert!(

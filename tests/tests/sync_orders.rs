@@ -5,10 +5,7 @@
 //! `examples` package (`cargo run -p examples --example sync_orders`); its logic, apart from
 //! its command line, is compiled into this test from there.
 
-#[path = "../../examples/examples/sync_orders/catalog.rs"]
-mod catalog;
-#[path = "../../examples/examples/sync_orders/sync.rs"]
-mod sync;
+use examples::sync_orders::{catalog, sync};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

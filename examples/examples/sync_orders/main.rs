@@ -63,8 +63,7 @@
 //! stopped by one Ctrl-C included), 2 when the run could not start, 130 when a second Ctrl-C
 //! quit at once.
 
-mod catalog;
-mod sync;
+use examples::sync_orders::sync;
 
 use std::path::PathBuf;
 use std::pin::Pin;

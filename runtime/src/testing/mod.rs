@@ -133,6 +133,8 @@ mod limits;
 mod log;
 mod oauth;
 mod objects;
+#[cfg(feature = "redis")]
+mod redis_server;
 mod server;
 mod store;
 
@@ -151,6 +153,8 @@ pub use faults::{Fault, FaultRule};
 pub use limits::Policy;
 pub use log::LoggedRequest;
 pub use objects::Route;
+#[cfg(feature = "redis")]
+pub use redis_server::{RedisServer, free_port};
 pub use store::StoredRecord;
 
 use crate::{Client, ClientBuilder};

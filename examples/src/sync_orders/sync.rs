@@ -36,7 +36,7 @@ use hubspot_orders::{Client, ClientExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 
-use crate::catalog::{Catalog, Problem};
+use super::catalog::{Catalog, Problem};
 
 /// How deep `not_read` entries may nest (a failures file pointing at a failures file...).
 const MAX_NESTING: usize = 8;
