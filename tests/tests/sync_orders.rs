@@ -5,7 +5,7 @@
 //! `examples` package (`cargo run -p examples --example sync_orders`); its logic, apart from
 //! its command line, is compiled into this test from there.
 
-use examples::sync_orders::{catalog, sync};
+use examples::sync_orders::sync;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
