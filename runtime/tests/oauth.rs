@@ -1,33 +1,22 @@
 //! OAuth against the fake HubSpot: access tokens that expire during a sync, many callers at
 //! the moment of expiry, a refresh that fails, and secrets that never show.
 
-use std::collections::BTreeMap;
+mod bulk_support;
+
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use bulk_support::{Orders, assert_accounted, collect, orders};
 use futures_util::StreamExt;
 use futures_util::future::join_all;
-use hubspot_runtime::bulk::{
-    BulkRun, BulkUpsert, Outcome, OutcomeKind, StopReason, UpsertOperation,
-};
+use hubspot_runtime::bulk::{BulkUpsert, OutcomeKind, StopReason};
 use hubspot_runtime::codegen::{Method, Request, send};
 use hubspot_runtime::testing::{FAKE_TOKEN, FakeHubSpot};
-use hubspot_runtime::{
-    Api, Client, Error, OAuthRefresh, OperationInfo, RateClass, RateLimit, Repeat,
-};
+use hubspot_runtime::{Error, OAuthRefresh, OperationInfo, RateClass, RateLimit, Repeat};
 
 const CLIENT_ID: &str = "app-client-id-7";
 const CLIENT_SECRET: &str = "app-client-secret-b4d5e6";
 const REFRESH_TOKEN: &str = "na1-refresh-token-0123456789";
-
-const BATCH_UPSERT: OperationInfo = OperationInfo::new(
-    "batch_upsert",
-    "post-/crm/v3/objects/orders/batch/upsert",
-    "/crm/v3/objects/orders/batch/upsert",
-    Repeat::Safe,
-    RateClass::Standard,
-    "application/json",
-);
 
 const GET_PAGE: OperationInfo = OperationInfo::new(
     "get_page",
@@ -37,40 +26,6 @@ const GET_PAGE: OperationInfo = OperationInfo::new(
     RateClass::Standard,
     "application/json",
 );
-
-/// A batch upsert input, as a generated type declares it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Input {
-    id: String,
-    id_property: String,
-    properties: BTreeMap<String, String>,
-}
-
-/// A result, as a generated type declares it.
-#[derive(Debug, serde::Deserialize)]
-struct Record {
-    #[allow(dead_code)]
-    id: String,
-}
-
-/// An orders handle, written by hand the way the generator writes one.
-#[derive(Debug, Clone)]
-struct Orders(Client);
-
-impl Api for Orders {
-    fn client(&self) -> &Client {
-        &self.0
-    }
-}
-
-impl UpsertOperation for Orders {
-    type Input = Input;
-    type Record = Record;
-    type Error = serde_json::Value;
-    const OPERATION: &'static OperationInfo = &BATCH_UPSERT;
-    const TRACE_IDS: bool = false;
-}
 
 impl Orders {
     /// One page of orders: a call as any generated operation makes it.
@@ -83,16 +38,6 @@ impl Orders {
             _ => Err(response.into_error()),
         }
     }
-}
-
-fn orders(count: usize) -> Vec<Input> {
-    (0..count)
-        .map(|number| Input {
-            id: format!("shop-{number}"),
-            id_property: "hs_external_order_id".to_owned(),
-            properties: BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
-        })
-        .collect()
 }
 
 fn provider(fake: &FakeHubSpot) -> hubspot_runtime::OAuthRefreshBuilder {
@@ -117,32 +62,6 @@ fn build(builder: hubspot_runtime::OAuthRefreshBuilder) -> OAuthRefresh {
         Ok(oauth) => oauth,
         Err(error) => panic!("{error}"),
     }
-}
-
-async fn collect(mut run: BulkRun<'_, Orders>) -> Vec<Outcome<Orders>> {
-    let mut outcomes = Vec::new();
-    while let Some(outcome) = run.next().await {
-        outcomes.push(outcome);
-    }
-    outcomes
-}
-
-/// Every input has exactly one outcome.
-fn assert_accounted(outcomes: &[Outcome<Orders>], inputs: &[Input]) {
-    let mut seen = vec![0u32; inputs.len()];
-    for outcome in outcomes {
-        let index = usize::try_from(outcome.index()).unwrap_or(usize::MAX);
-        assert!(index < inputs.len(), "outcome for unknown input {index}");
-        seen[index] += 1;
-        assert_eq!(outcome.input(), &inputs[index]);
-    }
-    let wrong: Vec<usize> = (0..inputs.len())
-        .filter(|index| seen[*index] != 1)
-        .collect();
-    assert!(
-        wrong.is_empty(),
-        "inputs without exactly one outcome: {wrong:?}"
-    );
 }
 
 /// Requests the fake answered with this status, and the token endpoint's requests.
@@ -192,10 +111,10 @@ async fn an_access_token_that_expires_mid_sync_is_refreshed_once_per_expiry() {
         .batch_size(20)
         .concurrency(4)
         .run_iter(inputs.clone());
-    let outcomes = collect(run).await;
+    let (outcomes, summary) = collect(run).await;
     let elapsed = started.elapsed();
 
-    assert_accounted(&outcomes, &inputs);
+    assert_accounted(&outcomes, &summary, &inputs);
     let failed: Vec<_> = outcomes
         .iter()
         .filter(|outcome| !outcome.is_success())
@@ -367,8 +286,9 @@ async fn a_refused_refresh_stops_the_sync_with_an_oauth_error_and_loses_nothing(
             fake.fail_oauth_refreshes(Some(400));
         }
     }
+    let summary = run.summary();
     drop(run);
-    assert_accounted(&outcomes, &inputs);
+    assert_accounted(&outcomes, &summary, &inputs);
     let written: Vec<_> = outcomes
         .iter()
         .filter(|outcome| outcome.is_success())
