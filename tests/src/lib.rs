@@ -9,6 +9,7 @@
 
 pub mod prism;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A crate that `cargo xtask codegen` writes when run without arguments: its directory and the
@@ -133,4 +134,49 @@ pub fn assert_fresh(out: &str) {
         stale.is_empty(),
         "{out} is stale ({stale:?}); run `cargo xtask codegen` and commit the result"
     );
+}
+
+/// The binary of the example program `name` (of the `examples` package), built once for the
+/// profile of the test binary that asks (`target/<profile>/examples/<name>`), so tests can run
+/// it as a user would: a child process, its exit status, its output, signals.
+///
+/// # Panics
+///
+/// When the example cannot be built.
+pub fn example_binary(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<BTreeMap<String, PathBuf>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(path) = built.get(name) {
+        return path.clone();
+    }
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/<profile>/deps/this-test
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let release = profile_dir.file_name().is_some_and(|dir| dir == "release");
+    let mut build = std::process::Command::new(env!("CARGO"));
+    build.current_dir(workspace_root()).args([
+        "build",
+        "--quiet",
+        "-p",
+        "examples",
+        "--example",
+        name,
+    ]);
+    if release {
+        build.arg("--release");
+    }
+    match build.status() {
+        Ok(status) if status.success() => {}
+        other => panic!("cannot build the {name} example: {other:?}"),
+    }
+    let path = profile_dir.join("examples").join(name);
+    built.insert(name.to_owned(), path.clone());
+    path
 }

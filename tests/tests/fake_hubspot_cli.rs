@@ -5,46 +5,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-
-/// The `fake_hubspot` example's binary, built once for this test binary's profile.
-fn binary() -> PathBuf {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap_or_default();
-            // target/<profile>/deps/this-test
-            let profile_dir = exe
-                .parent()
-                .and_then(Path::parent)
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let release = profile_dir
-                .file_name()
-                .is_some_and(|name| name == "release");
-            let mut build = Command::new(env!("CARGO"));
-            build.current_dir(root()).args([
-                "build",
-                "--quiet",
-                "-p",
-                "examples",
-                "--example",
-                "fake_hubspot",
-            ]);
-            if release {
-                build.arg("--release");
-            }
-            match build.status() {
-                Ok(status) if status.success() => {}
-                other => panic!("cannot build the fake_hubspot example: {other:?}"),
-            }
-            profile_dir.join("examples").join("fake_hubspot")
-        })
-        .clone()
-}
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -53,7 +16,7 @@ fn root() -> PathBuf {
 /// Runs the program to its end, at most 20 s: a flag that should be refused but is not
 /// starts a fake that serves forever, which must fail the test rather than hang it.
 fn run(args: &[&str]) -> Output {
-    let spawned = Command::new(binary())
+    let spawned = Command::new(workspace_tests::example_binary("fake_hubspot"))
         .args(args)
         .current_dir(root())
         .stdout(Stdio::piped())
@@ -151,7 +114,7 @@ impl Drop for Running {
 }
 
 fn start(args: &[&str]) -> Running {
-    let spawned = Command::new(binary())
+    let spawned = Command::new(workspace_tests::example_binary("fake_hubspot"))
         .args(args)
         .current_dir(root())
         .stdout(Stdio::piped())

@@ -624,49 +624,11 @@ async fn without_a_catalog_the_fake_with_one_refuses_the_same_values() {
 mod program {
     use std::io::Read;
     use std::process::{Child, Command, ExitStatus, Stdio};
-    use std::sync::OnceLock;
 
     use super::*;
 
-    /// The `sync_orders` example's binary, built once for this test binary's profile.
-    fn binary() -> PathBuf {
-        static BUILT: OnceLock<PathBuf> = OnceLock::new();
-        BUILT
-            .get_or_init(|| {
-                let exe = std::env::current_exe().unwrap_or_default();
-                // target/<profile>/deps/this-test
-                let profile_dir = exe
-                    .parent()
-                    .and_then(Path::parent)
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                let release = profile_dir
-                    .file_name()
-                    .is_some_and(|name| name == "release");
-                let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-                let mut build = Command::new(env!("CARGO"));
-                build.current_dir(&root).args([
-                    "build",
-                    "--quiet",
-                    "-p",
-                    "examples",
-                    "--example",
-                    "sync_orders",
-                ]);
-                if release {
-                    build.arg("--release");
-                }
-                match build.status() {
-                    Ok(status) if status.success() => {}
-                    other => panic!("cannot build the sync_orders example: {other:?}"),
-                }
-                profile_dir.join("examples").join("sync_orders")
-            })
-            .clone()
-    }
-
     fn spawn(fake: &FakeHubSpot, args: &[&str]) -> Child {
-        let spawned = Command::new(binary())
+        let spawned = Command::new(workspace_tests::example_binary("sync_orders"))
             .args(args)
             .env("HUBSPOT_BASE_URL", fake.base_url())
             .env("HUBSPOT_TOKEN", hubspot_orders::testing::FAKE_TOKEN)
