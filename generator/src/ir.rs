@@ -569,12 +569,17 @@ pub struct Caps {
 
 /// How a caller outside the crate builds a struct that is `#[non_exhaustive]` (so has no
 /// struct literal there): `new` taking the required fields in order, present whether or not
-/// any is required, and one setter an optional field, `with_<field>(mut self, value: T) ->
-/// Self`, taking the type inside the `Option` (inside its `Box` too). A new optional field adds
+/// any is required, and, on a struct a request may hold, one setter an optional field,
+/// `with_<field>(mut self, value: T) -> Self`, taking the type inside the `Option` (inside its
+/// `Box` too). A new optional field adds
 /// a setter (a compatible change); a field made required adds an argument to `new` (a breaking
 /// one). Decided once in lowering; emit only spells it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Builder {
+    /// Whether a request may hold the struct (a body's type, a type inside one, or a struct of
+    /// query parameters): then every optional field has a setter. A struct only answers hold
+    /// has none; a test sets its public fields.
+    pub sent: bool,
     /// The setters, in field order.
     pub setters: Vec<Setter>,
 }

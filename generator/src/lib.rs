@@ -303,8 +303,9 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
             path: dir.join("common.rs"),
             contents: file(
                 &crate_header,
-                "The types that several documents of this crate define identically, written once. \
-                 Each document's `types` module re-exports the ones it uses.",
+                "The types that several documents of this crate define, written once. Each \
+                 document's `types` module re-exports the ones it shares; one that defines a type \
+                 otherwise has its own.",
                 &parts.iter().map(String::as_str).collect::<Vec<_>>(),
             )?,
         });
@@ -320,7 +321,8 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
         let types = ModuleFiles::of(emit::types_module(api, shared))?;
         let mut type_parts = Vec::new();
         if !shared.is_empty() {
-            // In the document's order, as the names would stand in its own `types`.
+            // In the document's order, as the names would stand in its own `types`, one a
+            // line: a type that leaves or joins `common` is one line of the diff.
             let names = api
                 .types
                 .iter()
@@ -328,7 +330,7 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
                 .filter(|name| shared.contains(*name))
                 .map(emit::ident);
             let reexport = write::format(
-                quote::quote!(pub use super::super::common::{#(#names),*};),
+                quote::quote!(#(pub use super::super::common::#names;)*),
                 "the re-export of shared types",
             )?;
             type_parts.push(reexport);

@@ -7,6 +7,12 @@
 //! and whose types it names are shared by the same documents, so that the one definition
 //! means the same in each. The shared types go into the crate's `common` module and each
 //! document's `types` module re-exports them, so every path a caller writes stays the same.
+//!
+//! Where the documents that define a name differ, the largest group of equal definitions
+//! (ties: the earliest document's) stays in `common`, even a group of one, and the others get
+//! their own. So when HubSpot updates one document before the others, the regenerated code
+//! changes in that document's module alone: its types that now differ (and those naming them)
+//! appear there, while `common` and the other documents stay as they were.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,8 +53,8 @@ pub fn share(apis: &[&Api]) -> Sharing {
             by_name.entry(t.name()).or_default().push((doc, t));
         }
     }
-    // For each name, the largest group of documents with one definition (ties: the group of
-    // the earliest document).
+    // For each name more than one document defines, the largest group of documents with one
+    // definition (ties: the group of the earliest document), a group of one included.
     let mut groups: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (name, defs) in &by_name {
         // Documents come in order, so the first largest group is the earliest document's.
@@ -63,7 +69,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 best = group;
             }
         }
-        if best.len() >= 2 {
+        if defs.len() >= 2 {
             groups.insert(name, best);
         }
     }
@@ -95,10 +101,10 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 .collect();
             if keep.len() != groups[name].len() {
                 changed = true;
-                if keep.len() >= 2 {
-                    groups.insert(name, keep);
-                } else {
+                if keep.is_empty() {
                     groups.remove(name);
+                } else {
+                    groups.insert(name, keep);
                 }
             }
         }
@@ -178,7 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn identical_types_are_shared_and_differing_ones_kept_apart() {
+    fn identical_types_are_shared_and_a_differing_one_is_the_first_documents_in_common() {
         let a = api(vec![
             enumeration("Status", &["open", "done"]),
             alias("Id", Ty::String),
@@ -194,15 +200,17 @@ mod tests {
                 .iter()
                 .map(|(_, t)| t.name())
                 .collect::<Vec<_>>(),
-            ["Status"]
+            ["Status", "Id"]
         );
-        assert!(sharing.shared[0].contains("Status") && !sharing.shared[0].contains("Id"));
+        assert_eq!(sharing.common[1], (0, alias("Id", Ty::String)));
+        assert!(sharing.shared[0].contains("Status") && sharing.shared[0].contains("Id"));
         assert!(sharing.shared[1].contains("Status") && !sharing.shared[1].contains("Id"));
     }
 
     #[test]
     fn a_type_naming_an_unshared_type_is_not_shared() {
-        // `List` is written the same in both, but names `Status`, which differs.
+        // `List` is written the same in both, but names `Status`, which differs: the second
+        // document has its own of both.
         let a = api(vec![
             enumeration("Status", &["open"]),
             alias("List", Ty::Vec(Box::new(Ty::Named(TypeId(0))))),
@@ -211,6 +219,18 @@ mod tests {
             enumeration("Status", &["closed"]),
             alias("List", Ty::Vec(Box::new(Ty::Named(TypeId(0))))),
         ]);
+        let sharing = share(&[&a, &b]);
+        assert_eq!(
+            sharing.common,
+            vec![(0, a.types[0].clone()), (0, a.types[1].clone())]
+        );
+        assert!(sharing.shared[1].is_empty(), "{:?}", sharing.shared);
+    }
+
+    #[test]
+    fn a_name_one_document_defines_stays_in_it() {
+        let a = api(vec![enumeration("Status", &["open"])]);
+        let b = api(vec![enumeration("State", &["open"])]);
         let sharing = share(&[&a, &b]);
         assert!(sharing.common.is_empty(), "{:?}", sharing.common);
     }

@@ -385,9 +385,35 @@ fn union_alternative_added() {
     );
     assert_eq!(
         kinds(&r),
-        [(Class::Compatible, Kind::VariantAdded, "Payment")]
+        [
+            // An order (a request body) may hold a coupon now, so it gains setters.
+            (Class::Compatible, Kind::ConstructorChanged, "Coupon"),
+            (Class::Compatible, Kind::VariantAdded, "Payment")
+        ]
     );
     insta::assert_snapshot!(r.markdown());
+}
+
+#[test]
+fn a_struct_no_request_holds_any_more_loses_its_setters() {
+    let with_coupon = edit(&[(
+        "        - {$ref: '#/components/schemas/Transfer'}\n",
+        "        - {$ref: '#/components/schemas/Transfer'}\n        - {$ref: '#/components/schemas/Coupon'}\n",
+    )]);
+    let r = report(&with_coupon, BASE);
+    assert_eq!(
+        kinds(&r),
+        [
+            (Class::Breaking, Kind::ConstructorChanged, "Coupon"),
+            (Class::Breaking, Kind::VariantRemoved, "Payment")
+        ],
+        "{}",
+        r.markdown()
+    );
+    assert!(
+        r.markdown()
+            .contains("set its optional fields by assignment")
+    );
 }
 
 #[test]
@@ -703,4 +729,151 @@ fn a_manifest_of_another_format_is_refused() {
     let error = diff::read_manifest(&value.to_string()).expect_err("format 99");
     assert!(error.to_string().contains("format 99"), "{error}");
     assert!(diff::read_manifest("{}").is_err());
+}
+
+/// Lines changed under `generated/` when the first generator (commit 95e7577, orders alone)
+/// regenerated after [`ORDERS_UPDATE`], as `git diff --stat` counted them: 37 added, 7 removed.
+const FIRST_GENERATOR_CHANGED_LINES: usize = 44;
+
+/// The lines a line diff of `old` and `new` removes and adds: the lines outside their longest
+/// common subsequence, as `git diff --stat` counts a minimal diff.
+fn changed_lines(old: &str, new: &str) -> usize {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // The common start and end cost nothing; the rest by dynamic programming, a row at a time.
+    let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let end = a[start..]
+        .iter()
+        .rev()
+        .zip(b[start..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[start..a.len() - end], &b[start..b.len() - end]);
+    let mut row = vec![0usize; b.len() + 1];
+    for x in a {
+        let mut diagonal = 0;
+        for (j, y) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if x == y {
+                diagonal + 1
+            } else {
+                above.max(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    let common = row[b.len()];
+    a.len() + b.len() - 2 * common
+}
+
+#[test]
+fn changed_lines_counts_what_a_minimal_diff_adds_and_removes() {
+    assert_eq!(changed_lines("a\nb\nc\n", "a\nb\nc\n"), 0);
+    assert_eq!(changed_lines("a\nb\nc\n", "a\nx\nc\n"), 2);
+    assert_eq!(changed_lines("a\nc\n", "a\nb\nc\nd\n"), 2);
+    assert_eq!(changed_lines("", "a\nb\n"), 2);
+    assert_eq!(changed_lines("a\nb\nc\nd\n", "b\nd\n"), 2);
+}
+
+/// The crate of `spec/`'s two documents (without their catalogs, which the update does not
+/// touch), before and after [`ORDERS_UPDATE`] is made to the documents named in `updated`: each
+/// generated file's path with its contents before and after.
+fn regenerated_after_update(updated: &[&str]) -> Vec<(String, String, String)> {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+    let names = ["line-items.yaml", "orders.yaml"];
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for name in names {
+        let mut text = std::fs::read_to_string(spec.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        if updated.contains(&name) {
+            for (from, to) in ORDERS_UPDATE {
+                assert_eq!(text.matches(from).count(), 1, "{name} has one {from:?}");
+                text = text.replacen(from, to, 1);
+            }
+        }
+        std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let crate_of = |dir: &std::path::Path| {
+        let sources: Vec<generator::Source> = names
+            .iter()
+            .map(|name| generator::Source::new(&dir.join(name)).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let generated = generator::generate_crate(&sources).unwrap_or_else(|e| panic!("{e}"));
+        generated
+            .files
+            .into_iter()
+            .map(|f| (f.path.display().to_string(), f.contents))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let before = crate_of(&spec);
+    let after = crate_of(dir.path());
+    let paths: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    paths
+        .into_iter()
+        .map(|p| {
+            let get = |m: &std::collections::BTreeMap<String, String>| {
+                m.get(p).cloned().unwrap_or_default()
+            };
+            (p.clone(), get(&before), get(&after))
+        })
+        .collect()
+}
+
+#[test]
+fn the_realistic_update_changes_fewer_lines_than_under_the_first_generator() {
+    // HubSpot's object documents share these schemas, and an update reaches them alike.
+    let files = regenerated_after_update(&["line-items.yaml", "orders.yaml"]);
+    let changed: Vec<(String, usize)> = files
+        .iter()
+        .map(|(path, old, new)| (path.clone(), changed_lines(old, new)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let total: usize = changed.iter().map(|(_, n)| n).sum();
+    assert!(
+        total < FIRST_GENERATOR_CHANGED_LINES,
+        "{total} lines changed: {changed:?}"
+    );
+    // What changed is the four edits: the shared types' module and the two manifests.
+    let paths: Vec<&str> = changed.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "src/generated/common.rs",
+            "src/generated/line_items/api.json",
+            "src/generated/orders/api.json"
+        ]
+    );
+}
+
+#[test]
+fn an_update_of_one_document_changes_only_its_module() {
+    let files = regenerated_after_update(&["orders.yaml"]);
+    let outside: Vec<&str> = files
+        .iter()
+        .filter(|(path, old, new)| old != new && !path.starts_with("src/generated/orders/"))
+        .map(|(path, _, _)| path.as_str())
+        .collect();
+    assert!(outside.is_empty(), "changed outside orders/: {outside:?}");
+    let types = files
+        .iter()
+        .find(|(path, _, _)| path == "src/generated/orders/types.rs")
+        .unwrap_or_else(|| panic!("orders/types.rs is generated"));
+    // Orders now has its own of the types the update changed (and of those naming them);
+    // line items keeps the shared ones.
+    for name in [
+        "SimplePublicObject",
+        "Filter",
+        "Operator",
+        "PublicObjectSearchRequest",
+    ] {
+        assert!(
+            types.2.contains(&format!("pub struct {name} {{"))
+                || types.2.contains(&format!("pub enum {name} {{")),
+            "orders defines its own {name}"
+        );
+        assert!(
+            types
+                .1
+                .contains(&format!("pub use super::super::common::{name};"))
+        );
+    }
 }

@@ -136,14 +136,21 @@ fn recursive_schemas_are_boxed_and_decode() {
 
 #[test]
 fn schemas_named_like_prelude_types_are_renamed() {
-    let holder = OptionType::new().with_some(StringType::new().with_value("v".to_owned()));
+    // Answers hold these, so they have no setters: their fields are public.
+    let mut some = StringType::new();
+    some.value = Some("v".to_owned());
+    let mut holder = OptionType::new();
+    holder.some = Some(some);
     assert_eq!(
         serde_json::to_value(&holder).expect("encodes"),
         json!({"some": {"value": "v"}})
     );
     // `types::Error` and `types::Client` keep their names next to the runtime's.
-    let error = family::coverage::types::Error::new().with_message("m".to_owned());
+    let mut error = family::coverage::types::Error::new();
+    error.message = Some("m".to_owned());
     assert_eq!(error.message.as_deref(), Some("m"));
     let _client_schema = family::coverage::types::Client::new();
-    let _result_schema = family::coverage::types::Result::new().with_ok(true);
+    let mut result_schema = family::coverage::types::Result::new();
+    result_schema.ok = Some(true);
+    assert_eq!(result_schema.ok, Some(true));
 }

@@ -20,8 +20,9 @@
 //! struct (the types', the query parameters', the enum of answers by status) and every enum
 //! (open string enums, unions) is `#[non_exhaustive]`, so no caller outside the crate writes a
 //! struct literal or an exhaustive `match`; every struct has `new(required fields…)`, present
-//! when none is required, and a `with_<field>` setter an optional field (the setters decided in
-//! lowering, [`ir::Builder`]). So:
+//! when none is required, and, where a request may hold the struct, a `with_<field>` setter an
+//! optional field (decided in lowering, [`ir::Builder`]; a struct only answers hold has public
+//! fields to assign). So:
 //!
 //! - Breaking: an operation, type, field, enum value, union alternative or answer removed or
 //!   renamed; a type of a field, parameter, body, answer or error changed, optionality included
@@ -29,9 +30,10 @@
 //!   query parameter added (`new` takes it); a method gaining or losing an argument (path
 //!   parameter, body, query struct), or its return type changing (one success status becoming
 //!   several); a derived `Eq`/`Default` lost; `new(…)` taking the same arguments in another
-//!   order. Each says what a caller must change.
+//!   order; the setters lost (no request holds the struct any more). Each says what a caller
+//!   must change.
 //! - Compatible: an operation or type added; an optional field or query parameter added (a
-//!   setter added); an enum value, union alternative or status of an enum of answers added
+//!   setter added where the struct has setters); setters gained; an enum value, union alternative or status of an enum of answers added
 //!   (matches outside the crate have a `_` arm already; a value that used to arrive in the open
 //!   enum's `Unknown` variant arrives in its own now, which the report mentions); a derived
 //!   trait gained; a change only on the wire that no Rust code names (wire name of a field or
@@ -76,13 +78,81 @@ pub fn manifest_path(module: &str) -> std::path::PathBuf {
         .join(MANIFEST_FILE)
 }
 
-/// The API manifest of a generated crate: its [`Surface`] as pretty JSON. Written by the
-/// generator with the code, and compared by `cargo xtask codegen` with the one it replaces.
+/// The API manifest of a generated crate: its [`Surface`] as JSON, one line a fact. Written by
+/// the generator with the code, and compared by `cargo xtask codegen` with the one it replaces.
+///
+/// A reviewer reads it in the pull request: an object or array that holds only plain values (a
+/// field, an enum value, an answer, a list of names) takes one line, so a field added to a type
+/// is one added line and a field made required one changed line. What holds more is written a
+/// member a line, indented by two spaces.
 pub fn manifest(api: &ir::Api) -> Result<String, Error> {
-    let mut text = serde_json::to_string_pretty(&Surface::of(api))
+    let value = serde_json::to_value(Surface::of(api))
         .map_err(|e| Error::msg(format!("cannot write the API manifest: {e}")))?;
+    let mut text = String::new();
+    write_json(&mut text, &value, 0);
     text.push('\n');
     Ok(text)
+}
+
+/// Whether `value` is written on one line: a plain value, or an array or object of plain values
+/// and arrays of them.
+fn is_flat(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let plain = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
+    match value {
+        Value::Array(items) => items.iter().all(plain),
+        Value::Object(members) => members.values().all(|v| match v {
+            Value::Array(items) => items.iter().all(plain),
+            other => plain(other),
+        }),
+        _ => true,
+    }
+}
+
+/// Writes `value` into `out`, [`is_flat`] values on one line and others a member a line, at
+/// `depth` levels of indentation.
+fn write_json(out: &mut String, value: &serde_json::Value, depth: usize) {
+    use serde_json::Value;
+    let flat = is_flat(value);
+    let (open, close, items): (char, char, Vec<(Option<&String>, &Value)>) = match value {
+        Value::Array(items) => ('[', ']', items.iter().map(|v| (None, v)).collect()),
+        Value::Object(members) => (
+            '{',
+            '}',
+            members.iter().map(|(k, v)| (Some(k), v)).collect(),
+        ),
+        plain => {
+            out.push_str(&plain.to_string());
+            return;
+        }
+    };
+    out.push(open);
+    if items.is_empty() {
+        out.push(close);
+        return;
+    }
+    let inner = "  ".repeat(depth + 1);
+    for (i, (key, item)) in items.into_iter().enumerate() {
+        match (i, flat) {
+            (0, true) => {}
+            (_, true) => out.push_str(", "),
+            (0, false) => out.push('\n'),
+            (_, false) => out.push_str(",\n"),
+        }
+        if !flat {
+            out.push_str(&inner);
+        }
+        if let Some(key) = key {
+            out.push_str(&Value::String(key.clone()).to_string());
+            out.push_str(": ");
+        }
+        write_json(out, item, depth + 1);
+    }
+    if !flat {
+        out.push('\n');
+        out.push_str(&"  ".repeat(depth));
+    }
+    out.push(close);
 }
 
 /// Reads an API manifest written by [`manifest`].
@@ -98,7 +168,9 @@ pub fn read_manifest(text: &str) -> Result<Surface, Error> {
         }
         _ => {}
     }
-    serde_json::from_value(value).map_err(|e| Error::msg(format!("not an API manifest: {e}")))
+    serde_json::from_value(value)
+        .map(Surface::complete)
+        .map_err(|e| Error::msg(format!("not an API manifest: {e}")))
 }
 
 /// The surface of the crate the generator would make from a loaded document.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::{emit, ir};
 
 /// The version of the manifest's layout; a manifest of another version is not compared.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// Everything a caller of one generated crate sees.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,9 +146,14 @@ pub enum Shape {
         eq: bool,
         /// Whether it implements `Default`.
         default: bool,
-        /// The arguments of `new(…)`, in order (every struct has one, and is
-        /// `#[non_exhaustive]` since [`FORMAT`] 3).
+        /// The arguments of `new(…)`, in order: the fields that are not `Option`s (every
+        /// struct has one, and is `#[non_exhaustive]`). Not written in the manifest, where the
+        /// fields say it; [`Surface::complete`] fills it in after reading.
+        #[serde(skip)]
         new: Option<Vec<String>>,
+        /// Whether a request may hold it, so its optional fields have `with_…` setters
+        /// (a struct only answers hold has none).
+        setters: bool,
     },
     /// An open string enum.
     Enum {
@@ -237,6 +242,24 @@ impl Surface {
             operations,
             types,
         }
+        .complete()
+    }
+
+    /// Fills in what follows from the rest and the manifest does not write: each struct's
+    /// `new(…)` arguments, its fields that are not `Option`s in field order.
+    pub fn complete(mut self) -> Surface {
+        for t in &mut self.types {
+            if let Shape::Struct { fields, new, .. } = &mut t.shape {
+                *new = Some(
+                    fields
+                        .iter()
+                        .filter(|f| !f.optional)
+                        .map(|f| f.name.clone())
+                        .collect(),
+                );
+            }
+        }
+        self
     }
 }
 
@@ -341,13 +364,8 @@ fn type_surface(api: &ir::Api, t: &ir::TypeDef) -> TypeSurface {
                 .collect(),
             eq: s.caps.eq,
             default: s.caps.default,
-            new: Some(
-                s.fields
-                    .iter()
-                    .filter(|f| !matches!(f.ty, ir::Ty::Option(_)))
-                    .map(|f| f.name.clone())
-                    .collect(),
-            ),
+            new: None,
+            setters: s.builder.sent,
         },
         ir::TypeDef::Enum(e) => Shape::Enum {
             values: e

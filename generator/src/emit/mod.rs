@@ -501,13 +501,17 @@ pub(crate) fn builder(
     } else {
         quote!()
     };
-    let new_doc = member_doc(&if required.is_empty() {
-        format!("A `{type_name}` with every field left out; the `with_…` setters add them.")
+    // Said the same whether or not the struct has optional fields yet, so one HubSpot adds
+    // changes no doc line.
+    let how = if builder.sent {
+        "the `with_…` setters add optional ones"
     } else {
-        format!(
-            "A `{type_name}` with the required fields given and the optional ones left out \
-             (the `with_…` setters add them)."
-        )
+        "optional ones are public fields to assign"
+    };
+    let new_doc = member_doc(&if required.is_empty() {
+        format!("A `{type_name}` with every field left out; {how}.")
+    } else {
+        format!("A `{type_name}` from its required fields; {how}.")
     });
     let setters = builder.setters.iter().filter_map(|setter| {
         let f = fields.iter().find(|f| f.name == setter.field)?;

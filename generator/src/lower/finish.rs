@@ -68,16 +68,44 @@ pub(super) fn decide_caps(api: &mut Api) {
     }
 }
 
+/// The types a request may hold: those of the operations' bodies and every type inside them.
+fn request_types(api: &Api) -> BTreeSet<TypeId> {
+    let mut todo: Vec<TypeId> = Vec::new();
+    for op in &api.operations {
+        if let Some(body) = &op.body {
+            body.ty.named_into(&mut todo);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(id) = todo.pop() {
+        if !seen.insert(id) {
+            continue;
+        }
+        match api.type_def(id) {
+            Some(TypeDef::Struct(s)) => s.fields.iter().for_each(|f| f.ty.named_into(&mut todo)),
+            Some(TypeDef::Union(u)) => u.variants.iter().for_each(|v| v.ty.named_into(&mut todo)),
+            Some(TypeDef::Alias(a)) => a.ty.named_into(&mut todo),
+            Some(TypeDef::Enum(_)) | None => {}
+        }
+    }
+    seen
+}
+
 /// Decides how a caller outside the crate builds each struct (every one is `#[non_exhaustive]`):
-/// `new` taking the fields that are not `Option`s, and one setter an `Option` field, named by
-/// [`naming::setter`] clear of the struct's other methods.
+/// `new` taking the fields that are not `Option`s, and, on a struct a request may hold (and on
+/// every struct of query parameters), one setter an `Option` field, named by
+/// [`naming::setter`] clear of the struct's other methods. A struct only answers hold gets no
+/// setters: its fields are public, so a test sets an optional one by assignment, and a field
+/// HubSpot adds to an answer adds no code beyond the field.
 pub(super) fn decide_builders(api: &mut Api) {
-    let builder = |optional: &mut dyn Iterator<Item = &str>| {
+    let requests = request_types(api);
+    let builder = |sent: bool, optional: &mut dyn Iterator<Item = &str>| {
         let mut taken: BTreeSet<String> = naming::STRUCT_METHODS
             .iter()
             .map(|m| (*m).to_owned())
             .collect();
         Builder {
+            sent,
             setters: optional
                 .map(|field| Setter {
                     field: field.to_owned(),
@@ -86,13 +114,15 @@ pub(super) fn decide_builders(api: &mut Api) {
                 .collect(),
         }
     };
-    for t in &mut api.types {
+    for (i, t) in api.types.iter_mut().enumerate() {
         if let TypeDef::Struct(s) = t {
+            let sent = requests.contains(&TypeId(i));
             s.builder = builder(
+                sent,
                 &mut s
                     .fields
                     .iter()
-                    .filter(|f| matches!(f.ty, Ty::Option(_)))
+                    .filter(|f| sent && matches!(f.ty, Ty::Option(_)))
                     .map(|f| f.name.as_str()),
             );
         }
@@ -100,6 +130,7 @@ pub(super) fn decide_builders(api: &mut Api) {
     for op in &mut api.operations {
         if let Some(q) = &mut op.query {
             q.builder = builder(
+                true,
                 &mut q
                     .fields
                     .iter()

@@ -468,7 +468,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `GetPageParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             after: None,
@@ -542,7 +542,7 @@ pub struct BatchReadParams {
 }
 
 impl BatchReadParams {
-    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { archived: None }
     }
@@ -635,7 +635,7 @@ pub struct GetByIdParams {
 }
 
 impl GetByIdParams {
-    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             archived: None,
@@ -681,7 +681,7 @@ pub struct UpdateParams {
 }
 
 impl UpdateParams {
-    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    /// A `UpdateParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { id_property: None }
     }

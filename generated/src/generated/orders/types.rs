@@ -4,21 +4,82 @@
 //! The schemas of "Orders" v3 as Rust types: one type a schema, plus the enums and objects written
 //! inline in them.
 
-pub use super::super::common::{
-    AssociatedId, AssociationSpec, AssociationCategory,
-    BatchInputSimplePublicObjectBatchInput,
-    BatchInputSimplePublicObjectBatchInputForCreate,
-    BatchInputSimplePublicObjectBatchInputUpsert, BatchInputSimplePublicObjectId,
-    BatchReadInputSimplePublicObjectId, BatchResponseSimplePublicObject, Status,
-    BatchResponseSimplePublicObjectWithErrors, BatchResponseSimplePublicUpsertObject,
-    BatchResponseSimplePublicUpsertObjectWithErrors, CollectionResponseAssociatedId,
-    CollectionResponseSimplePublicObjectWithAssociationsForwardPaging,
-    CollectionResponseWithTotalSimplePublicObject, Error, ErrorDetail, Filter, Operator,
-    FilterGroup, ForwardPaging, NextPage, Paging, PreviousPage,
-    PublicAssociationsForObject, PublicObjectId, PublicObjectSearchRequest,
-    PublicObjectWarning, SimplePublicObject, SimplePublicObjectBatchInput,
-    SimplePublicObjectBatchInputForCreate, SimplePublicObjectBatchInputUpsert,
-    SimplePublicObjectId, SimplePublicObjectInput, SimplePublicObjectInputForCreate,
-    SimplePublicObjectWithAssociations, SimplePublicUpsertObject, StandardError,
-    ValueWithTimestamp,
-};
+pub use super::super::common::AssociatedId;
+
+pub use super::super::common::AssociationSpec;
+
+pub use super::super::common::AssociationCategory;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInput;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInputForCreate;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInputUpsert;
+
+pub use super::super::common::BatchInputSimplePublicObjectId;
+
+pub use super::super::common::BatchReadInputSimplePublicObjectId;
+
+pub use super::super::common::BatchResponseSimplePublicObject;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::BatchResponseSimplePublicObjectWithErrors;
+
+pub use super::super::common::BatchResponseSimplePublicUpsertObject;
+
+pub use super::super::common::BatchResponseSimplePublicUpsertObjectWithErrors;
+
+pub use super::super::common::CollectionResponseAssociatedId;
+
+pub use super::super::common::CollectionResponseSimplePublicObjectWithAssociationsForwardPaging;
+
+pub use super::super::common::CollectionResponseWithTotalSimplePublicObject;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::ErrorDetail;
+
+pub use super::super::common::Filter;
+
+pub use super::super::common::Operator;
+
+pub use super::super::common::FilterGroup;
+
+pub use super::super::common::ForwardPaging;
+
+pub use super::super::common::NextPage;
+
+pub use super::super::common::Paging;
+
+pub use super::super::common::PreviousPage;
+
+pub use super::super::common::PublicAssociationsForObject;
+
+pub use super::super::common::PublicObjectId;
+
+pub use super::super::common::PublicObjectSearchRequest;
+
+pub use super::super::common::PublicObjectWarning;
+
+pub use super::super::common::SimplePublicObject;
+
+pub use super::super::common::SimplePublicObjectBatchInput;
+
+pub use super::super::common::SimplePublicObjectBatchInputForCreate;
+
+pub use super::super::common::SimplePublicObjectBatchInputUpsert;
+
+pub use super::super::common::SimplePublicObjectId;
+
+pub use super::super::common::SimplePublicObjectInput;
+
+pub use super::super::common::SimplePublicObjectInputForCreate;
+
+pub use super::super::common::SimplePublicObjectWithAssociations;
+
+pub use super::super::common::SimplePublicUpsertObject;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::ValueWithTimestamp;

@@ -71,20 +71,23 @@ fn type_def(acc: &mut Acc, o: &TypeSurface, n: &TypeSurface) {
                 eq: oe,
                 default: od,
                 new: on,
+                setters: os,
             },
             Shape::Struct {
                 fields: nf,
                 eq: ne,
                 default: nd,
                 new: nn,
+                setters: ns,
             },
         ) => {
             at.derived(name, "Eq", *oe, *ne);
             at.derived(name, "Default", *od, *nd);
             constructor(&mut at, name, on.as_deref(), nn.as_deref());
+            setters(&mut at, name, *os, *ns);
             let changed = at.acc.len() != before;
             at.doc(&o.description, &n.description, changed);
-            fields(acc, name, of, nf);
+            fields(acc, name, of, nf, (*os, *ns));
         }
         (
             Shape::Enum {
@@ -163,6 +166,24 @@ fn constructor(at: &mut At<'_>, name: &str, old: Option<&[String]>, new: Option<
     }
 }
 
+/// The `with_…` setters come and go with whether a request may hold the struct.
+fn setters(at: &mut At<'_>, name: &str, old: bool, new: bool) {
+    match (old, new) {
+        (true, false) => at.breaking(
+            Kind::ConstructorChanged,
+            format!(
+                "loses its `with_…` setters (no request holds `{name}` now): set its optional \
+                 fields by assignment instead"
+            ),
+        ),
+        (false, true) => at.compatible(
+            Kind::ConstructorChanged,
+            format!("gains `with_…` setters (a request may hold `{name}` now)"),
+        ),
+        _ => {}
+    }
+}
+
 fn same_set(a: &[String], b: &[String]) -> bool {
     let mut a = a.to_vec();
     let mut b = b.to_vec();
@@ -171,7 +192,15 @@ fn same_set(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
+/// Compares the fields of the struct `ty`; `setters` says whether it has `with_…` setters in
+/// the old and the new version.
+fn fields(
+    acc: &mut Acc,
+    ty: &str,
+    old: &[FieldSurface],
+    new: &[FieldSurface],
+    setters: (bool, bool),
+) {
     let m = match_up(
         old,
         new,
@@ -183,7 +212,7 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
     );
     let item = |f: &FieldSurface| format!("{ty}.{}", f.name);
     for (o, n) in &m.both {
-        field(&mut acc.at(Area::Type, item(n)), ty, o, n, false);
+        field(&mut acc.at(Area::Type, item(n)), ty, o, n, false, setters);
     }
     for (o, n) in &m.renamed {
         acc.at(Area::Type, item(o)).breaking(
@@ -193,7 +222,7 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
                 n.name, n.wire_name, o.name
             ),
         );
-        field(&mut acc.at(Area::Type, item(n)), ty, o, n, true);
+        field(&mut acc.at(Area::Type, item(n)), ty, o, n, true, setters);
     }
     for f in &m.removed {
         acc.at(Area::Type, item(f)).breaking(
@@ -207,14 +236,16 @@ fn fields(acc: &mut Acc, ty: &str, old: &[FieldSurface], new: &[FieldSurface]) {
     for f in &m.added {
         let mut at = acc.at(Area::Type, item(f));
         if f.optional {
-            // Every struct is `#[non_exhaustive]` and built by `new` and setters.
+            // Every struct is `#[non_exhaustive]` and built by `new` and setters or
+            // assignment.
+            let how = if setters.1 {
+                format!("set by `{ty}::with_{}`", bare(&f.name))
+            } else {
+                "a public field to assign".to_owned()
+            };
             at.compatible(
                 Kind::FieldAdded,
-                format!(
-                    "optional field added (`{}`), set by `{ty}::with_{}`",
-                    f.ty,
-                    bare(&f.name)
-                ),
+                format!("optional field added (`{}`), {how}", f.ty),
             );
         } else {
             at.breaking(
@@ -234,7 +265,14 @@ fn bare(name: &str) -> &str {
 }
 
 /// Compares a field with its new version; for a renamed field the new wire name is already said.
-fn field(at: &mut At<'_>, ty: &str, o: &FieldSurface, n: &FieldSurface, renamed: bool) {
+fn field(
+    at: &mut At<'_>,
+    ty: &str,
+    o: &FieldSurface,
+    n: &FieldSurface,
+    renamed: bool,
+    (old_setters, new_setters): (bool, bool),
+) {
     let wire_changed = o.wire_name != n.wire_name && !renamed;
     let name = bare(&n.name);
     if o.ty != n.ty {
@@ -243,16 +281,25 @@ fn field(at: &mut At<'_>, ty: &str, o: &FieldSurface, n: &FieldSurface, renamed:
                 Kind::FieldRequired,
                 format!(
                     "became required: `{ty}::new` takes `{name}: {}` now: pass it (instead of \
-                     `.with_{}(…)`), and read it without the `Option`",
+                     {}), and read it without the `Option`",
                     n.ty,
-                    bare(&o.name)
+                    if old_setters {
+                        format!("`.with_{}(…)`", bare(&o.name))
+                    } else {
+                        "assigning it".to_owned()
+                    }
                 ),
             ),
             (false, true) if unwrap_option(&n.ty) == o.ty => (
                 Kind::FieldOptional,
                 format!(
-                    "became optional: `{ty}::new` no longer takes `{name}`: set it with \
-                     `.with_{name}(…)`, and read it as an `Option`"
+                    "became optional: `{ty}::new` no longer takes `{name}`: {}, and read it as \
+                     an `Option`",
+                    if new_setters {
+                        format!("set it with `.with_{name}(…)`")
+                    } else {
+                        "assign it".to_owned()
+                    }
                 ),
             ),
             _ => (

@@ -25,8 +25,7 @@ pub struct Definition {
 }
 
 impl Definition {
-    /// A `Definition` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Definition` from its required fields; the `with_…` setters add optional ones.
     pub fn new(action_url: String) -> Self {
         Self {
             id: None,
@@ -56,8 +55,8 @@ pub struct DefinitionCollection {
 }
 
 impl DefinitionCollection {
-    /// A `DefinitionCollection` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `DefinitionCollection` from its required fields; optional ones are public fields to
+    /// assign.
     pub fn new(results: Vec<Definition>) -> Self {
         Self { results }
     }
@@ -143,19 +142,13 @@ pub struct Function {
 }
 
 impl Function {
-    /// A `Function` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Function` from its required fields; optional ones are public fields to assign.
     pub fn new(function_type: FunctionType, function_source: String) -> Self {
         Self {
             function_type,
             function_source,
             id: None,
         }
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: String) -> Self {
-        self.id = Some(value);
-        self
     }
 }
 
@@ -169,8 +162,7 @@ pub struct FunctionCollection {
 }
 
 impl FunctionCollection {
-    /// A `FunctionCollection` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `FunctionCollection` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Function>) -> Self {
         Self { results }
     }
@@ -186,8 +178,7 @@ pub struct Callback {
 }
 
 impl Callback {
-    /// A `Callback` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Callback` from its required fields; the `with_…` setters add optional ones.
     pub fn new(output_fields: BTreeMap<String, String>) -> Self {
         Self { output_fields }
     }
@@ -202,8 +193,7 @@ pub struct CallbackBatch {
 }
 
 impl CallbackBatch {
-    /// A `CallbackBatch` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `CallbackBatch` from its required fields; the `with_…` setters add optional ones.
     pub fn new(inputs: Vec<Callback>) -> Self {
         Self { inputs }
     }

@@ -68,15 +68,9 @@ pub struct AgentActor {
 }
 
 impl AgentActor {
-    /// A `AgentActor` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `AgentActor` from its required fields; optional ones are public fields to assign.
     pub fn new(r#type: AgentActorType, id: String) -> Self {
         Self { r#type, id, email: None }
-    }
-    /// Sets `email`.
-    pub fn with_email(mut self, value: String) -> Self {
-        self.email = Some(value);
-        self
     }
 }
 
@@ -153,8 +147,7 @@ pub struct BotActor {
 }
 
 impl BotActor {
-    /// A `BotActor` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `BotActor` from its required fields; optional ones are public fields to assign.
     pub fn new(r#type: BotActorType, id: String) -> Self {
         Self { r#type, id }
     }
@@ -234,15 +227,9 @@ pub struct SystemActor {
 }
 
 impl SystemActor {
-    /// A `SystemActor` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `SystemActor` from its required fields; optional ones are public fields to assign.
     pub fn new(r#type: SystemActorType) -> Self {
         Self { r#type, name: None }
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: String) -> Self {
-        self.name = Some(value);
-        self
     }
 }
 
@@ -312,8 +299,7 @@ pub struct GetPageOk {
 }
 
 impl GetPageOk {
-    /// A `GetPageOk` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `GetPageOk` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<PublicActor>) -> Self {
         Self { results }
     }

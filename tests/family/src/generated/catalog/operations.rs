@@ -131,8 +131,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `GetPageParams` from its required fields; the `with_…` setters add optional ones.
     pub fn new(limit: i32) -> Self {
         Self { limit }
     }
@@ -149,7 +148,7 @@ pub struct GetByIdParams {
 }
 
 impl GetByIdParams {
-    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             archived: None,

@@ -4,6 +4,8 @@
 //! The schemas of "Client" v1 as Rust types: one type a schema, plus the enums and objects written
 //! inline in them.
 
+pub use super::super::common::Value;
+
 use chrono::Utc;
 use hubspot_runtime::codegen::null_as_default;
 use hubspot_runtime::property_values::{PropertyError, TypedProperties};
@@ -20,14 +22,9 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with every field left out; the `with_…` setters add them.
+    /// A `Error` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { message: None }
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
     }
 }
 
@@ -117,8 +114,7 @@ pub struct Request {
 }
 
 impl Request {
-    /// A `Request` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Request` from its required fields; the `with_…` setters add optional ones.
     pub fn new(name: String) -> Self {
         Self {
             name,
@@ -174,8 +170,7 @@ pub struct Record {
 }
 
 impl Record {
-    /// A `Record` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Record` from its required fields; optional ones are public fields to assign.
     pub fn new(
         id: String,
         properties: std::collections::BTreeMap<String, Option<String>>,
@@ -188,16 +183,6 @@ impl Record {
             created_at: None,
             default: None,
         }
-    }
-    /// Sets `created_at`.
-    pub fn with_created_at(mut self, value: chrono::DateTime<Utc>) -> Self {
-        self.created_at = Some(value);
-        self
-    }
-    /// Sets `default`.
-    pub fn with_default(mut self, value: Default) -> Self {
-        self.default = Some(value);
-        self
     }
 }
 
@@ -235,15 +220,9 @@ pub struct Page {
 }
 
 impl Page {
-    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
-    /// add them).
+    /// A `Page` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Record>) -> Self {
         Self { results, paging: None }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: PagePaging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 
@@ -267,14 +246,9 @@ pub struct PagePaging {
 }
 
 impl PagePaging {
-    /// A `PagePaging` with every field left out; the `with_…` setters add them.
+    /// A `PagePaging` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { next: None }
-    }
-    /// Sets `next`.
-    pub fn with_next(mut self, value: PagePagingNext) -> Self {
-        self.next = Some(value);
-        self
     }
 }
 
@@ -288,14 +262,9 @@ pub struct PagePagingNext {
 }
 
 impl PagePagingNext {
-    /// A `PagePagingNext` with every field left out; the `with_…` setters add them.
+    /// A `PagePagingNext` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { after: None }
-    }
-    /// Sets `after`.
-    pub fn with_after(mut self, value: String) -> Self {
-        self.after = Some(value);
-        self
     }
 }
 
@@ -344,35 +313,9 @@ pub struct Default {
 }
 
 impl Default {
-    /// A `Default` with every field left out; the `with_…` setters add them.
+    /// A `Default` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { value: None }
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: Value) -> Self {
-        self.value = Some(value);
-        self
-    }
-}
-
-/// The `Value` schema of the document.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Value {
-    /// The `amount` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<f64>,
-}
-
-impl Value {
-    /// A `Value` with every field left out; the `with_…` setters add them.
-    pub fn new() -> Self {
-        Self { amount: None }
-    }
-    /// Sets `amount`.
-    pub fn with_amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
     }
 }
 
@@ -392,13 +335,8 @@ pub struct Serialize {
 }
 
 impl Serialize {
-    /// A `Serialize` with every field left out; the `with_…` setters add them.
+    /// A `Serialize` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { when: None }
-    }
-    /// Sets `when`.
-    pub fn with_when(mut self, value: DateTime) -> Self {
-        self.when = Some(value);
-        self
     }
 }

@@ -510,7 +510,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `GetPageParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             after: None,
@@ -584,7 +584,7 @@ pub struct BatchReadParams {
 }
 
 impl BatchReadParams {
-    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { archived: None }
     }
@@ -678,7 +678,7 @@ pub struct GetByIdParams {
 }
 
 impl GetByIdParams {
-    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             archived: None,
@@ -724,7 +724,7 @@ pub struct UpdateParams {
 }
 
 impl UpdateParams {
-    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    /// A `UpdateParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { id_property: None }
     }

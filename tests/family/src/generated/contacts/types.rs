@@ -4,190 +4,74 @@
 //! The schemas of "Contacts" v3 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    AssociationSpec, AssociationCategory, ErrorDetail, Filter, Operator, FilterGroup,
-    ForwardPaging, NextPage, Paging, PreviousPage, PublicObjectId, PublicObjectWarning,
-    ValueWithTimestamp,
-};
+pub use super::super::common::AssociatedId;
+
+pub use super::super::common::AssociationSpec;
+
+pub use super::super::common::AssociationCategory;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInput;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInputForCreate;
+
+pub use super::super::common::BatchInputSimplePublicObjectBatchInputUpsert;
+
+pub use super::super::common::BatchInputSimplePublicObjectId;
+
+pub use super::super::common::BatchReadInputSimplePublicObjectId;
+
+pub use super::super::common::CollectionResponseAssociatedId;
+
+pub use super::super::common::CollectionResponseSimplePublicObjectWithAssociationsForwardPaging;
+
+pub use super::super::common::ErrorDetail;
+
+pub use super::super::common::Filter;
+
+pub use super::super::common::Operator;
+
+pub use super::super::common::FilterGroup;
+
+pub use super::super::common::ForwardPaging;
+
+pub use super::super::common::NextPage;
+
+pub use super::super::common::Paging;
+
+pub use super::super::common::PreviousPage;
+
+pub use super::super::common::PublicAssociationsForObject;
+
+pub use super::super::common::PublicObjectId;
+
+pub use super::super::common::PublicObjectSearchRequest;
+
+pub use super::super::common::PublicObjectWarning;
+
+pub use super::super::common::SimplePublicObjectBatchInput;
+
+pub use super::super::common::SimplePublicObjectBatchInputForCreate;
+
+pub use super::super::common::SimplePublicObjectBatchInputUpsert;
+
+pub use super::super::common::SimplePublicObjectId;
+
+pub use super::super::common::SimplePublicObjectInputForCreate;
+
+pub use super::super::common::SimplePublicObjectWithAssociations;
+
+pub use super::super::common::SimplePublicUpsertObject;
+
+pub use super::super::common::ValueWithTimestamp;
 
 use chrono::{DateTime, Utc};
 use hubspot_runtime::codegen::null_as_default;
 use hubspot_runtime::paging::{Page, Record};
-use hubspot_runtime::property_values::{
-    PropertyError, TypedInput, TypedProperties, UniqueKey, property_names,
-};
+use hubspot_runtime::property_values::{PropertyError, TypedInput, TypedProperties};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
-
-/// One record associated with a contact, and how it is associated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct AssociatedId {
-    /// Record id of the associated record.
-    pub id: String,
-    /// Name of the association type linking the two records.
-    pub r#type: String,
-}
-
-impl AssociatedId {
-    /// A `AssociatedId` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
-    pub fn new(id: String, r#type: String) -> Self {
-        Self { id, r#type }
-    }
-}
-
-impl Record for AssociatedId {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-/// Body of a batch update request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BatchInputSimplePublicObjectBatchInput {
-    /// The contacts to update (at most 100).
-    pub inputs: Vec<SimplePublicObjectBatchInput>,
-}
-
-impl BatchInputSimplePublicObjectBatchInput {
-    /// A `BatchInputSimplePublicObjectBatchInput` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
-    pub fn new(inputs: Vec<SimplePublicObjectBatchInput>) -> Self {
-        Self { inputs }
-    }
-}
-
-/// Body of a batch create request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BatchInputSimplePublicObjectBatchInputForCreate {
-    /// The contacts to create (at most 100).
-    pub inputs: Vec<SimplePublicObjectBatchInputForCreate>,
-}
-
-impl BatchInputSimplePublicObjectBatchInputForCreate {
-    /// A `BatchInputSimplePublicObjectBatchInputForCreate` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
-    pub fn new(inputs: Vec<SimplePublicObjectBatchInputForCreate>) -> Self {
-        Self { inputs }
-    }
-}
-
-/// Body of a batch upsert request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BatchInputSimplePublicObjectBatchInputUpsert {
-    /// The contacts to create or update (at most 100).
-    pub inputs: Vec<SimplePublicObjectBatchInputUpsert>,
-}
-
-impl BatchInputSimplePublicObjectBatchInputUpsert {
-    /// A `BatchInputSimplePublicObjectBatchInputUpsert` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
-    pub fn new(inputs: Vec<SimplePublicObjectBatchInputUpsert>) -> Self {
-        Self { inputs }
-    }
-}
-
-/// Body of a batch archive request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BatchInputSimplePublicObjectId {
-    /// Ids of the contacts to archive (at most 100).
-    pub inputs: Vec<SimplePublicObjectId>,
-}
-
-impl BatchInputSimplePublicObjectId {
-    /// A `BatchInputSimplePublicObjectId` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
-    pub fn new(inputs: Vec<SimplePublicObjectId>) -> Self {
-        Self { inputs }
-    }
-}
-
-/// Body of a batch read request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct BatchReadInputSimplePublicObjectId {
-    /// Name of a unique-value property whose values the input ids are. Leave it out to read by
-    /// record id.
-    #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
-    pub id_property: Option<String>,
-    /// The contacts to read (at most 100).
-    pub inputs: Vec<SimplePublicObjectId>,
-    /// Names of the properties to return for each contact.
-    pub properties: Vec<String>,
-    /// Names of properties to return with their past values. Asking for history lowers the batch
-    /// size limit to 50.
-    #[serde(rename = "propertiesWithHistory")]
-    pub properties_with_history: Vec<String>,
-}
-
-impl BatchReadInputSimplePublicObjectId {
-    /// A `BatchReadInputSimplePublicObjectId` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
-    pub fn new(
-        inputs: Vec<SimplePublicObjectId>,
-        properties: Vec<String>,
-        properties_with_history: Vec<String>,
-    ) -> Self {
-        Self {
-            id_property: None,
-            inputs,
-            properties,
-            properties_with_history,
-        }
-    }
-    /// Sets `id_property`.
-    pub fn with_id_property(mut self, value: String) -> Self {
-        self.id_property = Some(value);
-        self
-    }
-}
-
-impl BatchReadInputSimplePublicObjectId {
-    /// A batch read of the records that `keys` name (all of one unique property), asking
-    /// for every property `P` knows.
-    ///
-    /// # Errors
-    ///
-    /// When the keys are not all of the same property: one batch read takes one
-    /// `idProperty`. The message names both properties.
-    pub fn by_keys<P, K>(keys: &[K]) -> Result<Self, String>
-    where
-        P: TypedProperties,
-        K: UniqueKey,
-    {
-        let property = keys.first().map(|key| key.property());
-        if let Some(other) = keys
-            .iter()
-            .map(|key| key.property())
-            .find(|p| Some(*p) != property)
-        {
-            return Err(
-                format!(
-                    "one batch read takes keys of one property, not both `{}` and `{other}`",
-                    property.unwrap_or_default()
-                ),
-            );
-        }
-        Ok(Self {
-            id_property: property.map(str::to_owned),
-            inputs: keys
-                .iter()
-                .map(|key| SimplePublicObjectId {
-                    id: key.value(),
-                })
-                .collect(),
-            properties: property_names::<P>(),
-            properties_with_history: Default::default(),
-        })
-    }
-}
 
 /// Outcome of a batch create, read or update in which every input succeeded.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -213,8 +97,8 @@ pub struct BatchResponseSimplePublicObject {
 }
 
 impl BatchResponseSimplePublicObject {
-    /// A `BatchResponseSimplePublicObject` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicObject` from its required fields; optional ones are public
+    /// fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -229,16 +113,6 @@ impl BatchResponseSimplePublicObject {
             started_at,
             status,
         }
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -340,8 +214,8 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
 }
 
 impl BatchResponseSimplePublicObjectWithErrors {
-    /// A `BatchResponseSimplePublicObjectWithErrors` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicObjectWithErrors` from its required fields; optional ones are
+    /// public fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -358,26 +232,6 @@ impl BatchResponseSimplePublicObjectWithErrors {
             started_at,
             status,
         }
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -405,8 +259,8 @@ pub struct BatchResponseSimplePublicUpsertObject {
 }
 
 impl BatchResponseSimplePublicUpsertObject {
-    /// A `BatchResponseSimplePublicUpsertObject` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicUpsertObject` from its required fields; optional ones are public
+    /// fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -421,16 +275,6 @@ impl BatchResponseSimplePublicUpsertObject {
             started_at,
             status,
         }
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -464,8 +308,8 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
 }
 
 impl BatchResponseSimplePublicUpsertObjectWithErrors {
-    /// A `BatchResponseSimplePublicUpsertObjectWithErrors` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicUpsertObjectWithErrors` from its required fields; optional ones
+    /// are public fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -482,96 +326,6 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
             started_at,
             status,
         }
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
-    }
-}
-
-/// A page of records associated with a contact, for one object type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CollectionResponseAssociatedId {
-    /// Cursors to neighbouring pages, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paging: Option<Paging>,
-    /// The associated records on this page.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub results: Vec<AssociatedId>,
-}
-
-impl CollectionResponseAssociatedId {
-    /// A `CollectionResponseAssociatedId` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
-    pub fn new(results: Vec<AssociatedId>) -> Self {
-        Self { paging: None, results }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: Paging) -> Self {
-        self.paging = Some(value);
-        self
-    }
-}
-
-impl Page for CollectionResponseAssociatedId {
-    type Item = AssociatedId;
-    fn next_after(&self) -> Option<&str> {
-        Some(self.paging.as_ref()?.next.as_ref()?.after.as_str())
-    }
-    fn into_items(self) -> Vec<AssociatedId> {
-        self.results
-    }
-}
-
-/// One page of the contact list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
-    /// Cursor to the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub paging: Option<ForwardPaging>,
-    /// The contacts on this page.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub results: Vec<SimplePublicObjectWithAssociations>,
-}
-
-impl CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
-    /// A `CollectionResponseSimplePublicObjectWithAssociationsForwardPaging` with the required
-    /// fields given and the optional ones left out (the `with_…` setters add them).
-    pub fn new(results: Vec<SimplePublicObjectWithAssociations>) -> Self {
-        Self { paging: None, results }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: ForwardPaging) -> Self {
-        self.paging = Some(value);
-        self
-    }
-}
-
-impl Page for CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
-    type Item = SimplePublicObjectWithAssociations;
-    fn next_after(&self) -> Option<&str> {
-        Some(self.paging.as_ref()?.next.as_ref()?.after.as_str())
-    }
-    fn into_items(self) -> Vec<SimplePublicObjectWithAssociations> {
-        self.results
     }
 }
 
@@ -590,19 +344,14 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
 }
 
 impl CollectionResponseWithTotalSimplePublicObject {
-    /// A `CollectionResponseWithTotalSimplePublicObject` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `CollectionResponseWithTotalSimplePublicObject` from its required fields; optional ones
+    /// are public fields to assign.
     pub fn new(results: Vec<SimplePublicObject>, total: i32) -> Self {
         Self {
             paging: None,
             results,
             total,
         }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: Paging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 
@@ -645,7 +394,7 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with every field left out; the `with_…` setters add them.
+    /// A `Error` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             category: None,
@@ -656,59 +405,6 @@ impl Error {
             message: None,
             sub_category: None,
         }
-    }
-    /// Sets `category`.
-    pub fn with_category(mut self, value: String) -> Self {
-        self.category = Some(value);
-        self
-    }
-    /// Sets `context`.
-    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.context = Some(value);
-        self
-    }
-    /// Sets `correlation_id`.
-    pub fn with_correlation_id(mut self, value: String) -> Self {
-        self.correlation_id = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `sub_category`.
-    pub fn with_sub_category(mut self, value: String) -> Self {
-        self.sub_category = Some(value);
-        self
-    }
-}
-
-/// Associations to create from a new contact to one existing record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PublicAssociationsForObject {
-    /// The record to associate the contact with.
-    pub to: PublicObjectId,
-    /// The association types to create between the two records.
-    pub types: Vec<AssociationSpec>,
-}
-
-impl PublicAssociationsForObject {
-    /// A `PublicAssociationsForObject` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
-    pub fn new(to: PublicObjectId, types: Vec<AssociationSpec>) -> Self {
-        Self { to, types }
     }
 }
 
@@ -726,8 +422,7 @@ pub struct PublicGdprDeleteInput {
 }
 
 impl PublicGdprDeleteInput {
-    /// A `PublicGdprDeleteInput` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `PublicGdprDeleteInput` from its required fields; the `with_…` setters add optional ones.
     pub fn new(object_id: String) -> Self {
         Self {
             id_property: None,
@@ -737,52 +432,6 @@ impl PublicGdprDeleteInput {
     /// Sets `id_property`.
     pub fn with_id_property(mut self, value: String) -> Self {
         self.id_property = Some(value);
-        self
-    }
-}
-
-/// Body of a search request.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct PublicObjectSearchRequest {
-    /// Paging cursor from the previous page's `paging.next.after`.
-    pub after: String,
-    /// Filter groups, combined with OR.
-    #[serde(rename = "filterGroups")]
-    pub filter_groups: Vec<FilterGroup>,
-    /// Largest number of results to return in this page.
-    pub limit: i32,
-    /// Names of the properties to return for each match.
-    pub properties: Vec<String>,
-    /// Free text searched for in the contacts' default text properties.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// Property names to sort the results by.
-    pub sorts: Vec<String>,
-}
-
-impl PublicObjectSearchRequest {
-    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
-    pub fn new(
-        after: String,
-        filter_groups: Vec<FilterGroup>,
-        limit: i32,
-        properties: Vec<String>,
-        sorts: Vec<String>,
-    ) -> Self {
-        Self {
-            after,
-            filter_groups,
-            limit,
-            properties,
-            query: None,
-            sorts,
-        }
-    }
-    /// Sets `query`.
-    pub fn with_query(mut self, value: String) -> Self {
-        self.query = Some(value);
         self
     }
 }
@@ -823,8 +472,7 @@ pub struct SimplePublicObject {
 }
 
 impl SimplePublicObject {
-    /// A `SimplePublicObject` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `SimplePublicObject` from its required fields; optional ones are public fields to assign.
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -844,34 +492,6 @@ impl SimplePublicObject {
             url: None,
             warnings: None,
         }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
     }
 }
 
@@ -894,191 +514,6 @@ impl SimplePublicObject {
     }
 }
 
-/// One contact to update within a batch update.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectBatchInput {
-    /// Record id of the contact, or its unique property value when `idProperty` is set.
-    pub id: String,
-    /// Name of a unique-value property that `id` is a value of. Leave it out to address the contact
-    /// by record id.
-    #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
-    pub id_property: Option<String>,
-    /// Caller-chosen id echoed back in the result, to match it to this input.
-    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
-    pub object_write_trace_id: Option<String>,
-    /// New property values keyed by property name, all as strings. An empty string clears the
-    /// property.
-    pub properties: BTreeMap<String, String>,
-}
-
-impl SimplePublicObjectBatchInput {
-    /// A `SimplePublicObjectBatchInput` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
-    pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
-        Self {
-            id,
-            id_property: None,
-            object_write_trace_id: None,
-            properties,
-        }
-    }
-    /// Sets `id_property`.
-    pub fn with_id_property(mut self, value: String) -> Self {
-        self.id_property = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-}
-
-impl Record for SimplePublicObjectBatchInput {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl SimplePublicObjectBatchInput {
-    /// The record whose unique property `key` names, with the typed input's values.
-    pub fn from_typed(key: &impl UniqueKey, input: &impl TypedInput) -> Self {
-        Self {
-            id: key.value(),
-            id_property: Some(key.property().to_owned()),
-            properties: input.to_map(),
-            object_write_trace_id: Default::default(),
-        }
-    }
-}
-
-/// One contact to create within a batch create.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectBatchInputForCreate {
-    /// Records to associate the new contact with (may be empty).
-    pub associations: Vec<PublicAssociationsForObject>,
-    /// Caller-chosen id echoed back in the result, to match it to this input.
-    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
-    pub object_write_trace_id: Option<String>,
-    /// Property values of the new contact keyed by property name, all as strings.
-    pub properties: BTreeMap<String, String>,
-}
-
-impl SimplePublicObjectBatchInputForCreate {
-    /// A `SimplePublicObjectBatchInputForCreate` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
-    pub fn new(
-        associations: Vec<PublicAssociationsForObject>,
-        properties: BTreeMap<String, String>,
-    ) -> Self {
-        Self {
-            associations,
-            object_write_trace_id: None,
-            properties,
-        }
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-}
-
-impl SimplePublicObjectBatchInputForCreate {
-    /// This body with the typed input's values, every other field left empty.
-    pub fn from_typed(input: &impl TypedInput) -> Self {
-        Self {
-            properties: input.to_map(),
-            associations: Default::default(),
-            object_write_trace_id: Default::default(),
-        }
-    }
-}
-
-/// One contact to create or update within a batch upsert.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectBatchInputUpsert {
-    /// Value of the unique property named by `idProperty` that identifies the contact.
-    pub id: String,
-    /// Name of the unique-value property (one created with `hasUniqueValue`) that `id` is a value
-    /// of. `hs_object_id` is not accepted here.
-    #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
-    pub id_property: Option<String>,
-    /// Caller-chosen id echoed back in the result, to match it to this input.
-    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
-    pub object_write_trace_id: Option<String>,
-    /// Property values to write keyed by property name, all as strings. An empty string clears the
-    /// property.
-    pub properties: BTreeMap<String, String>,
-}
-
-impl SimplePublicObjectBatchInputUpsert {
-    /// A `SimplePublicObjectBatchInputUpsert` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
-    pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
-        Self {
-            id,
-            id_property: None,
-            object_write_trace_id: None,
-            properties,
-        }
-    }
-    /// Sets `id_property`.
-    pub fn with_id_property(mut self, value: String) -> Self {
-        self.id_property = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-}
-
-impl Record for SimplePublicObjectBatchInputUpsert {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl SimplePublicObjectBatchInputUpsert {
-    /// The record whose unique property `key` names, with the typed input's values.
-    pub fn from_typed(key: &impl UniqueKey, input: &impl TypedInput) -> Self {
-        Self {
-            id: key.value(),
-            id_property: Some(key.property().to_owned()),
-            properties: input.to_map(),
-            object_write_trace_id: Default::default(),
-        }
-    }
-}
-
-/// Reference to a contact by record id or unique property value.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectId {
-    /// Record id of the contact, or its unique property value when the request names an
-    /// `idProperty`.
-    pub id: String,
-}
-
-impl SimplePublicObjectId {
-    /// A `SimplePublicObjectId` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
-    pub fn new(id: String) -> Self {
-        Self { id }
-    }
-}
-
-impl Record for SimplePublicObjectId {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
 /// New property values for one contact.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1088,8 +523,8 @@ pub struct SimplePublicObjectInput {
 }
 
 impl SimplePublicObjectInput {
-    /// A `SimplePublicObjectInput` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
+    /// A `SimplePublicObjectInput` from its required fields; the `with_…` setters add optional
+    /// ones.
     pub fn new(properties: BTreeMap<String, String>) -> Self {
         Self { properties }
     }
@@ -1099,267 +534,6 @@ impl SimplePublicObjectInput {
     /// This body with the typed input's values, every other field left empty.
     pub fn from_typed(input: &impl TypedInput) -> Self {
         Self { properties: input.to_map() }
-    }
-}
-
-/// Property values and associations of a new contact.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectInputForCreate {
-    /// Records to associate the new contact with (may be empty).
-    pub associations: Vec<PublicAssociationsForObject>,
-    /// Property values of the new contact keyed by property name, all as strings.
-    pub properties: BTreeMap<String, String>,
-}
-
-impl SimplePublicObjectInputForCreate {
-    /// A `SimplePublicObjectInputForCreate` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
-    pub fn new(
-        associations: Vec<PublicAssociationsForObject>,
-        properties: BTreeMap<String, String>,
-    ) -> Self {
-        Self { associations, properties }
-    }
-}
-
-impl SimplePublicObjectInputForCreate {
-    /// This body with the typed input's values, every other field left empty.
-    pub fn from_typed(input: &impl TypedInput) -> Self {
-        Self {
-            properties: input.to_map(),
-            associations: Default::default(),
-        }
-    }
-}
-
-/// A contact record together with the records associated with it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicObjectWithAssociations {
-    /// Whether the contact is archived.
-    pub archived: bool,
-    /// When the contact was archived, if it is.
-    #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
-    pub archived_at: Option<DateTime<Utc>>,
-    /// Associated records keyed by object type, for the types requested.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub associations: Option<BTreeMap<String, CollectionResponseAssociatedId>>,
-    /// When the contact was created.
-    #[serde(rename = "createdAt")]
-    pub created_at: DateTime<Utc>,
-    /// Record id of the contact.
-    pub id: String,
-    /// The trace id given with the write that produced this result, if any.
-    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
-    pub object_write_trace_id: Option<String>,
-    /// Property values keyed by property name. Every value is a string; a requested property with
-    /// no value may come back as null.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: BTreeMap<String, Option<String>>,
-    /// Past values of the requested properties, keyed by property name.
-    #[serde(rename = "propertiesWithHistory", skip_serializing_if = "Option::is_none")]
-    pub properties_with_history: Option<BTreeMap<String, Vec<ValueWithTimestamp>>>,
-    /// When the contact was last changed.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: DateTime<Utc>,
-    /// Link to the contact in the HubSpot app.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Non-fatal problems noticed while handling the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warnings: Option<Vec<PublicObjectWarning>>,
-}
-
-impl SimplePublicObjectWithAssociations {
-    /// A `SimplePublicObjectWithAssociations` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
-    pub fn new(
-        archived: bool,
-        created_at: DateTime<Utc>,
-        id: String,
-        properties: BTreeMap<String, Option<String>>,
-        updated_at: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            archived,
-            archived_at: None,
-            associations: None,
-            created_at,
-            id,
-            object_write_trace_id: None,
-            properties,
-            properties_with_history: None,
-            updated_at,
-            url: None,
-            warnings: None,
-        }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `associations`.
-    pub fn with_associations(
-        mut self,
-        value: BTreeMap<String, CollectionResponseAssociatedId>,
-    ) -> Self {
-        self.associations = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
-    }
-}
-
-impl Record for SimplePublicObjectWithAssociations {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl SimplePublicObjectWithAssociations {
-    /// The record's properties, typed by a property catalog's struct (e.g. the
-    /// document's `properties::…Properties`), from a copy of `properties`.
-    ///
-    /// # Errors
-    ///
-    /// A [`PropertyError`](hubspot_runtime::property_values::PropertyError) naming the
-    /// first property whose value does not read as its type.
-    pub fn typed_properties<P: TypedProperties>(&self) -> Result<P, PropertyError> {
-        P::from_map(self.properties.clone())
-    }
-}
-
-/// A contact written by a batch upsert, flagged as created or updated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct SimplePublicUpsertObject {
-    /// Whether the contact is archived.
-    pub archived: bool,
-    /// When the contact was archived, if it is.
-    #[serde(rename = "archivedAt", skip_serializing_if = "Option::is_none")]
-    pub archived_at: Option<DateTime<Utc>>,
-    /// When the contact was created.
-    #[serde(rename = "createdAt")]
-    pub created_at: DateTime<Utc>,
-    /// Record id of the contact.
-    pub id: String,
-    /// True when the upsert created the contact, false when it updated an existing one.
-    pub new: bool,
-    /// The trace id given with the matching input, if any.
-    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
-    pub object_write_trace_id: Option<String>,
-    /// Property values keyed by property name. Every value is a string; a property with no value
-    /// may come back as null.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub properties: BTreeMap<String, Option<String>>,
-    /// Past values of the requested properties, keyed by property name.
-    #[serde(rename = "propertiesWithHistory", skip_serializing_if = "Option::is_none")]
-    pub properties_with_history: Option<BTreeMap<String, Vec<ValueWithTimestamp>>>,
-    /// When the contact was last changed.
-    #[serde(rename = "updatedAt")]
-    pub updated_at: DateTime<Utc>,
-    /// Link to the contact in the HubSpot app.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// Non-fatal problems noticed while handling the contact.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warnings: Option<Vec<PublicObjectWarning>>,
-}
-
-impl SimplePublicUpsertObject {
-    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
-    pub fn new(
-        archived: bool,
-        created_at: DateTime<Utc>,
-        id: String,
-        new: bool,
-        properties: BTreeMap<String, Option<String>>,
-        updated_at: DateTime<Utc>,
-    ) -> Self {
-        Self {
-            archived,
-            archived_at: None,
-            created_at,
-            id,
-            new,
-            object_write_trace_id: None,
-            properties,
-            properties_with_history: None,
-            updated_at,
-            url: None,
-            warnings: None,
-        }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
-    }
-}
-
-impl Record for SimplePublicUpsertObject {
-    fn id(&self) -> &str {
-        &self.id
-    }
-}
-
-impl SimplePublicUpsertObject {
-    /// The record's properties, typed by a property catalog's struct (e.g. the
-    /// document's `properties::…Properties`), from a copy of `properties`.
-    ///
-    /// # Errors
-    ///
-    /// A [`PropertyError`](hubspot_runtime::property_values::PropertyError) naming the
-    /// first property whose value does not read as its type.
-    pub fn typed_properties<P: TypedProperties>(&self) -> Result<P, PropertyError> {
-        P::from_map(self.properties.clone())
     }
 }
 
@@ -1395,7 +569,7 @@ pub struct StandardError {
 }
 
 impl StandardError {
-    /// A `StandardError` with every field left out; the `with_…` setters add them.
+    /// A `StandardError` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             category: None,
@@ -1407,45 +581,5 @@ impl StandardError {
             status: None,
             sub_category: None,
         }
-    }
-    /// Sets `category`.
-    pub fn with_category(mut self, value: String) -> Self {
-        self.category = Some(value);
-        self
-    }
-    /// Sets `context`.
-    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.context = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: String) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: String) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Sets `sub_category`.
-    pub fn with_sub_category(mut self, value: Value) -> Self {
-        self.sub_category = Some(value);
-        self
     }
 }

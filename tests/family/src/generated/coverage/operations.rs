@@ -238,8 +238,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `GetPageParams` from its required fields; the `with_…` setters add optional ones.
     pub fn new(limit: i32) -> Self {
         Self {
             archived: None,
@@ -280,7 +279,7 @@ pub struct CreateParams {
 }
 
 impl CreateParams {
-    /// A `CreateParams` with every field left out; the `with_…` setters add them.
+    /// A `CreateParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { archived: None }
     }

@@ -4,6 +4,8 @@
 //! The schemas of "Coverage" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
+pub use super::super::common::Label;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use hubspot_runtime::codegen::null_as_default;
 use hubspot_runtime::paging::Record;
@@ -93,8 +95,7 @@ pub struct Widget {
 }
 
 impl Widget {
-    /// A `Widget` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Widget` from its required fields; optional ones are public fields to assign.
     pub fn new(id: String, created_at: DateTime<Utc>, tags: Vec<String>) -> Self {
         Self {
             id,
@@ -123,116 +124,6 @@ impl Widget {
             kind: None,
             dimensions: None,
         }
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: String) -> Self {
-        self.r#type = Some(value);
-        self
-    }
-    /// Sets `in`.
-    pub fn with_in(mut self, value: String) -> Self {
-        self.r#in = Some(value);
-        self
-    }
-    /// Sets `self_`.
-    pub fn with_self_(mut self, value: String) -> Self {
-        self.self_ = Some(value);
-        self
-    }
-    /// Sets `fn`.
-    pub fn with_fn(mut self, value: i64) -> Self {
-        self.r#fn = Some(value);
-        self
-    }
-    /// Sets `day`.
-    pub fn with_day(mut self, value: NaiveDate) -> Self {
-        self.day = Some(value);
-        self
-    }
-    /// Sets `blob`.
-    pub fn with_blob(mut self, value: String) -> Self {
-        self.blob = Some(value);
-        self
-    }
-    /// Sets `small`.
-    pub fn with_small(mut self, value: i32) -> Self {
-        self.small = Some(value);
-        self
-    }
-    /// Sets `big`.
-    pub fn with_big(mut self, value: i64) -> Self {
-        self.big = Some(value);
-        self
-    }
-    /// Sets `ratio`.
-    pub fn with_ratio(mut self, value: f32) -> Self {
-        self.ratio = Some(value);
-        self
-    }
-    /// Sets `amount`.
-    pub fn with_amount(mut self, value: f64) -> Self {
-        self.amount = Some(value);
-        self
-    }
-    /// Sets `any_number`.
-    pub fn with_any_number(mut self, value: f64) -> Self {
-        self.any_number = Some(value);
-        self
-    }
-    /// Sets `flag`.
-    pub fn with_flag(mut self, value: bool) -> Self {
-        self.flag = Some(value);
-        self
-    }
-    /// Sets `grid`.
-    pub fn with_grid(mut self, value: Vec<Vec<i32>>) -> Self {
-        self.grid = Some(value);
-        self
-    }
-    /// Sets `labels`.
-    pub fn with_labels(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.labels = Some(value);
-        self
-    }
-    /// Sets `extra`.
-    pub fn with_extra(mut self, value: BTreeMap<String, Value>) -> Self {
-        self.extra = Some(value);
-        self
-    }
-    /// Sets `free_form`.
-    pub fn with_free_form(mut self, value: Value) -> Self {
-        self.free_form = Some(value);
-        self
-    }
-    /// Sets `untyped`.
-    pub fn with_untyped(mut self, value: Value) -> Self {
-        self.untyped = Some(value);
-        self
-    }
-    /// Sets `note`.
-    pub fn with_note(mut self, value: String) -> Self {
-        self.note = Some(value);
-        self
-    }
-    /// Sets `foo_bar`.
-    pub fn with_foo_bar(mut self, value: String) -> Self {
-        self.foo_bar = Some(value);
-        self
-    }
-    /// Sets `foo_bar_2`.
-    pub fn with_foo_bar_2(mut self, value: String) -> Self {
-        self.foo_bar_2 = Some(value);
-        self
-    }
-    /// Sets `kind`.
-    pub fn with_kind(mut self, value: Kind) -> Self {
-        self.kind = Some(value);
-        self
-    }
-    /// Sets `dimensions`.
-    pub fn with_dimensions(mut self, value: WidgetDimensions) -> Self {
-        self.dimensions = Some(value);
-        self
     }
 }
 
@@ -335,15 +226,9 @@ pub struct WidgetDimensions {
 }
 
 impl WidgetDimensions {
-    /// A `WidgetDimensions` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `WidgetDimensions` from its required fields; optional ones are public fields to assign.
     pub fn new(width: f64) -> Self {
         Self { width, height: None }
-    }
-    /// Sets `height`.
-    pub fn with_height(mut self, value: f64) -> Self {
-        self.height = Some(value);
-        self
     }
 }
 
@@ -361,8 +246,7 @@ pub struct NewWidget {
 }
 
 impl NewWidget {
-    /// A `NewWidget` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `NewWidget` from its required fields; the `with_…` setters add optional ones.
     pub fn new(name: String, size: Size) -> Self {
         Self { name, size, parent: None }
     }
@@ -447,8 +331,7 @@ pub struct Named {
 }
 
 impl Named {
-    /// A `Named` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Named` from its required fields; the `with_…` setters add optional ones.
     pub fn new(name: String) -> Self {
         Self { name }
     }
@@ -467,15 +350,9 @@ pub struct WidgetPage {
 }
 
 impl WidgetPage {
-    /// A `WidgetPage` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `WidgetPage` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Widget>) -> Self {
         Self { results, next: None }
-    }
-    /// Sets `next`.
-    pub fn with_next(mut self, value: WidgetPage) -> Self {
-        self.next = Some(Box::new(value));
-        self
     }
 }
 
@@ -495,28 +372,13 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// A `Tree` with every field left out; the `with_…` setters add them.
+    /// A `Tree` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             children: None,
             parent: None,
             forest: None,
         }
-    }
-    /// Sets `children`.
-    pub fn with_children(mut self, value: Vec<Tree>) -> Self {
-        self.children = Some(value);
-        self
-    }
-    /// Sets `parent`.
-    pub fn with_parent(mut self, value: Tree) -> Self {
-        self.parent = Some(Box::new(value));
-        self
-    }
-    /// Sets `forest`.
-    pub fn with_forest(mut self, value: Forest) -> Self {
-        self.forest = Some(Box::new(value));
-        self
     }
 }
 
@@ -530,14 +392,9 @@ pub struct Forest {
 }
 
 impl Forest {
-    /// A `Forest` with every field left out; the `with_…` setters add them.
+    /// A `Forest` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { first: None }
-    }
-    /// Sets `first`.
-    pub fn with_first(mut self, value: Tree) -> Self {
-        self.first = Some(Box::new(value));
-        self
     }
 }
 
@@ -568,7 +425,7 @@ pub struct ShapeVariant4 {
 }
 
 impl ShapeVariant4 {
-    /// A `ShapeVariant4` with every field left out; the `with_…` setters add them.
+    /// A `ShapeVariant4` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { sides: None }
     }
@@ -627,8 +484,7 @@ pub struct Dog {
 }
 
 impl Dog {
-    /// A `Dog` with the required fields given and the optional ones left out (the `with_…` setters
-    /// add them).
+    /// A `Dog` from its required fields; the `with_…` setters add optional ones.
     pub fn new(pet_type: String) -> Self {
         Self { pet_type, barks: None }
     }
@@ -652,8 +508,7 @@ pub struct Cat {
 }
 
 impl Cat {
-    /// A `Cat` with the required fields given and the optional ones left out (the `with_…` setters
-    /// add them).
+    /// A `Cat` from its required fields; the `with_…` setters add optional ones.
     pub fn new(pet_type: String) -> Self {
         Self { pet_type, lives: None }
     }
@@ -675,27 +530,6 @@ pub enum Either {
     Dog(Dog),
     /// The `Array` alternative.
     Array(Vec<String>),
-}
-
-/// The `Label` schema of the document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Label {
-    /// The `text` field.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-}
-
-impl Label {
-    /// A `Label` with every field left out; the `with_…` setters add them.
-    pub fn new() -> Self {
-        Self { text: None }
-    }
-    /// Sets `text`.
-    pub fn with_text(mut self, value: String) -> Self {
-        self.text = Some(value);
-        self
-    }
 }
 
 /// A schema that is an array (an alias).
@@ -779,22 +613,12 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with every field left out; the `with_…` setters add them.
+    /// A `Error` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             message: None,
             context: None,
         }
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `context`.
-    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.context = Some(value);
-        self
     }
 }
 
@@ -808,14 +632,9 @@ pub struct Client {
 }
 
 impl Client {
-    /// A `Client` with every field left out; the `with_…` setters add them.
+    /// A `Client` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: String) -> Self {
-        self.id = Some(value);
-        self
     }
 }
 
@@ -829,14 +648,9 @@ pub struct Result {
 }
 
 impl Result {
-    /// A `Result` with every field left out; the `with_…` setters add them.
+    /// A `Result` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { ok: None }
-    }
-    /// Sets `ok`.
-    pub fn with_ok(mut self, value: bool) -> Self {
-        self.ok = Some(value);
-        self
     }
 }
 
@@ -850,14 +664,9 @@ pub struct StringType {
 }
 
 impl StringType {
-    /// A `StringType` with every field left out; the `with_…` setters add them.
+    /// A `StringType` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { value: None }
-    }
-    /// Sets `value`.
-    pub fn with_value(mut self, value: String) -> Self {
-        self.value = Some(value);
-        self
     }
 }
 
@@ -871,14 +680,9 @@ pub struct OptionType {
 }
 
 impl OptionType {
-    /// A `OptionType` with every field left out; the `with_…` setters add them.
+    /// A `OptionType` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { some: None }
-    }
-    /// Sets `some`.
-    pub fn with_some(mut self, value: StringType) -> Self {
-        self.some = Some(value);
-        self
     }
 }
 
@@ -960,7 +764,7 @@ pub struct MatchRequest {
 }
 
 impl MatchRequest {
-    /// A `MatchRequest` with every field left out; the `with_…` setters add them.
+    /// A `MatchRequest` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { shape: None, pet: None }
     }
@@ -988,14 +792,8 @@ pub struct MatchOk {
 }
 
 impl MatchOk {
-    /// A `MatchOk` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `MatchOk` from its required fields; optional ones are public fields to assign.
     pub fn new(matched: bool) -> Self {
         Self { matched, score: None }
-    }
-    /// Sets `score`.
-    pub fn with_score(mut self, value: f64) -> Self {
-        self.score = Some(value);
-        self
     }
 }

@@ -758,7 +758,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `GetPageParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             after: None,
@@ -832,7 +832,7 @@ pub struct BatchReadParams {
 }
 
 impl BatchReadParams {
-    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { archived: None }
     }
@@ -925,7 +925,7 @@ pub struct GetByIdParams {
 }
 
 impl GetByIdParams {
-    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             archived: None,
@@ -971,7 +971,7 @@ pub struct UpdateParams {
 }
 
 impl UpdateParams {
-    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    /// A `UpdateParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { id_property: None }
     }
@@ -993,7 +993,7 @@ pub struct GetAssociationsParams {
 }
 
 impl GetAssociationsParams {
-    /// A `GetAssociationsParams` with every field left out; the `with_…` setters add them.
+    /// A `GetAssociationsParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { after: None, limit: None }
     }

@@ -502,7 +502,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `GetPageParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             after: None,
@@ -576,7 +576,7 @@ pub struct BatchReadParams {
 }
 
 impl BatchReadParams {
-    /// A `BatchReadParams` with every field left out; the `with_…` setters add them.
+    /// A `BatchReadParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { archived: None }
     }
@@ -669,7 +669,7 @@ pub struct GetByIdParams {
 }
 
 impl GetByIdParams {
-    /// A `GetByIdParams` with every field left out; the `with_…` setters add them.
+    /// A `GetByIdParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             archived: None,
@@ -715,7 +715,7 @@ pub struct UpdateParams {
 }
 
 impl UpdateParams {
-    /// A `UpdateParams` with every field left out; the `with_…` setters add them.
+    /// A `UpdateParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { id_property: None }
     }

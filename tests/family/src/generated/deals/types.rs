@@ -4,11 +4,31 @@
 //! The schemas of "Deals" v3 as Rust types: one type a schema, plus the enums and objects written
 //! inline in them.
 
-pub use super::super::common::{
-    AssociationSpec, AssociationCategory, ErrorDetail, Filter, Operator, FilterGroup,
-    ForwardPaging, NextPage, Paging, PreviousPage, PublicObjectId, PublicObjectWarning,
-    ValueWithTimestamp,
-};
+pub use super::super::common::AssociationSpec;
+
+pub use super::super::common::AssociationCategory;
+
+pub use super::super::common::ErrorDetail;
+
+pub use super::super::common::Filter;
+
+pub use super::super::common::Operator;
+
+pub use super::super::common::FilterGroup;
+
+pub use super::super::common::ForwardPaging;
+
+pub use super::super::common::NextPage;
+
+pub use super::super::common::Paging;
+
+pub use super::super::common::PreviousPage;
+
+pub use super::super::common::PublicObjectId;
+
+pub use super::super::common::PublicObjectWarning;
+
+pub use super::super::common::ValueWithTimestamp;
 
 use chrono::{DateTime, Utc};
 use hubspot_runtime::codegen::null_as_default;
@@ -32,8 +52,7 @@ pub struct AssociatedId {
 }
 
 impl AssociatedId {
-    /// A `AssociatedId` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `AssociatedId` from its required fields; optional ones are public fields to assign.
     pub fn new(id: String, r#type: String) -> Self {
         Self { id, r#type }
     }
@@ -54,8 +73,8 @@ pub struct BatchInputSimplePublicObjectBatchInput {
 }
 
 impl BatchInputSimplePublicObjectBatchInput {
-    /// A `BatchInputSimplePublicObjectBatchInput` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
+    /// A `BatchInputSimplePublicObjectBatchInput` from its required fields; the `with_…` setters
+    /// add optional ones.
     pub fn new(inputs: Vec<SimplePublicObjectBatchInput>) -> Self {
         Self { inputs }
     }
@@ -70,8 +89,8 @@ pub struct BatchInputSimplePublicObjectBatchInputForCreate {
 }
 
 impl BatchInputSimplePublicObjectBatchInputForCreate {
-    /// A `BatchInputSimplePublicObjectBatchInputForCreate` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchInputSimplePublicObjectBatchInputForCreate` from its required fields; the `with_…`
+    /// setters add optional ones.
     pub fn new(inputs: Vec<SimplePublicObjectBatchInputForCreate>) -> Self {
         Self { inputs }
     }
@@ -86,8 +105,8 @@ pub struct BatchInputSimplePublicObjectBatchInputUpsert {
 }
 
 impl BatchInputSimplePublicObjectBatchInputUpsert {
-    /// A `BatchInputSimplePublicObjectBatchInputUpsert` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchInputSimplePublicObjectBatchInputUpsert` from its required fields; the `with_…`
+    /// setters add optional ones.
     pub fn new(inputs: Vec<SimplePublicObjectBatchInputUpsert>) -> Self {
         Self { inputs }
     }
@@ -102,8 +121,8 @@ pub struct BatchInputSimplePublicObjectId {
 }
 
 impl BatchInputSimplePublicObjectId {
-    /// A `BatchInputSimplePublicObjectId` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
+    /// A `BatchInputSimplePublicObjectId` from its required fields; the `with_…` setters add
+    /// optional ones.
     pub fn new(inputs: Vec<SimplePublicObjectId>) -> Self {
         Self { inputs }
     }
@@ -128,8 +147,8 @@ pub struct BatchReadInputSimplePublicObjectId {
 }
 
 impl BatchReadInputSimplePublicObjectId {
-    /// A `BatchReadInputSimplePublicObjectId` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `BatchReadInputSimplePublicObjectId` from its required fields; the `with_…` setters add
+    /// optional ones.
     pub fn new(
         inputs: Vec<SimplePublicObjectId>,
         properties: Vec<String>,
@@ -213,8 +232,8 @@ pub struct BatchResponseSimplePublicObject {
 }
 
 impl BatchResponseSimplePublicObject {
-    /// A `BatchResponseSimplePublicObject` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicObject` from its required fields; optional ones are public
+    /// fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -229,16 +248,6 @@ impl BatchResponseSimplePublicObject {
             started_at,
             status,
         }
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -340,8 +349,8 @@ pub struct BatchResponseSimplePublicObjectWithErrors {
 }
 
 impl BatchResponseSimplePublicObjectWithErrors {
-    /// A `BatchResponseSimplePublicObjectWithErrors` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicObjectWithErrors` from its required fields; optional ones are
+    /// public fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicObject>,
@@ -358,26 +367,6 @@ impl BatchResponseSimplePublicObjectWithErrors {
             started_at,
             status,
         }
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -405,8 +394,8 @@ pub struct BatchResponseSimplePublicUpsertObject {
 }
 
 impl BatchResponseSimplePublicUpsertObject {
-    /// A `BatchResponseSimplePublicUpsertObject` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicUpsertObject` from its required fields; optional ones are public
+    /// fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -421,16 +410,6 @@ impl BatchResponseSimplePublicUpsertObject {
             started_at,
             status,
         }
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
     }
 }
 
@@ -464,8 +443,8 @@ pub struct BatchResponseSimplePublicUpsertObjectWithErrors {
 }
 
 impl BatchResponseSimplePublicUpsertObjectWithErrors {
-    /// A `BatchResponseSimplePublicUpsertObjectWithErrors` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `BatchResponseSimplePublicUpsertObjectWithErrors` from its required fields; optional ones
+    /// are public fields to assign.
     pub fn new(
         completed_at: DateTime<Utc>,
         results: Vec<SimplePublicUpsertObject>,
@@ -483,26 +462,6 @@ impl BatchResponseSimplePublicUpsertObjectWithErrors {
             status,
         }
     }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `requested_at`.
-    pub fn with_requested_at(mut self, value: DateTime<Utc>) -> Self {
-        self.requested_at = Some(value);
-        self
-    }
 }
 
 /// A page of records associated with a deal, for one object type.
@@ -518,15 +477,10 @@ pub struct CollectionResponseAssociatedId {
 }
 
 impl CollectionResponseAssociatedId {
-    /// A `CollectionResponseAssociatedId` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
+    /// A `CollectionResponseAssociatedId` from its required fields; optional ones are public fields
+    /// to assign.
     pub fn new(results: Vec<AssociatedId>) -> Self {
         Self { paging: None, results }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: Paging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 
@@ -553,15 +507,10 @@ pub struct CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
 }
 
 impl CollectionResponseSimplePublicObjectWithAssociationsForwardPaging {
-    /// A `CollectionResponseSimplePublicObjectWithAssociationsForwardPaging` with the required
-    /// fields given and the optional ones left out (the `with_…` setters add them).
+    /// A `CollectionResponseSimplePublicObjectWithAssociationsForwardPaging` from its required
+    /// fields; optional ones are public fields to assign.
     pub fn new(results: Vec<SimplePublicObjectWithAssociations>) -> Self {
         Self { paging: None, results }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: ForwardPaging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 
@@ -590,19 +539,14 @@ pub struct CollectionResponseWithTotalSimplePublicObject {
 }
 
 impl CollectionResponseWithTotalSimplePublicObject {
-    /// A `CollectionResponseWithTotalSimplePublicObject` with the required fields given and the
-    /// optional ones left out (the `with_…` setters add them).
+    /// A `CollectionResponseWithTotalSimplePublicObject` from its required fields; optional ones
+    /// are public fields to assign.
     pub fn new(results: Vec<SimplePublicObject>, total: i32) -> Self {
         Self {
             paging: None,
             results,
             total,
         }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: Paging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 
@@ -645,7 +589,7 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with every field left out; the `with_…` setters add them.
+    /// A `Error` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             category: None,
@@ -656,41 +600,6 @@ impl Error {
             message: None,
             sub_category: None,
         }
-    }
-    /// Sets `category`.
-    pub fn with_category(mut self, value: String) -> Self {
-        self.category = Some(value);
-        self
-    }
-    /// Sets `context`.
-    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.context = Some(value);
-        self
-    }
-    /// Sets `correlation_id`.
-    pub fn with_correlation_id(mut self, value: String) -> Self {
-        self.correlation_id = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `sub_category`.
-    pub fn with_sub_category(mut self, value: String) -> Self {
-        self.sub_category = Some(value);
-        self
     }
 }
 
@@ -705,8 +614,8 @@ pub struct PublicAssociationsForObject {
 }
 
 impl PublicAssociationsForObject {
-    /// A `PublicAssociationsForObject` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
+    /// A `PublicAssociationsForObject` from its required fields; the `with_…` setters add optional
+    /// ones.
     pub fn new(to: PublicObjectId, types: Vec<AssociationSpec>) -> Self {
         Self { to, types }
     }
@@ -725,8 +634,7 @@ pub struct PublicMergeInput {
 }
 
 impl PublicMergeInput {
-    /// A `PublicMergeInput` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `PublicMergeInput` from its required fields; the `with_…` setters add optional ones.
     pub fn new(object_id_to_merge: String, primary_object_id: String) -> Self {
         Self {
             object_id_to_merge,
@@ -756,8 +664,8 @@ pub struct PublicObjectSearchRequest {
 }
 
 impl PublicObjectSearchRequest {
-    /// A `PublicObjectSearchRequest` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
+    /// A `PublicObjectSearchRequest` from its required fields; the `with_…` setters add optional
+    /// ones.
     pub fn new(
         after: String,
         filter_groups: Vec<FilterGroup>,
@@ -817,8 +725,7 @@ pub struct SimplePublicObject {
 }
 
 impl SimplePublicObject {
-    /// A `SimplePublicObject` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `SimplePublicObject` from its required fields; optional ones are public fields to assign.
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -838,34 +745,6 @@ impl SimplePublicObject {
             url: None,
             warnings: None,
         }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
     }
 }
 
@@ -907,8 +786,8 @@ pub struct SimplePublicObjectBatchInput {
 }
 
 impl SimplePublicObjectBatchInput {
-    /// A `SimplePublicObjectBatchInput` with the required fields given and the optional ones left
-    /// out (the `with_…` setters add them).
+    /// A `SimplePublicObjectBatchInput` from its required fields; the `with_…` setters add optional
+    /// ones.
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -961,8 +840,8 @@ pub struct SimplePublicObjectBatchInputForCreate {
 }
 
 impl SimplePublicObjectBatchInputForCreate {
-    /// A `SimplePublicObjectBatchInputForCreate` with the required fields given and the optional
-    /// ones left out (the `with_…` setters add them).
+    /// A `SimplePublicObjectBatchInputForCreate` from its required fields; the `with_…` setters add
+    /// optional ones.
     pub fn new(
         associations: Vec<PublicAssociationsForObject>,
         properties: BTreeMap<String, String>,
@@ -1010,8 +889,8 @@ pub struct SimplePublicObjectBatchInputUpsert {
 }
 
 impl SimplePublicObjectBatchInputUpsert {
-    /// A `SimplePublicObjectBatchInputUpsert` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `SimplePublicObjectBatchInputUpsert` from its required fields; the `with_…` setters add
+    /// optional ones.
     pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
         Self {
             id,
@@ -1059,8 +938,7 @@ pub struct SimplePublicObjectId {
 }
 
 impl SimplePublicObjectId {
-    /// A `SimplePublicObjectId` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `SimplePublicObjectId` from its required fields; the `with_…` setters add optional ones.
     pub fn new(id: String) -> Self {
         Self { id }
     }
@@ -1081,8 +959,8 @@ pub struct SimplePublicObjectInput {
 }
 
 impl SimplePublicObjectInput {
-    /// A `SimplePublicObjectInput` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
+    /// A `SimplePublicObjectInput` from its required fields; the `with_…` setters add optional
+    /// ones.
     pub fn new(properties: BTreeMap<String, String>) -> Self {
         Self { properties }
     }
@@ -1106,8 +984,8 @@ pub struct SimplePublicObjectInputForCreate {
 }
 
 impl SimplePublicObjectInputForCreate {
-    /// A `SimplePublicObjectInputForCreate` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `SimplePublicObjectInputForCreate` from its required fields; the `with_…` setters add
+    /// optional ones.
     pub fn new(
         associations: Vec<PublicAssociationsForObject>,
         properties: BTreeMap<String, String>,
@@ -1165,8 +1043,8 @@ pub struct SimplePublicObjectWithAssociations {
 }
 
 impl SimplePublicObjectWithAssociations {
-    /// A `SimplePublicObjectWithAssociations` with the required fields given and the optional ones
-    /// left out (the `with_…` setters add them).
+    /// A `SimplePublicObjectWithAssociations` from its required fields; optional ones are public
+    /// fields to assign.
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -1187,42 +1065,6 @@ impl SimplePublicObjectWithAssociations {
             url: None,
             warnings: None,
         }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `associations`.
-    pub fn with_associations(
-        mut self,
-        value: BTreeMap<String, CollectionResponseAssociatedId>,
-    ) -> Self {
-        self.associations = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
     }
 }
 
@@ -1283,8 +1125,8 @@ pub struct SimplePublicUpsertObject {
 }
 
 impl SimplePublicUpsertObject {
-    /// A `SimplePublicUpsertObject` with the required fields given and the optional ones left out
-    /// (the `with_…` setters add them).
+    /// A `SimplePublicUpsertObject` from its required fields; optional ones are public fields to
+    /// assign.
     pub fn new(
         archived: bool,
         created_at: DateTime<Utc>,
@@ -1306,34 +1148,6 @@ impl SimplePublicUpsertObject {
             url: None,
             warnings: None,
         }
-    }
-    /// Sets `archived_at`.
-    pub fn with_archived_at(mut self, value: DateTime<Utc>) -> Self {
-        self.archived_at = Some(value);
-        self
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
-    }
-    /// Sets `properties_with_history`.
-    pub fn with_properties_with_history(
-        mut self,
-        value: BTreeMap<String, Vec<ValueWithTimestamp>>,
-    ) -> Self {
-        self.properties_with_history = Some(value);
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: String) -> Self {
-        self.url = Some(value);
-        self
-    }
-    /// Sets `warnings`.
-    pub fn with_warnings(mut self, value: Vec<PublicObjectWarning>) -> Self {
-        self.warnings = Some(value);
-        self
     }
 }
 
@@ -1388,7 +1202,7 @@ pub struct StandardError {
 }
 
 impl StandardError {
-    /// A `StandardError` with every field left out; the `with_…` setters add them.
+    /// A `StandardError` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             category: None,
@@ -1400,45 +1214,5 @@ impl StandardError {
             status: None,
             sub_category: None,
         }
-    }
-    /// Sets `category`.
-    pub fn with_category(mut self, value: String) -> Self {
-        self.category = Some(value);
-        self
-    }
-    /// Sets `context`.
-    pub fn with_context(mut self, value: BTreeMap<String, Vec<String>>) -> Self {
-        self.context = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<ErrorDetail>) -> Self {
-        self.errors = Some(value);
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: String) -> Self {
-        self.id = Some(value);
-        self
-    }
-    /// Sets `links`.
-    pub fn with_links(mut self, value: BTreeMap<String, Option<String>>) -> Self {
-        self.links = Some(value);
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: String) -> Self {
-        self.status = Some(value);
-        self
-    }
-    /// Sets `sub_category`.
-    pub fn with_sub_category(mut self, value: Value) -> Self {
-        self.sub_category = Some(value);
-        self
     }
 }

@@ -17,8 +17,7 @@ pub struct Setting {
 }
 
 impl Setting {
-    /// A `Setting` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Setting` from its required fields; the `with_…` setters add optional ones.
     pub fn new(name: String, value: String) -> Self {
         Self { name, value }
     }
@@ -34,13 +33,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A `Problem` with every field left out; the `with_…` setters add them.
+    /// A `Problem` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { message: None }
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
     }
 }

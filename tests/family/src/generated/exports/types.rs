@@ -16,13 +16,8 @@ pub struct StatusAccepted {
 }
 
 impl StatusAccepted {
-    /// A `StatusAccepted` with every field left out; the `with_…` setters add them.
+    /// A `StatusAccepted` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { percent: None }
-    }
-    /// Sets `percent`.
-    pub fn with_percent(mut self, value: i64) -> Self {
-        self.percent = Some(value);
-        self
     }
 }

@@ -98,7 +98,8 @@ pub struct GetBatchEarliestParams {
 }
 
 impl GetBatchEarliestParams {
-    /// A `GetBatchEarliestParams` with every field left out; the `with_…` setters add them.
+    /// A `GetBatchEarliestParams` with every field left out; the `with_…` setters add optional
+    /// ones.
     pub fn new() -> Self {
         Self {
             install_portal_id: None,
@@ -126,7 +127,7 @@ pub struct EarliestParams {
 }
 
 impl EarliestParams {
-    /// A `EarliestParams` with every field left out; the `with_…` setters add them.
+    /// A `EarliestParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { install_portal_id: None }
     }

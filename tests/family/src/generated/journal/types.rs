@@ -17,8 +17,7 @@ pub struct Entries {
 }
 
 impl Entries {
-    /// A `Entries` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Entries` from its required fields; optional ones are public fields to assign.
     pub fn new(entries: Vec<String>) -> Self {
         Self { entries }
     }

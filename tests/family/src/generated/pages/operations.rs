@@ -216,7 +216,8 @@ pub struct SitePagesGetPageParams {
 }
 
 impl SitePagesGetPageParams {
-    /// A `SitePagesGetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `SitePagesGetPageParams` with every field left out; the `with_…` setters add optional
+    /// ones.
     pub fn new() -> Self {
         Self { after: None, limit: None }
     }
@@ -241,7 +242,8 @@ pub struct LandingPagesGetPageParams {
 }
 
 impl LandingPagesGetPageParams {
-    /// A `LandingPagesGetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `LandingPagesGetPageParams` with every field left out; the `with_…` setters add optional
+    /// ones.
     pub fn new() -> Self {
         Self { after: None }
     }

@@ -26,8 +26,7 @@ pub struct Page {
 }
 
 impl Page {
-    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
-    /// add them).
+    /// A `Page` from its required fields; the `with_…` setters add optional ones.
     pub fn new(name: String) -> Self {
         Self {
             id: None,
@@ -130,15 +129,9 @@ pub struct PageCollection {
 }
 
 impl PageCollection {
-    /// A `PageCollection` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `PageCollection` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Page>) -> Self {
         Self { results, total: None }
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i32) -> Self {
-        self.total = Some(value);
-        self
     }
 }
 
@@ -155,21 +148,11 @@ pub struct Error {
 }
 
 impl Error {
-    /// A `Error` with every field left out; the `with_…` setters add them.
+    /// A `Error` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self {
             message: None,
             category: None,
         }
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: String) -> Self {
-        self.message = Some(value);
-        self
-    }
-    /// Sets `category`.
-    pub fn with_category(mut self, value: String) -> Self {
-        self.category = Some(value);
-        self
     }
 }

@@ -116,7 +116,7 @@ pub struct GetObjectParams {
 }
 
 impl GetObjectParams {
-    /// A `GetObjectParams` with every field left out; the `with_…` setters add them.
+    /// A `GetObjectParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { sort: None, since: None }
     }
@@ -143,8 +143,7 @@ pub struct GetPipelineParams {
 }
 
 impl GetPipelineParams {
-    /// A `GetPipelineParams` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `GetPipelineParams` from its required fields; the `with_…` setters add optional ones.
     pub fn new(labels: BTreeMap<String, String>) -> Self {
         Self {
             object_property_propname: None,

@@ -205,14 +205,9 @@ pub struct GetObjectOk {
 }
 
 impl GetObjectOk {
-    /// A `GetObjectOk` with every field left out; the `with_…` setters add them.
+    /// A `GetObjectOk` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { id: None }
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: String) -> Self {
-        self.id = Some(value);
-        self
     }
 }
 
@@ -226,13 +221,8 @@ pub struct GetPipelineOk {
 }
 
 impl GetPipelineOk {
-    /// A `GetPipelineOk` with every field left out; the `with_…` setters add them.
+    /// A `GetPipelineOk` with every field left out; optional ones are public fields to assign.
     pub fn new() -> Self {
         Self { total: None }
-    }
-    /// Sets `total`.
-    pub fn with_total(mut self, value: i64) -> Self {
-        self.total = Some(value);
-        self
     }
 }

@@ -24,8 +24,7 @@ pub struct Holder {
 }
 
 impl Holder {
-    /// A `Holder` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Holder` from its required fields; the `with_…` setters add optional ones.
     pub fn new(items: Vec<HolderItemsItem>) -> Self {
         Self {
             items,
@@ -74,7 +73,8 @@ pub struct HolderItemsItemVariant1 {
 }
 
 impl HolderItemsItemVariant1 {
-    /// A `HolderItemsItemVariant1` with every field left out; the `with_…` setters add them.
+    /// A `HolderItemsItemVariant1` with every field left out; the `with_…` setters add optional
+    /// ones.
     pub fn new() -> Self {
         Self { label: None }
     }
@@ -133,8 +133,7 @@ pub struct Label {
 }
 
 impl Label {
-    /// A `Label` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Label` from its required fields; the `with_…` setters add optional ones.
     pub fn new(text: String) -> Self {
         Self { text }
     }
@@ -149,8 +148,7 @@ pub struct Amount {
 }
 
 impl Amount {
-    /// A `Amount` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Amount` from its required fields; the `with_…` setters add optional ones.
     pub fn new(amount: f64) -> Self {
         Self { amount }
     }

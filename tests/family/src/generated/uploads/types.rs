@@ -25,7 +25,7 @@ pub struct FileUpload {
 }
 
 impl FileUpload {
-    /// A `FileUpload` with every field left out; the `with_…` setters add them.
+    /// A `FileUpload` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self {
             file: None,
@@ -59,8 +59,7 @@ pub struct Import {
 }
 
 impl Import {
-    /// A `Import` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Import` from its required fields; optional ones are public fields to assign.
     pub fn new(id: String) -> Self {
         Self { id }
     }
@@ -87,8 +86,7 @@ pub struct CrmV3ImportsRequest {
 }
 
 impl CrmV3ImportsRequest {
-    /// A `CrmV3ImportsRequest` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `CrmV3ImportsRequest` from its required fields; the `with_…` setters add optional ones.
     pub fn new(files: FilePart) -> Self {
         Self {
             import_request: None,
@@ -126,8 +124,7 @@ pub struct OauthV1TokenRequest {
 }
 
 impl OauthV1TokenRequest {
-    /// A `OauthV1TokenRequest` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `OauthV1TokenRequest` from its required fields; the `with_…` setters add optional ones.
     pub fn new(grant_type: GrantType) -> Self {
         Self {
             grant_type,
@@ -224,8 +221,7 @@ pub struct OauthV1TokenOk {
 }
 
 impl OauthV1TokenOk {
-    /// A `OauthV1TokenOk` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `OauthV1TokenOk` from its required fields; optional ones are public fields to assign.
     pub fn new(access_token: String, expires_in: i64) -> Self {
         Self { access_token, expires_in }
     }

@@ -4,10 +4,27 @@
 //! The schemas of "Shape bodiless" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    Record, UpsertInput, UpsertBatch, Status, BatchResultWithErrors, StandardError,
-    StandardErrorErrorsItem, Error, Page, PagePaging, PagePagingNext,
-};
+pub use super::super::common::Record;
+
+pub use super::super::common::UpsertInput;
+
+pub use super::super::common::UpsertBatch;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::BatchResultWithErrors;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::StandardErrorErrorsItem;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::Page;
+
+pub use super::super::common::PagePaging;
+
+pub use super::super::common::PagePagingNext;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,8 +46,7 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
-    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `BatchResult` from its required fields; optional ones are public fields to assign.
     pub fn new(
         status: Status,
         results: Vec<Record>,

@@ -4,10 +4,27 @@
 //! The schemas of "Shape multi" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    Record, UpsertInput, UpsertBatch, BatchResult, Status, StandardError,
-    StandardErrorErrorsItem, Error, Page, PagePaging, PagePagingNext,
-};
+pub use super::super::common::Record;
+
+pub use super::super::common::UpsertInput;
+
+pub use super::super::common::UpsertBatch;
+
+pub use super::super::common::BatchResult;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::StandardErrorErrorsItem;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::Page;
+
+pub use super::super::common::PagePaging;
+
+pub use super::super::common::PagePagingNext;
 
 use chrono::{DateTime, Utc};
 use hubspot_runtime::codegen::null_as_default;
@@ -37,8 +54,8 @@ pub struct BatchResultWithErrors {
 }
 
 impl BatchResultWithErrors {
-    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `BatchResultWithErrors` from its required fields; optional ones are public fields to
+    /// assign.
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -53,15 +70,5 @@ impl BatchResultWithErrors {
             started_at,
             completed_at,
         }
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
     }
 }

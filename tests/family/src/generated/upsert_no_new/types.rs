@@ -4,10 +4,21 @@
 //! The schemas of "Shape no_new" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    UpsertInput, UpsertBatch, Status, StandardError, StandardErrorErrorsItem, Error,
-    PagePaging, PagePagingNext,
-};
+pub use super::super::common::UpsertInput;
+
+pub use super::super::common::UpsertBatch;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::StandardErrorErrorsItem;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::PagePaging;
+
+pub use super::super::common::PagePagingNext;
 
 use chrono::{DateTime, Utc};
 use hubspot_runtime::codegen::null_as_default;
@@ -38,8 +49,7 @@ pub struct Record {
 }
 
 impl Record {
-    /// A `Record` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Record` from its required fields; optional ones are public fields to assign.
     pub fn new(
         id: String,
         properties: BTreeMap<String, Option<String>>,
@@ -55,11 +65,6 @@ impl Record {
             archived,
             object_write_trace_id: None,
         }
-    }
-    /// Sets `object_write_trace_id`.
-    pub fn with_object_write_trace_id(mut self, value: String) -> Self {
-        self.object_write_trace_id = Some(value);
-        self
     }
 }
 
@@ -100,8 +105,7 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
-    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `BatchResult` from its required fields; optional ones are public fields to assign.
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -141,8 +145,8 @@ pub struct BatchResultWithErrors {
 }
 
 impl BatchResultWithErrors {
-    /// A `BatchResultWithErrors` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `BatchResultWithErrors` from its required fields; optional ones are public fields to
+    /// assign.
     pub fn new(
         status: Status,
         results: Vec<Record>,
@@ -157,16 +161,6 @@ impl BatchResultWithErrors {
             started_at,
             completed_at,
         }
-    }
-    /// Sets `num_errors`.
-    pub fn with_num_errors(mut self, value: i32) -> Self {
-        self.num_errors = Some(value);
-        self
-    }
-    /// Sets `errors`.
-    pub fn with_errors(mut self, value: Vec<StandardError>) -> Self {
-        self.errors = Some(value);
-        self
     }
 }
 
@@ -183,15 +177,9 @@ pub struct Page {
 }
 
 impl Page {
-    /// A `Page` with the required fields given and the optional ones left out (the `with_…` setters
-    /// add them).
+    /// A `Page` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Record>) -> Self {
         Self { results, paging: None }
-    }
-    /// Sets `paging`.
-    pub fn with_paging(mut self, value: PagePaging) -> Self {
-        self.paging = Some(value);
-        self
     }
 }
 

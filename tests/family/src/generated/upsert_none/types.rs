@@ -4,13 +4,89 @@
 //! The schemas of "Shape none" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    Record, UpsertInput, UpsertBatch, Status, BatchResultWithErrors, StandardError,
-    StandardErrorErrorsItem, Error, Page, PagePaging, PagePagingNext,
-};
+pub use super::super::common::Record;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::BatchResultWithErrors;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::StandardErrorErrorsItem;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::Page;
+
+pub use super::super::common::PagePaging;
+
+pub use super::super::common::PagePagingNext;
 
 use chrono::{DateTime, Utc};
+use hubspot_runtime::property_values::{TypedInput, UniqueKey};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One input: the record named by `id` (a value of `idProperty`) and the values to write.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UpsertInput {
+    /// The value of the unique property that names the record.
+    pub id: String,
+    /// The unique property `id` is a value of.
+    #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
+    pub id_property: Option<String>,
+    /// A caller's id for this input, echoed in its result or error.
+    #[serde(rename = "objectWriteTraceId", skip_serializing_if = "Option::is_none")]
+    pub object_write_trace_id: Option<String>,
+    /// The values to write.
+    pub properties: BTreeMap<String, String>,
+}
+
+impl UpsertInput {
+    /// A `UpsertInput` from its required fields; optional ones are public fields to assign.
+    pub fn new(id: String, properties: BTreeMap<String, String>) -> Self {
+        Self {
+            id,
+            id_property: None,
+            object_write_trace_id: None,
+            properties,
+        }
+    }
+}
+
+impl hubspot_runtime::paging::Record for UpsertInput {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl UpsertInput {
+    /// The record whose unique property `key` names, with the typed input's values.
+    pub fn from_typed(key: &impl UniqueKey, input: &impl TypedInput) -> Self {
+        Self {
+            id: key.value(),
+            id_property: Some(key.property().to_owned()),
+            properties: input.to_map(),
+            object_write_trace_id: Default::default(),
+        }
+    }
+}
+
+/// The body of a batch upsert.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UpsertBatch {
+    /// Up to 100 inputs.
+    pub inputs: Vec<UpsertInput>,
+}
+
+impl UpsertBatch {
+    /// A `UpsertBatch` from its required fields; optional ones are public fields to assign.
+    pub fn new(inputs: Vec<UpsertInput>) -> Self {
+        Self { inputs }
+    }
+}
 
 /// The answer when every input was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -29,8 +105,7 @@ pub struct BatchResult {
 }
 
 impl BatchResult {
-    /// A `BatchResult` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `BatchResult` from its required fields; optional ones are public fields to assign.
     pub fn new(
         status: Status,
         results: Vec<Record>,

@@ -4,7 +4,26 @@
 //! The schemas of "Shape ok" v1 as Rust types: one type a schema, plus the enums and objects
 //! written inline in them.
 
-pub use super::super::common::{
-    Record, UpsertInput, UpsertBatch, BatchResult, Status, BatchResultWithErrors,
-    StandardError, StandardErrorErrorsItem, Error, Page, PagePaging, PagePagingNext,
-};
+pub use super::super::common::Record;
+
+pub use super::super::common::UpsertInput;
+
+pub use super::super::common::UpsertBatch;
+
+pub use super::super::common::BatchResult;
+
+pub use super::super::common::Status;
+
+pub use super::super::common::BatchResultWithErrors;
+
+pub use super::super::common::StandardError;
+
+pub use super::super::common::StandardErrorErrorsItem;
+
+pub use super::super::common::Error;
+
+pub use super::super::common::Page;
+
+pub use super::super::common::PagePaging;
+
+pub use super::super::common::PagePagingNext;

@@ -92,7 +92,7 @@ pub struct GetPageParams {
 }
 
 impl GetPageParams {
-    /// A `GetPageParams` with every field left out; the `with_…` setters add them.
+    /// A `GetPageParams` with every field left out; the `with_…` setters add optional ones.
     pub fn new() -> Self {
         Self { after: None, limit: None }
     }

@@ -20,8 +20,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// A `Settings` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Settings` from its required fields; the `with_…` setters add optional ones.
     pub fn new(target_url: String) -> Self {
         Self {
             target_url,
@@ -50,8 +49,7 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// A `Subscription` with the required fields given and the optional ones left out (the `with_…`
-    /// setters add them).
+    /// A `Subscription` from its required fields; the `with_…` setters add optional ones.
     pub fn new(event_type: String, active: bool) -> Self {
         Self {
             id: None,
@@ -76,8 +74,7 @@ pub struct SubscriptionList {
 }
 
 impl SubscriptionList {
-    /// A `SubscriptionList` with the required fields given and the optional ones left out (the
-    /// `with_…` setters add them).
+    /// A `SubscriptionList` from its required fields; optional ones are public fields to assign.
     pub fn new(results: Vec<Subscription>) -> Self {
         Self { results }
     }
