@@ -29,7 +29,7 @@ use crate::metrics::{Counters, Metrics, RateLimitStatus};
 #[cfg(test)]
 use crate::request::{OperationInfo, RateClass, Repeat};
 use crate::request::{Request, Response};
-use crate::retry::{self, Fault, RetryPolicy};
+use crate::retry::{self, Fault, RetryPolicy, Transience};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] sets another.
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -182,6 +182,16 @@ impl Progress {
 /// A free function, not a method of [`Client`], so that no name of any document's operations
 /// can collide with it.
 pub async fn send(client: &Client, request: Request) -> Result<Response, Failure> {
+    send_counted(client, request, None).await
+}
+
+/// [`send`], counting the attempts in `run` too (a bulk run's own figures) besides the
+/// client's [`Metrics`].
+pub(crate) async fn send_counted(
+    client: &Client,
+    request: Request,
+    run: Option<&Counters>,
+) -> Result<Response, Failure> {
     let inner = client
         .inner
         .as_ref()
@@ -200,12 +210,12 @@ pub async fn send(client: &Client, request: Request) -> Result<Response, Failure
     );
     let progress = Progress::default();
     let Some(deadline) = inner.deadline else {
-        return attempts(inner, &request, &url, &progress, None, &span)
+        return attempts(inner, run, &request, &url, &progress, None, &span)
             .instrument(span.clone())
             .await;
     };
     let deadline_at = Instant::now().checked_add(deadline);
-    let call = attempts(inner, &request, &url, &progress, deadline_at, &span);
+    let call = attempts(inner, run, &request, &url, &progress, deadline_at, &span);
     let outcome = match deadline_at {
         Some(at) => {
             tokio::time::timeout_at(at, call)
@@ -235,9 +245,27 @@ fn deadline_error(inner: &Inner, request: &Request, progress: &Progress) -> Fail
     Failure::from(FailureKind::DeadlineExceeded(error))
 }
 
+/// Where the attempts of one call are counted: the client's counters, and those of the bulk
+/// run the call is part of.
+#[derive(Clone, Copy)]
+struct Tally<'a> {
+    client: &'a Counters,
+    run: Option<&'a Counters>,
+}
+
+impl Tally<'_> {
+    fn each(self, count: impl Fn(&Counters)) {
+        count(self.client);
+        if let Some(run) = self.run {
+            count(run);
+        }
+    }
+}
+
 /// The attempts of one call, inside its span.
 async fn attempts(
     inner: &Inner,
+    run: Option<&Counters>,
     request: &Request,
     url: &Url,
     progress: &Progress,
@@ -245,11 +273,17 @@ async fn attempts(
     span: &tracing::Span,
 ) -> Result<Response, Failure> {
     let operation = request.operation;
+    let tally = Tally {
+        client: &inner.counters,
+        run,
+    };
     let mut waited = Duration::ZERO;
     let mut attempt: u32 = 0;
     // Whether an attempt was made again with a new token after HubSpot said the token had
     // expired: once per call, and not out of the retry policy's budget.
     let mut renewed = false;
+    // Whether an attempt that may have been applied was made again.
+    let mut maybe_applied_earlier = false;
     loop {
         attempt = attempt.saturating_add(1);
         let asked = Instant::now();
@@ -280,10 +314,10 @@ async fn attempts(
         };
         let sent_at = Instant::now();
         let paced = sent_at - asked;
-        inner.counters.waited(paced);
+        tally.each(|c| c.waited(paced));
         waited += paced;
         progress.attempts.store(attempt, Ordering::Relaxed);
-        inner.counters.attempt(attempt > 1);
+        tally.each(|c| c.attempt(attempt > 1));
         span.record("attempts", attempt);
         span.record("waited_ms", millis(waited));
 
@@ -294,12 +328,12 @@ async fn attempts(
         // The request is over: the limiter counts it from now on as ended.
         drop(permit);
 
-        let (reason, wait, failure) = match outcome {
+        let (reason, wait, failure, ambiguous) = match outcome {
             Ok(answer) => {
                 let status = answer.status.as_u16();
                 attempt_span.record("status", status);
                 span.record("status", status);
-                inner.counters.answer(status);
+                tally.each(|c| c.answer(status));
                 let rate_limits = RateLimitStatus::from_headers(&answer.headers);
                 if let Some(figures) = rate_limits {
                     inner.counters.set_rate_limits(figures);
@@ -340,6 +374,7 @@ async fn attempts(
                     headers: &answer.headers,
                     body: &answer.body,
                 };
+                let ambiguous = retry::transience(fault) == Transience::Ambiguous;
                 let decision = retry::retry_wait(
                     &inner.retry,
                     attempt - 1 - u32::from(renewed),
@@ -355,14 +390,20 @@ async fn attempts(
                         headers: answer.headers,
                         body: answer.body,
                         attempts: attempt,
+                        maybe_applied_earlier,
                     });
                 };
-                (reason, wait, format!("HubSpot answered {}", answer.status))
+                (
+                    reason,
+                    wait,
+                    format!("HubSpot answered {}", answer.status),
+                    ambiguous,
+                )
             }
             Err(AttemptError::TooLarge(status)) => {
                 attempt_span.record("status", status.as_u16());
                 span.record("status", status.as_u16());
-                inner.counters.answer(status.as_u16());
+                tally.each(|c| c.answer(status.as_u16()));
                 return Err(Failure::from(FailureKind::BodyTooLarge(
                     BodyTooLargeError::new(
                         status,
@@ -374,11 +415,12 @@ async fn attempts(
                 )));
             }
             Err(AttemptError::Transport(kind)) => {
-                inner.counters.transport_error();
+                tally.each(Counters::transport_error);
                 let fault = match &kind {
                     TransportErrorKind::Http(error) if error.is_connect() => Fault::NotSent,
                     _ => Fault::Ambiguous,
                 };
+                let ambiguous = retry::transience(fault) == Transience::Ambiguous;
                 let decision = retry::retry_wait(
                     &inner.retry,
                     attempt - 1 - u32::from(renewed),
@@ -400,9 +442,10 @@ async fn attempts(
                     );
                     return Err(FailureKind::Transport(error).into());
                 };
-                (reason, wait, error.to_string())
+                (reason, wait, error.to_string(), ambiguous)
             }
         };
+        maybe_applied_earlier |= ambiguous;
         progress.set_last_failure(failure);
         let passes = |at: Instant| Instant::now().checked_add(wait).is_none_or(|end| end >= at);
         if deadline_at.is_some_and(passes) {
@@ -421,7 +464,7 @@ async fn attempts(
             "retrying"
         );
         tokio::time::sleep(wait).await;
-        inner.counters.waited(wait);
+        tally.each(|c| c.waited(wait));
         waited += wait;
         span.record("waited_ms", millis(waited));
     }
@@ -1619,6 +1662,60 @@ pub(crate) mod tests {
             Err(error) => panic!("{error}"),
         }
         assert_eq!(received(&server).await, 2);
+    }
+
+    #[tokio::test]
+    async fn an_answer_says_whether_an_earlier_attempt_may_have_been_applied() {
+        // First answer, then the 200 that ends the call: only an earlier attempt that HubSpot
+        // may have carried out (no answer, 502-504, 423) makes the flag; 429s and refused
+        // connections do not.
+        let cases: [(Option<u16>, bool); 5] = [
+            (None, false),
+            (Some(429), false),
+            (Some(503), true),
+            (Some(423), true),
+            // An attempt that timed out.
+            (Some(0), true),
+        ];
+        for (first, expected) in cases {
+            let server = MockServer::start().await;
+            if let Some(status) = first {
+                let answer = if status == 0 {
+                    ResponseTemplate::new(200).set_delay(Duration::from_secs(5))
+                } else {
+                    ResponseTemplate::new(status).insert_header("Retry-After", "0")
+                };
+                Mock::given(method("POST"))
+                    .respond_with(answer)
+                    .up_to_n_times(1)
+                    .mount(&server)
+                    .await;
+            }
+            Mock::given(method("POST"))
+                .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+                .mount(&server)
+                .await;
+            let client = client(
+                builder(&server.uri())
+                    .timeout(Duration::from_millis(300))
+                    .retry_policy(quick_retries(2)),
+            );
+            let mut request = crate::codegen::Request::new(
+                reqwest::Method::POST,
+                "/crm/v3/objects/things/batch/upsert".to_owned(),
+                &SAFE,
+            );
+            if let Err(error) = request.json(&serde_json::json!({ "inputs": [] })) {
+                panic!("{error:?}");
+            }
+            match crate::codegen::send(&client, request).await {
+                Ok(response) => {
+                    assert_eq!(response.attempts, 1 + u32::from(first.is_some()));
+                    assert_eq!(response.maybe_applied_earlier, expected, "{first:?}");
+                }
+                Err(error) => panic!("{first:?}: {error:?}"),
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -386,6 +386,12 @@ pub struct Response {
     pub(crate) body: Vec<u8>,
     /// How many attempts the call made to get this answer.
     pub(crate) attempts: u32,
+    /// Whether an earlier attempt of the call may have been applied: it timed out, lost its
+    /// connection after sending, or got a 502, 503, 504 or 423 ([`Transience::Ambiguous`]).
+    /// Not after a 429 or a connection that never opened: HubSpot did nothing with those.
+    ///
+    /// [`Transience::Ambiguous`]: crate::retry::Transience::Ambiguous
+    pub(crate) maybe_applied_earlier: bool,
 }
 
 impl Response {
@@ -676,6 +682,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: body.as_bytes().to_vec(),
             attempts: 1,
+            maybe_applied_earlier: false,
         }
     }
 

@@ -188,6 +188,14 @@ async fn orders_and_line_items_on_one_client_share_one_budget() {
     assert_eq!(per_type("line_items"), LINE_ITEMS / 100);
     assert!(log.iter().all(|request| request.status == Some(200)));
     assert_eq!(client.metrics().retries, 0);
+    // Each run's summary counts its own attempts, not the other's; the client, both.
+    assert_eq!(orders.client.requests, (ORDERS / 100) as u64, "{orders}");
+    assert_eq!(
+        line_items.client.requests,
+        (LINE_ITEMS / 100) as u64,
+        "{line_items}"
+    );
+    assert_eq!(client.metrics().requests, log.len() as u64);
 
     // The runs overlapped: each object's requests began before the other's ended.
     let (orders_from, orders_to) = span(&log, "orders");

@@ -50,9 +50,10 @@ pub(crate) struct Reply {
     errors: Vec<Rejection>,
     /// Whether the status was `207 Multi-Status` (some inputs failed).
     multi_status: bool,
-    /// How many attempts the client made for this answer: after more than one, an earlier
-    /// attempt may have written the records.
-    attempts: u32,
+    /// Whether an earlier attempt of the client's may have written the records (it got no
+    /// answer, or a 502, 503, 504 or 423); an attempt after a 429 repeats one HubSpot did
+    /// not apply.
+    maybe_applied_earlier: bool,
 }
 
 /// The body of a success answer, read leniently: the document's types are not consulted.
@@ -76,13 +77,13 @@ fn read_answer<O: UpsertOperation>(sent: Result<Response, Failure>) -> Answer<O>
         return Err(response.into_error());
     }
     let multi_status = status == 207;
-    let attempts = response.attempts;
+    let maybe_applied_earlier = response.maybe_applied_earlier;
     if response.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Reply {
             results: None,
             errors: Vec::new(),
             multi_status,
-            attempts,
+            maybe_applied_earlier,
         });
     }
     let wire: WireReply = response.json()?;
@@ -90,7 +91,7 @@ fn read_answer<O: UpsertOperation>(sent: Result<Response, Failure>) -> Answer<O>
         results: wire.results,
         errors: wire.errors.into_iter().map(Rejection::from_json).collect(),
         multi_status,
-        attempts,
+        maybe_applied_earlier,
     })
 }
 
@@ -827,8 +828,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     /// Ties each result and error of a success answer to its input; every input gets
     /// exactly one outcome.
     fn settle(&mut self, items: Vec<Item<O>>, reply: Reply) {
-        // The client retried: an earlier attempt may have written these records.
-        let retried = reply.attempts > 1;
+        // The client retried after an attempt that may have written these records.
+        let retried = reply.maybe_applied_earlier;
         let Some(results) = reply.results else {
             if reply.errors.is_empty() {
                 // No body: a `200`/`201` says every input landed, a `207` says some failed

@@ -52,7 +52,8 @@
 //! body, and a result that does not decode as [`UpsertOperation::Record`] all say that the
 //! write landed without saying how ([`OutcomeKind::Landed`]). So does `new: false` when an
 //! earlier attempt of the same input may have written the record (the client retried the
-//! call, or the engine sent the input again after a failure without a verdict): the record
+//! call after an attempt that got no answer or a 502, 503, 504 or 423, not after a 429; or the
+//! engine sent the input again after a failure without a verdict): the record
 //! it finds may be the one this run created. `new: true` is believed as it is. Per-input
 //! errors are read into [`Rejection`], whatever the document's error schema.
 //!
@@ -178,7 +179,8 @@ use std::time::Duration;
 
 use futures_util::stream::{self, Stream, StreamExt};
 
-use crate::codegen::{self, BoxFuture, Failure, Method, Request, Response};
+use crate::codegen::{BoxFuture, Failure, Method, Request, Response};
+use crate::metrics::Counters;
 use crate::{Api, Error, Metrics, OperationInfo};
 use engine::{Engine, StopSignal, Transport};
 pub use rejection::Rejection;
@@ -306,7 +308,10 @@ impl<O: UpsertOperation> BulkUpsert<O> {
     where
         S: Stream<Item = O::Input> + Send + 'a,
     {
-        let transport = Arc::new(ClientTransport(self.api));
+        let transport = Arc::new(ClientTransport {
+            api: self.api,
+            counters: Arc::default(),
+        });
         BulkRun {
             engine: Engine::new(self.config, transport, Box::pin(inputs)),
         }
@@ -340,24 +345,29 @@ impl<O: UpsertOperation + fmt::Debug> fmt::Debug for BulkUpsert<O> {
     }
 }
 
-/// Sends each batch through the handle's client as the operation's request, and reads the
-/// client's metrics.
-struct ClientTransport<O>(O);
+/// Sends each batch through the handle's client as the operation's request, counting the
+/// attempts in the run's own counters as well as the client's.
+struct ClientTransport<O> {
+    api: O,
+    /// What the client did for this run's requests alone.
+    counters: Arc<Counters>,
+}
 
 impl<O: UpsertOperation> Transport for ClientTransport<O> {
     fn send(&self, body: serde_json::Value) -> BoxFuture<'static, Result<Response, Failure>> {
-        let client = self.0.client().clone();
+        let client = self.api.client().clone();
+        let counters = self.counters.clone();
         Box::pin(async move {
             let operation = O::OPERATION;
             let mut request =
                 Request::new(Method::POST, operation.path_template.to_owned(), operation);
             request.json(&body)?;
-            codegen::send(&client, request).await
+            crate::client::send_counted(&client, request, Some(&counters)).await
         })
     }
 
     fn metrics(&self) -> Metrics {
-        self.0.client().metrics()
+        self.counters.snapshot()
     }
 }
 
@@ -542,8 +552,9 @@ pub enum OutcomeKind<O: UpsertOperation> {
     /// without a body or without `results` (`None`), or the result does not decode as the
     /// document's record type (`None`, and counted in [`Summary::undecodable_results`]), or
     /// it says `new: false` after an earlier attempt of this input may have written the
-    /// record (the client retried the call, or the run sent the input again), so the record
-    /// found may be the one this run created. The write landed either way.
+    /// record (the client retried the call after an attempt HubSpot may have carried out,
+    /// or the run sent the input again), so the record found may be the one this run
+    /// created. The write landed either way.
     Landed(Option<Box<O::Record>>),
     /// HubSpot rejected this input (or it could not be right or encoded, and was not sent).
     Failed(InputError<O>),
@@ -738,10 +749,11 @@ pub struct Summary<O: UpsertOperation> {
     pub not_attempted: u64,
     /// Batch requests the run made (each may take several attempts, see `attempts`).
     pub requests: u64,
-    /// What the client did during the run: attempts sent (retries included), retries, `429`
-    /// answers, server errors, transport errors, time spent waiting. Taken from
-    /// [`Client::metrics`](crate::Client::metrics), so calls made through the same client
-    /// elsewhere at the same time count too.
+    /// What the client did for this run's requests: attempts sent (retries included),
+    /// retries, `429` answers, server errors, transport errors, time spent waiting. Counted
+    /// for the run alone: calls made through the same client elsewhere at the same time (a
+    /// second run, another object) count in [`Client::metrics`](crate::Client::metrics) but
+    /// not here.
     pub client: Metrics,
     /// Requests split after a `400`: into the inputs it named and the rest, or in two
     /// halves when it named none.

@@ -163,6 +163,9 @@ struct Model {
     too_large_above: Option<usize>,
     /// The client's attempts each answer reports (1 when 0).
     attempts: u32,
+    /// Whether those attempts before the last were refused (429s), so none of them may
+    /// have been applied; otherwise they got no answer and may have.
+    earlier_refused: bool,
 }
 
 #[derive(Clone)]
@@ -188,10 +191,17 @@ impl Scripted {
 }
 
 fn answer(status: u16, body: &str) -> Result<Response, Failure> {
-    answer_after(1, status, body)
+    answer_after(1, false, status, body)
 }
 
-fn answer_after(attempts: u32, status: u16, body: &str) -> Result<Response, Failure> {
+/// An answer the client got at its `attempts`-th attempt, after earlier ones that may have
+/// been applied or not.
+fn answer_after(
+    attempts: u32,
+    maybe_applied_earlier: bool,
+    status: u16,
+    body: &str,
+) -> Result<Response, Failure> {
     Ok(Response {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         method: Method::POST,
@@ -199,6 +209,7 @@ fn answer_after(attempts: u32, status: u16, body: &str) -> Result<Response, Fail
         headers: HeaderMap::new(),
         body: body.as_bytes().to_vec(),
         attempts,
+        maybe_applied_earlier,
     })
 }
 
@@ -411,7 +422,12 @@ impl Transport for Scripted {
                 });
                 (207, body)
             };
-            answer_after(model.attempts.max(1), status, &body.to_string())
+            answer_after(
+                model.attempts.max(1),
+                model.attempts > 1 && !model.earlier_refused,
+                status,
+                &body.to_string(),
+            )
         })
     }
 }
@@ -1446,6 +1462,28 @@ async fn after_a_retried_call_new_false_is_landed_and_new_true_created() {
     assert_eq!(
         (summary.created, summary.landed, summary.updated),
         (4, 1, 0)
+    );
+}
+
+#[tokio::test]
+async fn after_a_call_retried_only_for_429s_new_false_is_updated() {
+    // The client tried again after 429s: HubSpot applied none of those attempts, so an
+    // existing record is this run's update, not possibly its own earlier write.
+    let transport = Scripted::new(Model {
+        attempts: 3,
+        earlier_refused: true,
+        store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
+        ..Model::default()
+    });
+    let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
+    assert_accounted(&outcomes, &summary, 5);
+    assert!(matches!(
+        outcome_of(&outcomes, "o3").kind(),
+        OutcomeKind::Updated(_)
+    ));
+    assert_eq!(
+        (summary.created, summary.landed, summary.updated),
+        (4, 0, 1)
     );
 }
 

@@ -22,6 +22,7 @@ fn api_error(path: &str, message: &str) -> Error<Value> {
         headers: HeaderMap::new(),
         body: json!({ "message": message }).to_string().into_bytes(),
         attempts: 1,
+        maybe_applied_earlier: false,
     }
     .into_error()
 }
