@@ -80,6 +80,10 @@ pub struct Document {
     pub handle: String,
     /// The IR its files were emitted from.
     pub api: ir::Api,
+    /// Its types that another document of the crate defines too, but otherwise, so that this
+    /// one has its own (the types naming them included), by name. Empty for a crate of one
+    /// document, and where every document agrees.
+    pub apart: Vec<String>,
 }
 
 /// The generator's output for one crate.
@@ -277,10 +281,14 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
             module: input.module.clone(),
             handle: api.handle.clone(),
             api,
+            apart: Vec::new(),
         });
     }
 
     let sharing = share::share(&documents.iter().map(|d| &d.api).collect::<Vec<_>>());
+    for (document, apart) in documents.iter_mut().zip(&sharing.apart) {
+        document.apart = apart.iter().cloned().collect();
+    }
     let mut files = Vec::new();
     let mut items = Vec::new();
     let dir = Path::new(GENERATED_DIR);

@@ -27,6 +27,9 @@ pub struct Sharing {
     pub common: Vec<(usize, TypeDef)>,
     /// For each document, in input order, the names of its types that are in `common`.
     pub shared: Vec<BTreeSet<String>>,
+    /// For each document, in input order, the names of its types that another document
+    /// defines too, but otherwise: the document has its own (so do the types naming them).
+    pub apart: Vec<BTreeSet<String>>,
     /// What the `common` module writes by name ([`naming::importable`]).
     pub imports: Imports,
 }
@@ -115,6 +118,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
     let mut sharing = Sharing {
         common: Vec::new(),
         shared: vec![BTreeSet::new(); apis.len()],
+        apart: vec![BTreeSet::new(); apis.len()],
         imports: Imports::default(),
     };
     let mut placed = BTreeSet::new();
@@ -128,6 +132,8 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 if placed.insert(t.name().to_owned()) {
                     sharing.common.push((doc, t.clone()));
                 }
+            } else if by_name.get(t.name()).is_some_and(|defs| defs.len() >= 2) {
+                sharing.apart[doc].insert(t.name().to_owned());
             }
         }
     }
@@ -205,6 +211,8 @@ mod tests {
         assert_eq!(sharing.common[1], (0, alias("Id", Ty::String)));
         assert!(sharing.shared[0].contains("Status") && sharing.shared[0].contains("Id"));
         assert!(sharing.shared[1].contains("Status") && !sharing.shared[1].contains("Id"));
+        assert!(sharing.apart[0].is_empty());
+        assert_eq!(sharing.apart[1], BTreeSet::from(["Id".to_owned()]));
     }
 
     #[test]
@@ -225,6 +233,10 @@ mod tests {
             vec![(0, a.types[0].clone()), (0, a.types[1].clone())]
         );
         assert!(sharing.shared[1].is_empty(), "{:?}", sharing.shared);
+        assert_eq!(
+            sharing.apart[1],
+            BTreeSet::from(["List".to_owned(), "Status".to_owned()])
+        );
     }
 
     #[test]

@@ -220,6 +220,32 @@ fn fix_command(args: &Args) -> String {
     command
 }
 
+/// For each document with its own version of a type another document of the crate defines
+/// too, a line saying so: HubSpot changes the schemas its object documents share in all of
+/// them, so a document alone in differing is often one updated before the others.
+fn apart_notes(generated: &generator::Generated) -> Vec<String> {
+    generated
+        .documents
+        .iter()
+        .filter(|d| !d.apart.is_empty())
+        .map(|d| {
+            let shown: Vec<&str> = d.apart.iter().take(10).map(String::as_str).collect();
+            let more = match d.apart.len() - shown.len() {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            format!(
+                "{} has its own {}{more}: {} type(s) another document of the crate defines \
+                 otherwise. If HubSpot changed them in every object's document, update the \
+                 other documents in spec/ too, and they are shared again.",
+                d.module,
+                shown.join(", "),
+                d.apart.len(),
+            )
+        })
+        .collect()
+}
+
 /// Says, for each document named with `--spec` that no catalog types, what it goes without.
 fn warn_missing_catalogs(sources: &[Source]) {
     for source in sources.iter().filter(|s| s.catalog.is_none()) {
@@ -272,6 +298,9 @@ fn main() -> ExitCode {
                 if job.show_warnings {
                     for warning in &generated.warnings {
                         eprintln!("warning: {warning}");
+                    }
+                    for note in apart_notes(&generated) {
+                        eprintln!("note: {note}");
                     }
                 }
                 outputs.push((job, generated));

@@ -604,3 +604,54 @@ fn files_no_document_produces_any_more_are_removed_and_checked() {
     ]);
     assert!(again.status.success(), "{}", stderr(&again));
 }
+
+#[test]
+fn a_document_that_alone_defines_a_shared_schema_otherwise_is_noted() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = dir.path().join("out");
+    let first = dir.path().join("carts.yaml");
+    let second = dir.path().join("orders.yaml");
+    let text = std::fs::read_to_string(orders()).expect("spec/orders.yaml");
+    std::fs::write(&first, &text).expect("written");
+    let run = |out: &Path| {
+        let output = xtask(&[
+            "codegen",
+            "--spec",
+            path(&first),
+            "--spec",
+            path(&second),
+            "--out",
+            path(out),
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        stderr(&output)
+    };
+    // The same schemas in both: shared, and nothing to say.
+    std::fs::write(&second, &text).expect("written");
+    let same = run(&out);
+    assert!(!same.contains("note:"), "{same}");
+    // The record gains a field in orders.yaml alone: orders has its own record type, and the
+    // types that hold one, and the run says so; carts keeps the shared ones.
+    let updated = text.replacen(
+        "      description: A record as HubSpot returns it.\n      example: null\n      properties:\n",
+        "      description: A record as HubSpot returns it.\n      example: null\n      properties:\n        appId:\n          type: string\n          description: Id of the app that wrote the record.\n",
+        1,
+    );
+    assert_ne!(updated, text, "the edit applies");
+    std::fs::write(&second, &updated).expect("written");
+    let apart = run(&out);
+    assert_mentions(
+        &apart,
+        &[
+            "note: orders has its own",
+            "BatchResponseSimplePublicObject,",
+            "SimplePublicObject",
+            "update the other documents in spec/ too",
+        ],
+    );
+    assert!(!apart.contains("note: carts"), "{apart}");
+    let types = std::fs::read_to_string(out.join("src/generated/orders/types.rs")).expect("types");
+    assert!(types.contains("pub struct SimplePublicObject {"), "{types}");
+    let carts = std::fs::read_to_string(out.join("src/generated/carts/types.rs")).expect("types");
+    assert!(carts.contains("pub use super::super::common::SimplePublicObject;"));
+}
