@@ -1447,44 +1447,29 @@ async fn answers_too_large_for_a_full_batch_land_from_smaller_ones() {
 }
 
 #[tokio::test]
-async fn after_a_retried_call_new_false_is_landed_and_new_true_created() {
-    let transport = Scripted::new(Model {
-        attempts: 2,
-        store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
-        ..Model::default()
-    });
-    let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
-    assert_accounted(&outcomes, &summary, 5);
-    assert!(matches!(
-        outcome_of(&outcomes, "o3").kind(),
-        OutcomeKind::Landed(Some(_))
-    ));
-    assert_eq!(
-        (summary.created, summary.landed, summary.updated),
-        (4, 1, 0)
-    );
-}
-
-#[tokio::test]
-async fn after_a_call_retried_only_for_429s_new_false_is_updated() {
-    // The client tried again after 429s: HubSpot applied none of those attempts, so an
-    // existing record is this run's update, not possibly its own earlier write.
-    let transport = Scripted::new(Model {
-        attempts: 3,
-        earlier_refused: true,
-        store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
-        ..Model::default()
-    });
-    let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
-    assert_accounted(&outcomes, &summary, 5);
-    assert!(matches!(
-        outcome_of(&outcomes, "o3").kind(),
-        OutcomeKind::Updated(_)
-    ));
-    assert_eq!(
-        (summary.created, summary.landed, summary.updated),
-        (4, 0, 1)
-    );
+async fn after_a_retried_call_new_false_is_landed_unless_only_429s_were_retried() {
+    // After an attempt that got no answer, the record found may be this run's own earlier
+    // write: landed. After 429s, HubSpot applied none of the earlier attempts: updated.
+    for (earlier_refused, landed, updated) in [(false, 1, 0), (true, 0, 1)] {
+        let transport = Scripted::new(Model {
+            attempts: 3,
+            earlier_refused,
+            store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
+            ..Model::default()
+        });
+        let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
+        assert_accounted(&outcomes, &summary, 5);
+        let kind = outcome_of(&outcomes, "o3").kind();
+        match earlier_refused {
+            false => assert!(matches!(kind, OutcomeKind::Landed(Some(_))), "{summary}"),
+            true => assert!(matches!(kind, OutcomeKind::Updated(_)), "{summary}"),
+        }
+        assert_eq!(
+            (summary.created, summary.landed, summary.updated),
+            (4, landed, updated),
+            "earlier attempts refused: {earlier_refused}"
+        );
+    }
 }
 
 #[tokio::test]
