@@ -29,7 +29,7 @@ use crate::metrics::{Counters, Metrics, RateLimitStatus};
 #[cfg(test)]
 use crate::request::{OperationInfo, RateClass, Repeat};
 use crate::request::{Request, Response};
-use crate::retry::{self, Fault, RetryPolicy, Transience};
+use crate::retry::{self, Fault, RetryPolicy};
 
 /// The `User-Agent` sent unless [`ClientBuilder::user_agent`] sets another.
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -328,7 +328,7 @@ async fn attempts(
         // The request is over: the limiter counts it from now on as ended.
         drop(permit);
 
-        let (reason, wait, failure, ambiguous) = match outcome {
+        let (reason, wait, failure) = match outcome {
             Ok(answer) => {
                 let status = answer.status.as_u16();
                 attempt_span.record("status", status);
@@ -374,7 +374,6 @@ async fn attempts(
                     headers: &answer.headers,
                     body: &answer.body,
                 };
-                let ambiguous = retry::transience(fault) == Transience::Ambiguous;
                 let decision = retry::retry_wait(
                     &inner.retry,
                     attempt - 1 - u32::from(renewed),
@@ -393,12 +392,7 @@ async fn attempts(
                         maybe_applied_earlier,
                     });
                 };
-                (
-                    reason,
-                    wait,
-                    format!("HubSpot answered {}", answer.status),
-                    ambiguous,
-                )
+                (reason, wait, format!("HubSpot answered {}", answer.status))
             }
             Err(AttemptError::TooLarge(status)) => {
                 attempt_span.record("status", status.as_u16());
@@ -420,7 +414,6 @@ async fn attempts(
                     TransportErrorKind::Http(error) if error.is_connect() => Fault::NotSent,
                     _ => Fault::Ambiguous,
                 };
-                let ambiguous = retry::transience(fault) == Transience::Ambiguous;
                 let decision = retry::retry_wait(
                     &inner.retry,
                     attempt - 1 - u32::from(renewed),
@@ -442,10 +435,10 @@ async fn attempts(
                     );
                     return Err(FailureKind::Transport(error).into());
                 };
-                (reason, wait, error.to_string(), ambiguous)
+                (reason, wait, error.to_string())
             }
         };
-        maybe_applied_earlier |= ambiguous;
+        maybe_applied_earlier |= reason.may_have_been_applied();
         progress.set_last_failure(failure);
         let passes = |at: Instant| Instant::now().checked_add(wait).is_none_or(|end| end >= at);
         if deadline_at.is_some_and(passes) {

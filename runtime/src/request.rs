@@ -387,10 +387,11 @@ pub struct Response {
     /// How many attempts the call made to get this answer.
     pub(crate) attempts: u32,
     /// Whether an earlier attempt of the call may have been applied: it timed out, lost its
-    /// connection after sending, or got a 502, 503, 504 or 423 ([`Transience::Ambiguous`]).
-    /// Not after a 429 or a connection that never opened: HubSpot did nothing with those.
+    /// connection after sending, or got a 502, 503, 504 or 423
+    /// ([`Reason::may_have_been_applied`]). Not after a 429 or a connection that never opened:
+    /// HubSpot did nothing with those.
     ///
-    /// [`Transience::Ambiguous`]: crate::retry::Transience::Ambiguous
+    /// [`Reason::may_have_been_applied`]: crate::retry::Reason::may_have_been_applied
     pub(crate) maybe_applied_earlier: bool,
 }
 

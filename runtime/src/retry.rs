@@ -194,6 +194,16 @@ pub(crate) enum Reason {
 }
 
 impl Reason {
+    /// Whether the attempt retried for this reason may have been applied all the same: it got
+    /// a 502, 503, 504 or 423, or no answer ([`Transience::Ambiguous`]). A 429 or a connection
+    /// that never opened left nothing behind.
+    pub(crate) fn may_have_been_applied(self) -> bool {
+        match self {
+            Reason::ServerError | Reason::Locked | Reason::Ambiguous => true,
+            Reason::RateLimited | Reason::NotSent => false,
+        }
+    }
+
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Reason::RateLimited => "rate limited",
