@@ -168,9 +168,7 @@ pub fn read_manifest(text: &str) -> Result<Surface, Error> {
         }
         _ => {}
     }
-    serde_json::from_value(value)
-        .map(Surface::complete)
-        .map_err(|e| Error::msg(format!("not an API manifest: {e}")))
+    serde_json::from_value(value).map_err(|e| Error::msg(format!("not an API manifest: {e}")))
 }
 
 /// The surface of the crate the generator would make from a loaded document.

@@ -144,13 +144,9 @@ pub enum Shape {
         fields: Vec<FieldSurface>,
         /// Whether it implements `Eq`.
         eq: bool,
-        /// Whether it implements `Default`.
+        /// Whether it implements `Default`. (Every struct is `#[non_exhaustive]` and has
+        /// `new(…)` taking its fields that are not optional, in order: [`Shape::new_args`].)
         default: bool,
-        /// The arguments of `new(…)`, in order: the fields that are not `Option`s (every
-        /// struct has one, and is `#[non_exhaustive]`). Not written in the manifest, where the
-        /// fields say it; [`Surface::complete`] fills it in after reading.
-        #[serde(skip)]
-        new: Option<Vec<String>>,
         /// Whether a request may hold it, so its optional fields have `with_…` setters
         /// (a struct only answers hold has none).
         setters: bool,
@@ -179,6 +175,15 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// A struct's `new(…)` arguments: its fields that are not optional, in field order.
+    pub fn new_args(fields: &[FieldSurface]) -> Vec<String> {
+        fields
+            .iter()
+            .filter(|f| !f.optional)
+            .map(|f| f.name.clone())
+            .collect()
+    }
+
     /// The kind's name as the report says it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -242,24 +247,6 @@ impl Surface {
             operations,
             types,
         }
-        .complete()
-    }
-
-    /// Fills in what follows from the rest and the manifest does not write: each struct's
-    /// `new(…)` arguments, its fields that are not `Option`s in field order.
-    pub fn complete(mut self) -> Surface {
-        for t in &mut self.types {
-            if let Shape::Struct { fields, new, .. } = &mut t.shape {
-                *new = Some(
-                    fields
-                        .iter()
-                        .filter(|f| !f.optional)
-                        .map(|f| f.name.clone())
-                        .collect(),
-                );
-            }
-        }
-        self
     }
 }
 
@@ -364,7 +351,6 @@ fn type_surface(api: &ir::Api, t: &ir::TypeDef) -> TypeSurface {
                 .collect(),
             eq: s.caps.eq,
             default: s.caps.default,
-            new: None,
             setters: s.builder.sent,
         },
         ir::TypeDef::Enum(e) => Shape::Enum {

@@ -70,20 +70,18 @@ fn type_def(acc: &mut Acc, o: &TypeSurface, n: &TypeSurface) {
                 fields: of,
                 eq: oe,
                 default: od,
-                new: on,
                 setters: os,
             },
             Shape::Struct {
                 fields: nf,
                 eq: ne,
                 default: nd,
-                new: nn,
                 setters: ns,
             },
         ) => {
             at.derived(name, "Eq", *oe, *ne);
             at.derived(name, "Default", *od, *nd);
-            constructor(&mut at, name, on.as_deref(), nn.as_deref());
+            constructor(&mut at, name, &Shape::new_args(of), &Shape::new_args(nf));
             setters(&mut at, name, *os, *ns);
             let changed = at.acc.len() != before;
             at.doc(&o.description, &n.description, changed);
@@ -138,31 +136,20 @@ fn type_def(acc: &mut Acc, o: &TypeSurface, n: &TypeSurface) {
     }
 }
 
-fn constructor(at: &mut At<'_>, name: &str, old: Option<&[String]>, new: Option<&[String]>) {
-    match (old, new) {
-        (None, Some(args)) => at.compatible(
-            Kind::ConstructorChanged,
-            format!("gains `{name}::new({})`", args.join(", ")),
-        ),
-        (Some(args), None) => at.breaking(
-            Kind::ConstructorChanged,
-            format!(
-                "loses `{name}::new({})` (every field is optional now): its calls stop compiling",
-                args.join(", ")
-            ),
-        ),
-        // Another set of arguments follows from fields added, removed, renamed or turned
-        // (non-)required, each reported with its field; only the order is news here.
-        (Some(a), Some(b)) if a != b && same_set(a, b) => at.breaking(
+/// Every struct has `new(…)`; another set of arguments follows from fields added, removed,
+/// renamed or turned (non-)required, each reported with its field, so only the order is news
+/// here.
+fn constructor(at: &mut At<'_>, name: &str, old: &[String], new: &[String]) {
+    if old != new && same_set(old, new) {
+        at.breaking(
             Kind::ConstructorChanged,
             format!(
                 "`{name}::new({})` → `{name}::new({})`: the same arguments in another order, so \
                  calls pass them in the wrong places (or stop compiling where the types differ)",
-                a.join(", "),
-                b.join(", ")
+                old.join(", "),
+                new.join(", ")
             ),
-        ),
-        _ => {}
+        );
     }
 }
 
