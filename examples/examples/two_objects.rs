@@ -10,9 +10,9 @@
 //!
 //! The fake allows `--budget` requests (100 by default) in any rolling window of one second
 //! (HubSpot's ten-second window, scaled by 0.1). The program prints the summary of each run
-//! (the client's figures in each, attempts and 429s, count the requests of both runs, since
-//! the client is shared), the number of requests the fake answered 429, and the most requests
-//! it received in any rolling window, to set beside the budget.
+//! (its own attempts and 429s, though the two share the client), the number of requests the
+//! fake answered 429, and the most requests it received in any rolling window, to set beside
+//! the budget.
 //!
 //! Options: `--orders N` (10,000 by default), `--line-items N` (20,000 by default),
 //! `--budget N` requests per window, `--concurrency N` requests in flight per run (8).
@@ -163,7 +163,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("  orders:     {order_outcomes} outcomes; {orders}");
     println!("  line items: {line_item_outcomes} outcomes; {line_items}");
-    println!("  (each summary's attempts and 429s are the shared client's, both runs together)");
     println!(
         "  store: {} orders, {} line items",
         fake.record_count("orders"),
