@@ -348,7 +348,8 @@ async fn attempts(
                 if let Some(error) = redirect(&answer, request, url, attempt) {
                     tracing::warn!(
                         attempt,
-                        location = error.location().unwrap_or_default(),
+                        // The server wrote it: as long as the error's own text allows.
+                        location = %crate::error::shortened(error.location().unwrap_or_default()),
                         followed = error.was_followed(),
                         "refused a redirect: HubSpot's API does not redirect"
                     );

@@ -1227,7 +1227,7 @@ impl std::error::Error for AuthError {
 }
 
 /// `text`, cut to [`DISPLAY_TEXT_LIMIT`] bytes with an ellipsis when it is longer.
-fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn shortened(text: &str) -> std::borrow::Cow<'_, str> {
     let cut = truncate(text, DISPLAY_TEXT_LIMIT);
     if cut.len() < text.len() {
         std::borrow::Cow::Owned(format!("{cut}…"))
