@@ -28,6 +28,7 @@ pub mod properties;
 pub mod share;
 pub mod write;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub use error::Error;
@@ -83,7 +84,7 @@ pub struct Document {
     /// Its types that another document of the crate defines too, but otherwise, so that this
     /// one has its own (the types naming them included), by name. Empty for a crate of one
     /// document, and where every document agrees.
-    pub apart: Vec<String>,
+    pub apart: BTreeSet<String>,
 }
 
 /// The generator's output for one crate.
@@ -281,13 +282,13 @@ fn generate_inputs(inputs: Vec<Input>) -> Result<Generated, Error> {
             module: input.module.clone(),
             handle: api.handle.clone(),
             api,
-            apart: Vec::new(),
+            apart: BTreeSet::new(),
         });
     }
 
-    let sharing = share::share(&documents.iter().map(|d| &d.api).collect::<Vec<_>>());
-    for (document, apart) in documents.iter_mut().zip(&sharing.apart) {
-        document.apart = apart.iter().cloned().collect();
+    let mut sharing = share::share(&documents.iter().map(|d| &d.api).collect::<Vec<_>>());
+    for (document, apart) in documents.iter_mut().zip(std::mem::take(&mut sharing.apart)) {
+        document.apart = apart;
     }
     let mut files = Vec::new();
     let mut items = Vec::new();

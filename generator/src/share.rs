@@ -57,9 +57,13 @@ pub fn share(apis: &[&Api]) -> Sharing {
         }
     }
     // For each name more than one document defines, the largest group of documents with one
-    // definition (ties: the group of the earliest document), a group of one included.
+    // definition (ties: the group of the earliest document), a group of one included. A name
+    // keeps its entry while its group shrinks, even to none: it is then the documents' own.
     let mut groups: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (name, defs) in &by_name {
+        if defs.len() < 2 {
+            continue;
+        }
         // Documents come in order, so the first largest group is the earliest document's.
         let mut best: BTreeSet<usize> = BTreeSet::new();
         for (doc, def) in defs {
@@ -72,9 +76,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 best = group;
             }
         }
-        if defs.len() >= 2 {
-            groups.insert(name, best);
-        }
+        groups.insert(name, best);
     }
     // A type stays shared by a document only while every type it names is shared by that
     // document too.
@@ -104,11 +106,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 .collect();
             if keep.len() != groups[name].len() {
                 changed = true;
-                if keep.is_empty() {
-                    groups.remove(name);
-                } else {
-                    groups.insert(name, keep);
-                }
+                groups.insert(name, keep);
             }
         }
         if !changed {
@@ -132,7 +130,7 @@ pub fn share(apis: &[&Api]) -> Sharing {
                 if placed.insert(t.name().to_owned()) {
                     sharing.common.push((doc, t.clone()));
                 }
-            } else if by_name.get(t.name()).is_some_and(|defs| defs.len() >= 2) {
+            } else if groups.contains_key(t.name()) {
                 sharing.apart[doc].insert(t.name().to_owned());
             }
         }

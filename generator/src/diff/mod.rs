@@ -33,8 +33,8 @@
 //!   order; the setters lost (no request holds the struct any more). Each says what a caller
 //!   must change.
 //! - Compatible: an operation or type added; an optional field or query parameter added (a
-//!   setter added where the struct has setters); setters gained; an enum value, union alternative or status of an enum of answers added
-//!   (matches outside the crate have a `_` arm already; a value that used to arrive in the open
+//!   setter added where the struct has setters); setters gained; an enum value, union
+//!   alternative or status of an enum of answers added (matches outside the crate have a `_` arm already; a value that used to arrive in the open
 //!   enum's `Unknown` variant arrives in its own now, which the report mentions); a derived
 //!   trait gained; a change only on the wire that no Rust code names (wire name of a field or
 //!   parameter, HTTP method, path, operationId, status of a sole success answer, a path
@@ -98,13 +98,9 @@ pub fn manifest(api: &ir::Api) -> Result<String, Error> {
 /// and arrays of them.
 fn is_flat(value: &serde_json::Value) -> bool {
     use serde_json::Value;
-    let plain = |v: &Value| !matches!(v, Value::Array(_) | Value::Object(_));
     match value {
-        Value::Array(items) => items.iter().all(plain),
-        Value::Object(members) => members.values().all(|v| match v {
-            Value::Array(items) => items.iter().all(plain),
-            other => plain(other),
-        }),
+        Value::Array(items) => items.iter().all(|v| !v.is_array() && !v.is_object()),
+        Value::Object(members) => members.values().all(|v| !v.is_object() && is_flat(v)),
         _ => true,
     }
 }
@@ -143,7 +139,7 @@ fn write_json(out: &mut String, value: &serde_json::Value, depth: usize) {
             out.push_str(&inner);
         }
         if let Some(key) = key {
-            out.push_str(&Value::String(key.clone()).to_string());
+            out.push_str(&Value::from(key.as_str()).to_string());
             out.push_str(": ");
         }
         write_json(out, item, depth + 1);

@@ -81,11 +81,8 @@ fn request_types(api: &Api) -> BTreeSet<TypeId> {
         if !seen.insert(id) {
             continue;
         }
-        match api.type_def(id) {
-            Some(TypeDef::Struct(s)) => s.fields.iter().for_each(|f| f.ty.named_into(&mut todo)),
-            Some(TypeDef::Union(u)) => u.variants.iter().for_each(|v| v.ty.named_into(&mut todo)),
-            Some(TypeDef::Alias(a)) => a.ty.named_into(&mut todo),
-            Some(TypeDef::Enum(_)) | None => {}
+        if let Some(t) = api.type_def(id) {
+            todo.extend(t.named());
         }
     }
     seen
@@ -107,6 +104,7 @@ pub(super) fn decide_builders(api: &mut Api) {
         Builder {
             sent,
             setters: optional
+                .filter(|_| sent)
                 .map(|field| Setter {
                     field: field.to_owned(),
                     method: naming::setter(field, &mut taken),
@@ -122,7 +120,7 @@ pub(super) fn decide_builders(api: &mut Api) {
                 &mut s
                     .fields
                     .iter()
-                    .filter(|f| sent && matches!(f.ty, Ty::Option(_)))
+                    .filter(|f| matches!(f.ty, Ty::Option(_)))
                     .map(|f| f.name.as_str()),
             );
         }

@@ -7,6 +7,7 @@ use super::super::surface::{
     AnswerSurface, BodySurface, OperationSurface, ParamSurface, QuerySurface,
 };
 use super::{Acc, Area, At, Kind, Row, match_up};
+use crate::naming::bare;
 
 /// The item an operation's changes are listed under.
 fn method(name: &str) -> String {
@@ -251,7 +252,7 @@ fn query(acc: &mut Acc, item: &str, old: Option<&QuerySurface>, new: Option<&Que
         );
     }
     for p in &m.added {
-        let name = p.name.strip_prefix("r#").unwrap_or(&p.name);
+        let name = bare(&p.name);
         if p.required {
             at.breaking(
                 Kind::ParameterAdded,
@@ -284,7 +285,7 @@ fn names(params: &[ParamSurface]) -> String {
 fn param(at: &mut At<'_>, strukt: &str, o: &ParamSurface, n: &ParamSurface) {
     let changed = o.ty != n.ty || o.required != n.required || o.wire_name != n.wire_name;
     if o.ty != n.ty || o.required != n.required {
-        let name = n.name.strip_prefix("r#").unwrap_or(&n.name);
+        let name = bare(&n.name);
         let what = match (o.required, n.required) {
             (false, true) => {
                 format!("became required (`{strukt}::new` takes `{name}` now: pass it)")

@@ -3,6 +3,7 @@
 
 use super::super::surface::{AlternativeSurface, FieldSurface, Shape, TypeSurface, ValueSurface};
 use super::{Acc, Area, At, Kind, Row, either, match_up, opt};
+use crate::naming::bare;
 
 pub(super) fn types(acc: &mut Acc, old: &[TypeSurface], new: &[TypeSurface]) {
     let m = match_up(
@@ -245,10 +246,6 @@ fn fields(
             );
         }
     }
-}
-
-fn bare(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
 }
 
 /// Compares a field with its new version; for a renamed field the new wire name is already said.
