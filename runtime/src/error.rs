@@ -244,6 +244,9 @@ struct ApiErrorInner<E> {
     correlation_id: Option<String>,
     daily_limit: bool,
     attempts: u32,
+    /// Whether an attempt before this answer may have been applied (see
+    /// [`Response::maybe_applied_earlier`](crate::codegen::Response)).
+    maybe_applied_earlier: bool,
 }
 
 impl<E> ApiError<E> {
@@ -290,8 +293,21 @@ impl<E> ApiError<E> {
                 correlation_id,
                 daily_limit,
                 attempts,
+                maybe_applied_earlier: false,
             }),
         }
+    }
+
+    /// The same error, saying whether an attempt before this answer may have been applied.
+    pub(crate) fn after_earlier_attempts(mut self, maybe_applied: bool) -> Self {
+        self.inner.maybe_applied_earlier = maybe_applied;
+        self
+    }
+
+    /// Whether an attempt of the call before this answer may have been applied: it got no
+    /// answer, or a 502, 503, 504 or 423 (not after 429s, which HubSpot did nothing with).
+    pub(crate) fn maybe_applied_earlier(&self) -> bool {
+        self.inner.maybe_applied_earlier
     }
 
     /// How many attempts the call made; more than 1 when it was retried before this answer.

@@ -450,14 +450,17 @@ impl Response {
 
     /// The answer as an API error, its body decoded as `E` if it matches.
     pub fn into_error<E: serde::de::DeserializeOwned>(self) -> Error<E> {
-        Error::Api(ApiError::new(
-            self.status,
-            self.method,
-            self.path,
-            self.headers,
-            &self.body,
-            self.attempts,
-        ))
+        Error::Api(
+            ApiError::new(
+                self.status,
+                self.method,
+                self.path,
+                self.headers,
+                &self.body,
+                self.attempts,
+            )
+            .after_earlier_attempts(self.maybe_applied_earlier),
+        )
     }
 }
 

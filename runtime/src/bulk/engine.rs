@@ -698,13 +698,17 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     fn request_failed(&mut self, mut batch: Batch<O>, error: RequestError<O>) {
         let verdict = classify(&error);
         let error = Arc::new(error);
-        // The write may have landed: the answer says so, or the client made more than one
-        // attempt and an earlier one may have (a 400 is a verdict on the inputs: none landed).
+        // The write may have landed: the answer says so, or an earlier attempt may have (a 400
+        // is a verdict on the inputs: none landed). An answer tells which earlier attempts
+        // may have been applied; without one, any earlier attempt counts.
         let maybe_written = match verdict {
             Verdict::Rejected => false,
             Verdict::Unavailable | Verdict::Lost => true,
             Verdict::Deadline => error.attempts() > 0,
-            _ => error.attempts() > 1,
+            _ => match error.api() {
+                Some(answer) => answer.maybe_applied_earlier(),
+                None => error.attempts() > 1,
+            },
         };
         if maybe_written {
             for item in &mut batch.items {

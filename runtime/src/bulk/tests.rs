@@ -302,7 +302,12 @@ impl Transport for Scripted {
                 model.unanswered.remove(id);
             }
             if let Some((status, body)) = forced {
-                return answer(status, body);
+                return answer_after(
+                    model.attempts.max(1),
+                    model.attempts > 1 && !model.earlier_refused,
+                    status,
+                    body,
+                );
             }
             if let Some(budget) = model.daily_budget.as_mut() {
                 if *budget == 0 {
@@ -1464,6 +1469,30 @@ async fn after_a_retried_call_new_false_is_landed_unless_only_429s_were_retried(
             false => assert!(matches!(kind, OutcomeKind::Landed(Some(_))), "{summary}"),
             true => assert!(matches!(kind, OutcomeKind::Updated(_)), "{summary}"),
         }
+        assert_eq!(
+            (summary.created, summary.landed, summary.updated),
+            (4, landed, updated),
+            "earlier attempts refused: {earlier_refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_refused_after_429s_and_sent_again_is_updated() {
+    // The client gave up on 429s (its earlier attempts refused too): nothing of that request
+    // was applied, so after the run sends it again `new: false` is this run's update. After
+    // earlier attempts that got no answer, it may be the run's own write: landed.
+    for (earlier_refused, landed, updated) in [(true, 0, 1), (false, 1, 0)] {
+        let transport = Scripted::new(Model {
+            attempts: 3,
+            earlier_refused,
+            script: VecDeque::from([Some((429, "{}"))]),
+            store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
+            ..Model::default()
+        });
+        let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
+        assert_accounted(&outcomes, &summary, 5);
+        assert_eq!(transport.model().requests.len(), 2, "{summary}");
         assert_eq!(
             (summary.created, summary.landed, summary.updated),
             (4, landed, updated),
