@@ -216,15 +216,17 @@ async fn main() -> ExitCode {
             }
         }
     }
-    let interrupts = match interrupts() {
-        Ok(interrupts) => interrupts,
+    let client = match client(&shared).await {
+        Ok(client) => client,
         Err(message) => {
             eprintln!("sync_orders: {message}");
             return ExitCode::from(2);
         }
     };
-    let client = match client(&shared).await {
-        Ok(client) => client,
+    // Ctrl-C is taken over once the client is ready (connecting to Redis may take its
+    // timeout): until then, nothing is sent or written, and Ctrl-C ends the process at once.
+    let interrupts = match interrupts() {
+        Ok(interrupts) => interrupts,
         Err(message) => {
             eprintln!("sync_orders: {message}");
             return ExitCode::from(2);

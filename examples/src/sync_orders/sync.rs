@@ -240,8 +240,10 @@ impl Shared {
     }
 
     /// Writes what a stop at once leaves without an outcome: the orders read (in flight or
-    /// about to be sent), and where each file's reading stopped.
-    fn stop_at_once(&mut self) -> u64 {
+    /// about to be sent), and where each file's reading stopped; how many orders it wrote, or
+    /// why the failures file `failures` (which would be all that is left of them) is
+    /// incomplete.
+    fn stop_at_once(&mut self, failures: &Path) -> Result<u64, String> {
         let mut pending: Vec<(u64, (Place, Input))> = self.pending.drain().collect();
         pending.sort_by_key(|(index, _)| *index);
         let interrupted = pending.len() as u64;
@@ -268,8 +270,13 @@ impl Shared {
             }
             self.write(&marker);
         }
-        let _ = self.out.flush();
-        interrupted
+        if let Err(error) = self.out.flush() {
+            self.write_error.get_or_insert(error.to_string());
+        }
+        match self.write_error.take() {
+            Some(error) => Err(format!("cannot write {}: {error}", failures.display())),
+            None => Ok(interrupted),
+        }
     }
 }
 
@@ -755,7 +762,6 @@ where
         None => None,
     };
     let failures_file = options.failures_file()?;
-    let total = count(&options.input)?;
     let id_property = options
         .id_property
         .clone()
@@ -786,8 +792,9 @@ where
         id_property,
     };
 
+    // Counting reads the whole input once more: only for a bar someone sees.
     let bar = if progress {
-        ProgressBar::new(total)
+        ProgressBar::new(count(&options.input)?)
     } else {
         ProgressBar::hidden()
     };
@@ -824,7 +831,7 @@ where
                     let summary = run.summary();
                     drop(run);
                     let mut shared = lock(&shared);
-                    let interrupted = shared.stop_at_once();
+                    let interrupted = shared.stop_at_once(&failures_file)?;
                     return Ok(SyncReport {
                         summary,
                         unreadable: shared.unreadable,
@@ -890,4 +897,42 @@ where
         stopped_at_once: false,
         failures_file,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stop at once whose failures file cannot be written says so, instead of pointing the
+    /// person at a file that lacks the orders it should hold.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stop_at_once_that_cannot_write_the_failures_file_says_so() {
+        // Every write to /dev/full fails: the disk is full.
+        let file = match File::options().write(true).open("/dev/full") {
+            Ok(file) => file,
+            Err(error) => panic!("/dev/full: {error}"),
+        };
+        let mut shared = Shared {
+            out: LineWriter::new(file),
+            pending: HashMap::new(),
+            positions: vec![Position {
+                file: PathBuf::from("orders.jsonl"),
+                next: 7,
+                id_column: "id".to_owned(),
+                id_property: None,
+            }],
+            next_index: 0,
+            unreadable: 0,
+            invalid: 0,
+            write_error: None,
+        };
+        match shared.stop_at_once(Path::new("orders.failures.jsonl")) {
+            Err(message) => assert!(
+                message.starts_with("cannot write orders.failures.jsonl: "),
+                "{message}"
+            ),
+            Ok(interrupted) => panic!("reported {interrupted} orders written to a full disk"),
+        }
+    }
 }
