@@ -112,28 +112,25 @@ fn blame_entries(entries: &[Entry], inputs: &[Facts<'_>]) -> Verdict {
         });
         return some_or_request(users, inputs.len());
     }
+    // The inputs that set a property the error names.
+    let setters = || {
+        positions(inputs, |facts| {
+            facts
+                .properties
+                .is_some_and(|map| map.keys().any(|name| names(entries, name)))
+        })
+    };
     // A property that does not exist: the inputs that set it, or the request if all do.
     if has_code("DOESNT_EXIST")
         || has_code("DOES_NOT_EXIST")
         || has_text("does not exist")
         || has_text("doesn't exist")
     {
-        let users = positions(inputs, |facts| {
-            facts.properties.is_some_and(|map| {
-                map.keys()
-                    .any(|name| !name.is_empty() && names(entries, name))
-            })
-        });
-        return some_or_request(users, inputs.len());
+        return some_or_request(setters(), inputs.len());
     }
     // A value that breaks a property's rules: one of the inputs that set the property.
     if has_code("INVALID_") || has_text("not valid") || has_text("not one of the allowed options") {
-        let setters = positions(inputs, |facts| {
-            facts.properties.is_some_and(|map| {
-                map.keys()
-                    .any(|name| !name.is_empty() && names(entries, name))
-            })
-        });
+        let setters = setters();
         return match setters.len() {
             1 => Verdict::Inputs(setters),
             _ => Verdict::Unnamed,
@@ -213,10 +210,7 @@ fn collect(value: &Value, out: &mut Vec<Entry>) {
     }
     if let Some(Value::Object(context)) = value.get("context") {
         for named in context.values() {
-            match named {
-                Value::Array(values) => entry.names.extend(values.iter().filter_map(plain)),
-                other => entry.names.extend(plain(other)),
-            }
+            entry.names.extend(super::rejection::texts(named));
         }
     }
     let message = text("message").unwrap_or_default();
@@ -227,15 +221,6 @@ fn collect(value: &Value, out: &mut Vec<Entry>) {
         for inner in list {
             collect(&inner, out);
         }
-    }
-}
-
-/// A string as it is, a number as its text.
-fn plain(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
     }
 }
 

@@ -25,6 +25,7 @@ use reqwest::StatusCode;
 use serde_json::{Map, Value};
 
 use super::blame::{self, Blame, Facts};
+use super::rejection::plain_text;
 use super::{
     BulkConfig, InputError, Outcome, OutcomeKind, Rejection, RequestError, StopReason, Summary,
     UpsertOperation,
@@ -178,16 +179,6 @@ impl<O: UpsertOperation> Item<O> {
             input: self.input,
             kind,
         }
-    }
-}
-
-/// A string as it is, a number as its text (ids are strings, but a lenient reader takes
-/// both); anything else is no id.
-fn id_text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
     }
 }
 
@@ -455,7 +446,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
         if let Err(why) = check(&fields) {
             return (item, Some(InputError::Invalid(why)));
         }
-        item.id = id_text(fields.get(ID));
+        item.id = fields.get(ID).and_then(plain_text);
         item.id_property = fields
             .get(ID_PROPERTY)
             .and_then(Value::as_str)
@@ -898,9 +889,12 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                 .or_else(|| {
                     id_properties.iter().find_map(|property| {
                         let value = if *property == OBJECT_ID_PROPERTY {
-                            id_text(result.get(ID))
+                            result.get(ID).and_then(plain_text)
                         } else {
-                            id_text(result.get(PROPERTIES).and_then(|map| map.get(*property)))
+                            result
+                                .get(PROPERTIES)
+                                .and_then(|map| map.get(*property))
+                                .and_then(plain_text)
                         };
                         value.and_then(|value| by_id.get(value.as_str()).copied().flatten())
                     })

@@ -33,11 +33,7 @@ impl Rejection {
         let mut context = BTreeMap::new();
         if let Some(Value::Object(entries)) = raw.get("context") {
             for (key, value) in entries {
-                let values: Vec<String> = match value {
-                    Value::Array(values) => values.iter().filter_map(plain_text).collect(),
-                    other => plain_text(other).into_iter().collect(),
-                };
-                context.insert(key.clone(), values);
+                context.insert(key.clone(), texts(value));
             }
         }
         Rejection {
@@ -52,11 +48,19 @@ impl Rejection {
 }
 
 /// A string as it is, a number as its text; anything else has no text.
-fn plain_text(value: &Value) -> Option<String> {
+pub(super) fn plain_text(value: &Value) -> Option<String> {
     match value {
         Value::String(text) => Some(text.clone()),
         Value::Number(number) => Some(number.to_string()),
         _ => None,
+    }
+}
+
+/// The texts of a `context` entry: each of a list's, or the one of a single value.
+pub(super) fn texts(value: &Value) -> Vec<String> {
+    match value {
+        Value::Array(values) => values.iter().filter_map(plain_text).collect(),
+        other => plain_text(other).into_iter().collect(),
     }
 }
 
