@@ -26,6 +26,7 @@ use reqwest::{StatusCode, Url};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use crate::client::millis;
 use crate::codegen::BoxFuture;
 use crate::error::{AuthError, AuthErrorKind, BuildError, BuildErrorKind, EndpointAnswer};
 
@@ -583,11 +584,6 @@ async fn refresh(shared: Arc<OAuthShared>) -> Result<Token, AuthError> {
         break Err(trouble.into_error(url, tries));
     };
     shared.settle(outcome, &used)
-}
-
-/// Whole milliseconds, for traces.
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// What the token endpoint granted.

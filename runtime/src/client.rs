@@ -480,7 +480,8 @@ fn says_token_expired(body: &[u8]) -> bool {
     })
 }
 
-fn millis(duration: Duration) -> u64 {
+/// A duration in whole milliseconds, for traces (saturating).
+pub(crate) fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 

@@ -1158,7 +1158,7 @@ impl Shared {
                     ))
                     .arg(optional(figures.free_in.map(micros)))
                     .arg(if figures.fill { "1" } else { "0" })
-                    .arg(u64::try_from(ADOPTED_TTL.as_millis()).unwrap_or(u64::MAX));
+                    .arg(crate::client::millis(ADOPTED_TTL));
                 call.invoke_async(connection).await.map_err(Fault::Redis)
             })
             .await?;
