@@ -437,6 +437,8 @@ fn answer(status: u16, figures: Option<(u32, u32, u64)>, retry_after: Option<u64
         status
     });
     observed.retry_after = retry_after.map(Duration::from_millis);
+    // An answer to a request sent now, not when the template was caught.
+    observed.sent_at = std::time::Instant::now();
     observed
 }
 
@@ -495,9 +497,7 @@ async fn figures_one_process_adopts_are_applied_by_every_process() {
     let first = connect(&server, &key, OnRedisLoss::Fail).await;
     let second = connect(&server, &key, OnRedisLoss::Fail).await;
     // HubSpot tells the first: 3 requests per 400 ms, all 3 left.
-    let mut told = answer(200, Some((3, 3, 400)), None);
-    told.sent_at = std::time::Instant::now();
-    first.observe(RateClass::Standard, &told);
+    first.observe(RateClass::Standard, &answer(200, Some((3, 3, 400)), None));
     // And an implausible figure, which no process adopts.
     first.observe(
         RateClass::Standard,
