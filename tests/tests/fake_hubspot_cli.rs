@@ -3,15 +3,11 @@
 //! fault and catalog flags.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use workspace_tests::workspace_root as root;
 
 use serde_json::json;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 /// Runs the program to its end, at most 20 s: a flag that should be refused but is not
 /// starts a fake that serves forever, which must fail the test rather than hang it.

@@ -12,8 +12,9 @@
 //!   true to the document.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+use workspace_tests::workspace_root as root;
 
 use chrono::{DateTime, NaiveDate};
 use hubspot_orders::Client;
@@ -29,10 +30,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use workspace_tests::prism::Prism;
 
 use examples::typed_orders;
-
-fn root() -> PathBuf {
-    workspace_tests::workspace_root()
-}
 
 fn some(text: &str) -> Option<String> {
     Some(text.to_owned())

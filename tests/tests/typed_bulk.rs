@@ -2,16 +2,11 @@
 //! checks every value against the orders catalog, and the README showing it.
 
 use examples::typed_bulk;
-
-use std::path::{Path, PathBuf};
+use workspace_tests::workspace_root as root;
 
 use hubspot_orders::orders::properties::{Decimal, HsCurrencyCode, OrderProperties};
 use hubspot_orders::property_values::TypedProperties;
 use hubspot_orders::testing::FakeHubSpot;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn read(path: &str) -> String {
     match std::fs::read_to_string(root().join(path)) {
@@ -60,8 +55,7 @@ fn the_readme_shows_the_example_and_it_writes_no_property_name() {
     let source = read("examples/src/typed_bulk.rs");
     let readme = read("README.md");
     let start = source.find("use chrono::NaiveDate;").unwrap_or(0);
-    let end = source.find("#[tokio::main]").unwrap_or(source.len());
-    let shown = source[start..end].trim_end();
+    let shown = source[start..].trim_end();
     assert!(
         readme.contains(shown),
         "README.md must show examples/src/typed_bulk.rs from its first `use` on"
