@@ -112,6 +112,24 @@ pub fn generate(out: &str) -> generator::Generated {
     generator::generate_crate(&sources(out)).unwrap_or_else(|e| panic!("generating {out}: {e}"))
 }
 
+/// [`generate`], once per crate of [`GENERATED_CRATES`] for the whole test binary: the tests
+/// that read the output share one run.
+///
+/// # Panics
+///
+/// As [`generate`] and [`generated_crate`] do.
+pub fn generated(out: &str) -> &'static generator::Generated {
+    static CRATES: [std::sync::OnceLock<generator::Generated>; GENERATED_CRATES.len()] =
+        [const { std::sync::OnceLock::new() }; GENERATED_CRATES.len()];
+    let index = GENERATED_CRATES
+        .iter()
+        .position(|c| c.out == out)
+        .unwrap_or_else(|| {
+            panic!("`cargo xtask codegen` writes no crate into {out}: see GENERATED_CRATES")
+        });
+    CRATES[index].get_or_init(|| generate(out))
+}
+
 /// The files under the crate directory `dir` that differ from `generated`, as
 /// `cargo xtask codegen --check` finds them: each file `generated` holds that is missing or has
 /// other contents, and each generated file (by its `@generated` header, or an API manifest)
@@ -129,7 +147,7 @@ pub fn stale_files(dir: &Path, generated: &generator::Generated) -> Vec<PathBuf>
 /// them, when the generated files of the crate in `out` (relative to the root) differ from what
 /// its documents produce.
 pub fn assert_fresh(out: &str) {
-    let stale = stale_files(&workspace_root().join(out), &generate(out));
+    let stale = stale_files(&workspace_root().join(out), generated(out));
     assert!(
         stale.is_empty(),
         "{out} is stale ({stale:?}); run `cargo xtask codegen` and commit the result"

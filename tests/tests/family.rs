@@ -6,8 +6,6 @@
 //! The crate itself is a workspace member, so `cargo clippy --workspace --all-targets` holds
 //! its generated code to the same bar as generated/.
 
-use std::sync::OnceLock;
-
 use generator::ir::{
     Api, BodyEncoding, Decode, Field, FormPart, Operation, Pass, QueryStyle, Success, Ty, TypeDef,
 };
@@ -26,8 +24,7 @@ const CONSTRUCTS: &[&str] = &[
 
 /// What the generator makes of the crate, once for the whole test binary.
 fn crate_output() -> &'static generator::Generated {
-    static GENERATED: OnceLock<generator::Generated> = OnceLock::new();
-    GENERATED.get_or_init(|| workspace_tests::generate(CRATE))
+    workspace_tests::generated(CRATE)
 }
 
 /// The IR of the document of module `name`.
