@@ -70,6 +70,51 @@ impl Source {
         self.catalog = catalog;
         self
     }
+
+    /// Every OpenAPI document of `dir` ([`is_document`]), sorted by path, each with the
+    /// property catalog beside it ([`properties::beside`]): the documents of one crate, as
+    /// `cargo xtask codegen` reads `spec/`.
+    ///
+    /// # Errors
+    ///
+    /// When `dir` cannot be read, holds no document, or a file name gives no module name.
+    pub fn all_in(dir: &Path) -> Result<Vec<Source>, Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::msg(format!(
+                "cannot read the documents of {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && is_document(p))
+            .collect();
+        paths.sort();
+        if paths.is_empty() {
+            return Err(Error::msg(format!(
+                "{} holds no OpenAPI document (.yaml, .yml or .json)",
+                dir.display()
+            )));
+        }
+        paths
+            .iter()
+            .map(|spec| Source::new(spec).map(|s| s.with_catalog(properties::beside(spec))))
+            .collect()
+    }
+}
+
+/// Whether `path` is an OpenAPI document by its name: `.yaml`, `.yml` or `.json`, and not a
+/// property catalog (`…-properties.json`).
+pub fn is_document(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
 }
 
 /// One document's part of a generated crate.

@@ -58,48 +58,15 @@ pub fn generated_crate(out: &str) -> GeneratedCrate {
         })
 }
 
-/// The documents of the crate in `out`, as `cargo xtask codegen` reads them: every OpenAPI
-/// document (`.yaml`, `.yml`, `.json`, but not a `…-properties.json` catalog) of its documents'
-/// directory, sorted by path, each with the property catalog beside it when there is one.
+/// The documents of the crate in `out`, as `cargo xtask codegen` reads them
+/// ([`generator::Source::all_in`] of its documents' directory).
 ///
 /// # Panics
 ///
 /// When the directory cannot be read, holds no document, or a file name makes no module.
 pub fn sources(out: &str) -> Vec<generator::Source> {
     let dir = workspace_root().join(generated_crate(out).documents);
-    let entries = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read the documents of {}: {e}", dir.display()));
-    let mut paths: Vec<PathBuf> = entries
-        .map(|entry| {
-            entry
-                .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-                .path()
-        })
-        .filter(|path| path.is_file() && is_document(path))
-        .collect();
-    paths.sort();
-    assert!(!paths.is_empty(), "{} holds no document", dir.display());
-    paths
-        .iter()
-        .map(|spec| {
-            generator::Source::new(spec)
-                .unwrap_or_else(|e| panic!("{}: {e}", spec.display()))
-                .with_catalog(generator::properties::beside(spec))
-        })
-        .collect()
-}
-
-/// Whether `path` names an OpenAPI document rather than a property catalog or another file.
-fn is_document(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
+    generator::Source::all_in(&dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// What the generator makes of the crate in `out` (relative to the root) from its documents

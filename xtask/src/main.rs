@@ -122,45 +122,6 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Command, String>
     Ok(Command::Codegen(parsed))
 }
 
-/// Whether `path` is an OpenAPI document by its name: `.yaml`, `.yml` or `.json`, and not a
-/// property catalog (`…-properties.json`).
-fn is_document(path: &Path) -> bool {
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default();
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    matches!(extension, "yaml" | "yml" | "json") && !name.ends_with("-properties.json")
-}
-
-/// The documents of a directory, by file name, each with the catalog beside it.
-fn documents_in(dir: &Path) -> Result<Vec<Source>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read the documents of {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && is_document(p))
-        .collect();
-    paths.sort();
-    if paths.is_empty() {
-        return Err(format!(
-            "{} holds no OpenAPI document (.yaml, .yml or .json)",
-            dir.display()
-        ));
-    }
-    paths
-        .iter()
-        .map(|spec| {
-            Source::new(spec)
-                .map(|s| s.with_catalog(generator::properties::beside(spec)))
-                .map_err(|e| e.to_string())
-        })
-        .collect()
-}
-
 /// The crates to generate: the documents named, or the project's own set.
 fn jobs(args: &Args, root: &Path) -> Result<Vec<Job>, String> {
     if !args.specs.is_empty() {
@@ -186,7 +147,7 @@ fn jobs(args: &Args, root: &Path) -> Result<Vec<Job>, String> {
     }
     let main = Job {
         out: args.out.clone().unwrap_or_else(|| root.join("generated")),
-        sources: documents_in(&root.join("spec"))?,
+        sources: Source::all_in(&root.join("spec")).map_err(|e| e.to_string())?,
         named: false,
         show_warnings: true,
     };
@@ -197,7 +158,7 @@ fn jobs(args: &Args, root: &Path) -> Result<Vec<Job>, String> {
     Ok(vec![
         main,
         Job {
-            sources: documents_in(&family.join("spec"))?,
+            sources: Source::all_in(&family.join("spec")).map_err(|e| e.to_string())?,
             out: family,
             named: false,
             show_warnings: false,
@@ -402,7 +363,7 @@ mod tests {
         assert!(
             jobs.iter()
                 .flat_map(|j| &j.sources)
-                .all(|s| is_document(&s.spec))
+                .all(|s| generator::is_document(&s.spec))
         );
     }
 
