@@ -17,23 +17,17 @@
 //! Options: `--orders N` (10,000 by default), `--line-items N` (20,000 by default),
 //! `--budget N` requests per window, `--concurrency N` requests in flight per run (8).
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hubspot_orders::bulk::{BulkRun, BulkUpsert, Summary, UpsertOperation};
-use hubspot_orders::line_items::types::SimplePublicObjectBatchInputUpsert as LineItemInput;
-use hubspot_orders::orders::types::SimplePublicObjectBatchInputUpsert as OrderInput;
 use hubspot_orders::testing::FakeHubSpot;
 use hubspot_orders::{ClientExt, RateLimit};
 
+use examples::two_objects::{LINE_ITEM_KEY, busiest_window, line_item, order};
+
 /// The window of the fake's (scaled) ten-second limit, and of the client's limiter.
 const WINDOW: Duration = Duration::from_secs(1);
-/// The unique property that keys orders (unique for `orders` in the fake by default).
-const ORDER_KEY: &str = "hs_external_order_id";
-/// The unique property that keys line items (declared unique for `line_items` below).
-const LINE_ITEM_KEY: &str = "external_line_item_id";
-
 /// The command line's figures.
 struct Options {
     orders: u64,
@@ -72,32 +66,6 @@ fn options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// Order `number`, keyed by the shop's order number.
-fn order(number: u64) -> OrderInput {
-    OrderInput::new(
-        format!("shop-{number}"),
-        BTreeMap::from([
-            ("hs_order_name".to_owned(), format!("Order {number}")),
-            ("hs_currency_code".to_owned(), "EUR".to_owned()),
-        ]),
-    )
-    .with_id_property(ORDER_KEY.to_owned())
-}
-
-/// Line item `number`, keyed by the shop's line reference. (Line items and orders define
-/// their batch upsert input alike, so the two names are one type of the generated crate.)
-fn line_item(number: u64) -> LineItemInput {
-    LineItemInput::new(
-        format!("line-{number}"),
-        BTreeMap::from([
-            ("name".to_owned(), format!("Item {number}")),
-            ("quantity".to_owned(), (1 + number % 3).to_string()),
-            ("price".to_owned(), format!("{}.50", number % 40)),
-        ]),
-    )
-    .with_id_property(LINE_ITEM_KEY.to_owned())
-}
-
 /// Reads a run to its end (one outcome per input, counted as they come) and gives its
 /// summary and the number of outcomes.
 async fn drive<O: UpsertOperation>(mut run: BulkRun<'_, O>) -> (Summary<O>, u64) {
@@ -106,21 +74,6 @@ async fn drive<O: UpsertOperation>(mut run: BulkRun<'_, O>) -> (Summary<O>, u64)
         outcomes += 1;
     }
     (run.summary(), outcomes)
-}
-
-/// The most instants of `times` that fall in any window of length `window`, wherever it
-/// starts.
-fn busiest_window(mut times: Vec<Instant>, window: Duration) -> usize {
-    times.sort_unstable();
-    let mut busiest = 0;
-    let mut start = 0;
-    for end in 0..times.len() {
-        while times[end].duration_since(times[start]) >= window {
-            start += 1;
-        }
-        busiest = busiest.max(end + 1 - start);
-    }
-    busiest
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

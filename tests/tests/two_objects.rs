@@ -3,15 +3,15 @@
 //! the one budget HubSpot counts for the app, whatever the object type. (The example
 //! `cargo run -p examples --example two_objects` does the same at a larger size.)
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use hubspot_orders::bulk::{BulkRun, BulkUpsert, OutcomeKind, Summary, UpsertOperation};
-use hubspot_orders::line_items::types::SimplePublicObjectBatchInputUpsert as LineItemInput;
-use hubspot_orders::orders::types::SimplePublicObjectBatchInputUpsert as OrderInput;
 use hubspot_orders::testing::{FakeHubSpot, LoggedRequest};
 use hubspot_orders::{ClientExt, RateLimit};
+
+use examples::two_objects::{LINE_ITEM_KEY, ORDER_KEY, busiest_window, line_item, order};
 
 /// Requests the fake allows in any rolling window (HubSpot's ten-second window, scaled).
 const BUDGET: u32 = 25;
@@ -21,30 +21,6 @@ const WINDOW: Duration = Duration::from_millis(500);
 /// budget of one window, so that two runs paced apart would send more than it together.
 const ORDERS: usize = 2_000;
 const LINE_ITEMS: usize = 4_000;
-/// The unique property that keys orders (unique for `orders` in the fake by default).
-const ORDER_KEY: &str = "hs_external_order_id";
-/// The unique property that keys line items (declared unique for `line_items` here).
-const LINE_ITEM_KEY: &str = "external_line_item_id";
-
-fn order(number: usize) -> OrderInput {
-    OrderInput::new(
-        format!("shop-{number}"),
-        BTreeMap::from([("hs_order_name".to_owned(), format!("Order {number}"))]),
-    )
-    .with_id_property(ORDER_KEY.to_owned())
-}
-
-fn line_item(number: usize) -> LineItemInput {
-    LineItemInput::new(
-        format!("line-{number}"),
-        BTreeMap::from([
-            ("name".to_owned(), format!("Item {number}")),
-            ("quantity".to_owned(), (1 + number % 3).to_string()),
-        ]),
-    )
-    .with_id_property(LINE_ITEM_KEY.to_owned())
-}
-
 /// Runs to the end; asserts that every input of `count` got exactly one outcome, a created
 /// record; gives the summary.
 async fn drive<O: UpsertOperation>(mut run: BulkRun<'_, O>, count: usize) -> Summary<O> {
@@ -100,22 +76,6 @@ fn assert_store_holds(
     assert_eq!(&stored, ids, "{object_type} in the store");
 }
 
-/// The most requests of `log` the fake received in any window of length `window`, wherever
-/// it starts (rejected ones included).
-fn busiest_window(log: &[LoggedRequest], window: Duration) -> usize {
-    let mut times: Vec<Instant> = log.iter().map(|request| request.at).collect();
-    times.sort_unstable();
-    let mut busiest = 0;
-    let mut start = 0;
-    for end in 0..times.len() {
-        while times[end].duration_since(times[start]) >= window {
-            start += 1;
-        }
-        busiest = busiest.max(end + 1 - start);
-    }
-    busiest
-}
-
 /// When the fake received the first and the last request for `object_type`.
 fn span(log: &[LoggedRequest], object_type: &str) -> (Instant, Instant) {
     let times: Vec<Instant> = log
@@ -146,11 +106,12 @@ async fn orders_and_line_items_on_one_client_share_one_budget() {
         Err(error) => panic!("{error}"),
     };
 
-    let orders = BulkUpsert::new(&client.orders()).run_iter((0..ORDERS).map(order));
-    let line_items = BulkUpsert::new(&client.line_items()).run_iter((0..LINE_ITEMS).map(line_item));
+    let orders = BulkUpsert::new(&client.orders()).run_iter((0..ORDERS as u64).map(order));
+    let line_items =
+        BulkUpsert::new(&client.line_items()).run_iter((0..LINE_ITEMS as u64).map(line_item));
     let (orders, line_items) = tokio::join!(drive(orders, ORDERS), drive(line_items, LINE_ITEMS));
     let log = fake.requests();
-    let busiest = busiest_window(&log, WINDOW);
+    let busiest = busiest_window(log.iter().map(|request| request.at).collect(), WINDOW);
     eprintln!("orders: {orders}");
     eprintln!("line items: {line_items}");
     eprintln!(
@@ -160,8 +121,8 @@ async fn orders_and_line_items_on_one_client_share_one_budget() {
     );
 
     // Each record once, under its own object type, and nowhere else.
-    let order_ids = (0..ORDERS).map(|n| order(n).id).collect();
-    let line_item_ids = (0..LINE_ITEMS).map(|n| line_item(n).id).collect();
+    let order_ids = (0..ORDERS as u64).map(|n| order(n).id).collect();
+    let line_item_ids = (0..LINE_ITEMS as u64).map(|n| line_item(n).id).collect();
     assert_store_holds(&fake, "orders", ORDER_KEY, LINE_ITEM_KEY, &order_ids);
     assert_store_holds(
         &fake,
