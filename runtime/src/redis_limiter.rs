@@ -665,16 +665,15 @@ impl Keys {
     }
 }
 
-/// The requests of this process that count in the last window: in flight, and ended.
+/// The requests of this process that ended within the last window (those in flight are
+/// `State::in_flight`'s).
 #[derive(Debug, Default)]
 struct Recent {
-    in_flight: u32,
     ended: VecDeque<Instant>,
 }
 
 impl Recent {
     fn end(&mut self, at: Instant, window: Duration) {
-        self.in_flight = self.in_flight.saturating_sub(1);
         self.ended.push_back(at);
         self.forget_old(at, window);
         if self.ended.len() > MOST_RECENT {
@@ -689,22 +688,21 @@ impl Recent {
     }
 
     /// How long each request that counts now still counts, soonest first: one window after
-    /// it ended, or a window from now for those in flight.
-    fn frees(&mut self, now: Instant, window: Duration) -> Vec<Duration> {
+    /// it ended, or a window from now for the `in_flight` ones.
+    fn frees(&mut self, now: Instant, window: Duration, in_flight: usize) -> Vec<Duration> {
         self.forget_old(now, window);
         let ended = self
             .ended
             .iter()
             .map(|&end| (end + window).saturating_duration_since(now));
-        let in_flight = (0..self.in_flight).map(|_| window);
+        let in_flight = (0..in_flight).map(|_| window);
         ended.chain(in_flight).collect()
     }
 
     #[cfg(test)]
-    fn count(&mut self, now: Instant, window: Duration) -> u32 {
+    fn count(&mut self, now: Instant, window: Duration, in_flight: usize) -> usize {
         self.forget_old(now, window);
-        let ended = u32::try_from(self.ended.len()).unwrap_or(u32::MAX);
-        self.in_flight.saturating_add(ended)
+        self.ended.len() + in_flight
     }
 }
 
@@ -961,7 +959,6 @@ impl Shared {
             return Ok(Taken::Wait(wait));
         }
         state.in_flight[i].insert(member.clone());
-        state.recent[i].in_flight = state.recent[i].in_flight.saturating_add(1);
         drop(state);
         let shared = Arc::clone(self);
         Ok(Taken::Granted(Permit::on_release(move || {
@@ -1070,7 +1067,9 @@ impl Shared {
         let now = Instant::now();
         for class in [RateClass::Standard, RateClass::Search] {
             let limit = limits[index(class)];
-            let frees = state.recent[index(class)].frees(now, limit.window());
+            let i = index(class);
+            let in_flight = state.in_flight[i].len();
+            let frees = state.recent[i].frees(now, limit.window(), in_flight);
             tell_spent(&local, class, limit, &frees);
         }
         local
@@ -1423,10 +1422,8 @@ mod tests {
         let window = Duration::from_secs(1);
         let limit = RateLimit::new(4, window);
         let start = Instant::now();
-        let mut recent = Recent {
-            in_flight: 3,
-            ..Recent::default()
-        };
+        // Three in flight, two of which end.
+        let mut recent = Recent::default();
         recent.end(start, window);
         tokio::time::advance(Duration::from_millis(400)).await;
         recent.end(Instant::now(), window);
@@ -1434,7 +1431,7 @@ mod tests {
         // Ended at 0 and 400 ms, one in flight: three of four places taken, until 1000,
         // 1400 and 1500 ms.
         let local = SlidingWindowLimiter::new(limit, RateLimit::SEARCH);
-        let frees = recent.frees(Instant::now(), window);
+        let frees = recent.frees(Instant::now(), window, 1);
         tell_spent(&local, RateClass::Standard, limit, &frees);
         let mut let_out = Vec::new();
         for _ in 0..4 {
@@ -1465,11 +1462,20 @@ mod tests {
         let mut recent = Recent::default();
         let window = Duration::from_secs(1);
         let start = Instant::now();
-        recent.in_flight = 3;
+        // Three in flight, two of which end.
         recent.end(start, window);
         recent.end(start + Duration::from_millis(500), window);
-        assert_eq!(recent.count(start + Duration::from_millis(600), window), 3);
-        assert_eq!(recent.count(start + Duration::from_millis(1200), window), 2);
-        assert_eq!(recent.count(start + Duration::from_millis(1500), window), 1);
+        assert_eq!(
+            recent.count(start + Duration::from_millis(600), window, 1),
+            3
+        );
+        assert_eq!(
+            recent.count(start + Duration::from_millis(1200), window, 1),
+            2
+        );
+        assert_eq!(
+            recent.count(start + Duration::from_millis(1500), window, 1),
+            1
+        );
     }
 }
