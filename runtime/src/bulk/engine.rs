@@ -716,21 +716,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
             }
             Verdict::Lost if can_resend => {
                 self.summary.resends += 1;
-                let resends = batch.resends + 1;
-                let halves = match batch.items.len() {
-                    0 | 1 => vec![batch.items],
-                    count => {
-                        let second = batch.items.split_off(count / 2);
-                        vec![batch.items, second]
-                    }
-                };
-                for items in halves.into_iter().rev() {
-                    self.queued.push_front(Batch {
-                        items,
-                        resends,
-                        isolating: batch.isolating,
-                    });
-                }
+                self.requeue_halves(batch.items, batch.resends + 1, batch.isolating);
             }
             Verdict::Lost => {
                 // Sent every time, never answered: what became of it cannot be known.
@@ -751,7 +737,7 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
     /// inputs it names fail and the rest is sent again; a batch rejected for an input it does
     /// not name is split in two. Isolating stays within the run's allowance, else the run
     /// stops.
-    fn rejected(&mut self, mut batch: Batch<O>, error: Arc<RequestError<O>>) {
+    fn rejected(&mut self, batch: Batch<O>, error: Arc<RequestError<O>>) {
         let body = error
             .api()
             .map(crate::ApiError::raw_body)
@@ -786,16 +772,8 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                 if !self.spend_on_isolation(2) {
                     return self.stop_with(batch, StopReason::IsolationBudget(error));
                 }
-                // Split, keep the halves at the head of the queue, in input order.
                 self.summary.bisections += 1;
-                let second = batch.items.split_off(count / 2);
-                for items in [second, batch.items] {
-                    self.queued.push_front(Batch {
-                        items,
-                        resends: 0,
-                        isolating: true,
-                    });
-                }
+                self.requeue_halves(batch.items, 0, true);
             }
             Blame::Inputs(_) | Blame::Unnamed => {
                 for item in batch.items {
@@ -806,6 +784,19 @@ impl<'a, O: UpsertOperation, T: Transport> Engine<'a, O, T> {
                     );
                 }
             }
+        }
+    }
+
+    /// Puts `items` back at the head of the queue, split in two halves (one batch when there
+    /// are fewer than two), in input order.
+    fn requeue_halves(&mut self, mut items: Vec<Item<O>>, resends: u32, isolating: bool) {
+        let second = (items.len() > 1).then(|| items.split_off(items.len() / 2));
+        for items in second.into_iter().chain([items]) {
+            self.queued.push_front(Batch {
+                items,
+                resends,
+                isolating,
+            });
         }
     }
 
