@@ -141,16 +141,7 @@ impl Issuer {
         };
         if method != "POST" {
             let message = format!("{method} is not allowed on {TOKEN_PATH}");
-            return Answer {
-                status: 405,
-                body: Some(objects::error_body(
-                    rng,
-                    "METHOD_NOT_ALLOWED",
-                    &message,
-                    None,
-                    Vec::new(),
-                )),
-            };
+            return Answer::error(rng, 405, "METHOD_NOT_ALLOWED", &message);
         }
         let form = objects::query_pairs(Some(&String::from_utf8_lossy(body)));
         let field = |name: &str| {
@@ -174,7 +165,8 @@ impl Issuer {
                 "missing or invalid client secret",
             );
         }
-        if !self.refresh_tokens.contains(field("refresh_token")) {
+        // A refresh token it never issued, or a refusal on purpose: HubSpot's 400.
+        if !self.refresh_tokens.contains(field("refresh_token")) || self.failing == Some(400) {
             return fail(
                 rng,
                 400,
@@ -182,29 +174,9 @@ impl Issuer {
                 "missing or invalid refresh token",
             );
         }
-        match self.failing {
-            Some(400) => {
-                return fail(
-                    rng,
-                    400,
-                    "BAD_REFRESH_TOKEN",
-                    "missing or invalid refresh token",
-                );
-            }
-            Some(status) => {
-                let message = "The fake HubSpot fails OAuth refreshes on purpose";
-                return Answer {
-                    status,
-                    body: Some(objects::error_body(
-                        rng,
-                        "INTERNAL_ERROR",
-                        message,
-                        None,
-                        Vec::new(),
-                    )),
-                };
-            }
-            None => {}
+        if let Some(status) = self.failing {
+            let message = "The fake HubSpot fails OAuth refreshes on purpose";
+            return Answer::error(rng, status, "INTERNAL_ERROR", message);
         }
         self.refreshes += 1;
         let serial = self.refreshes;

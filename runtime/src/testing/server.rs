@@ -143,12 +143,8 @@ impl State {
     }
 
     fn error(&mut self, status: u16, category: &str, message: &str, figures: Figures) -> Built {
-        let body = objects::error_body(&mut self.rng, category, message, None, Vec::new());
         json_answer(
-            Answer {
-                status,
-                body: Some(body),
-            },
+            Answer::error(&mut self.rng, status, category, message),
             figures,
         )
     }
@@ -350,17 +346,7 @@ impl State {
         if !self.objects.serves(&found.object_type) {
             // HubSpot's wording for an object type name it does not know.
             let message = format!("Unable to infer object type from: {}", found.object_type);
-            let body = objects::error_body(
-                &mut self.rng,
-                "VALIDATION_ERROR",
-                &message,
-                None,
-                Vec::new(),
-            );
-            return Answer {
-                status: 400,
-                body: Some(body),
-            };
+            return Answer::error(&mut self.rng, 400, "VALIDATION_ERROR", &message);
         }
         let (store, ids) = self.objects.open(&found.object_type);
         let mut ctx = Ctx {

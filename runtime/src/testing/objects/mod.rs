@@ -160,6 +160,21 @@ pub(crate) struct Answer {
     pub body: Option<Value>,
 }
 
+impl Answer {
+    /// An answer of `status` with HubSpot's error body ([`error_body`]), no context.
+    pub(crate) fn error(
+        rng: &mut fastrand::Rng,
+        status: u16,
+        category: &str,
+        message: &str,
+    ) -> Answer {
+        Answer {
+            status,
+            body: Some(error_body(rng, category, message, None, Vec::new())),
+        }
+    }
+}
+
 /// What a handler works with: the store of the request's object type.
 pub(crate) struct Ctx<'a> {
     pub store: &'a mut Store,

@@ -49,10 +49,7 @@ pub(crate) fn error_body(
 }
 
 pub(super) fn fail(ctx: &mut Ctx<'_>, status: u16, category: &str, message: &str) -> Answer {
-    Answer {
-        status,
-        body: Some(error_body(ctx.rng, category, message, None, Vec::new())),
-    }
+    Answer::error(ctx.rng, status, category, message)
 }
 
 pub(super) fn invalid(ctx: &mut Ctx<'_>, message: &str) -> Answer {
