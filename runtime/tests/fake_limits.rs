@@ -11,14 +11,6 @@ use fake_support::Raw;
 use hubspot_runtime::testing::{FakeHubSpot, Policy};
 use serde_json::json;
 
-fn number(reply: &fake_support::Reply, header: &str) -> u64 {
-    reply
-        .header(header)
-        .unwrap_or_else(|| panic!("no {header} in {:?}", reply.headers))
-        .parse()
-        .unwrap()
-}
-
 fn search() -> serde_json::Value {
     json!({"filterGroups": [], "sorts": [], "properties": [], "limit": 1, "after": ""})
 }
@@ -36,13 +28,13 @@ async fn the_rolling_window_refuses_past_its_budget_then_frees() {
     for expected_remaining in (0..5).rev() {
         let reply = raw.get("").await;
         assert_eq!(reply.status, 200, "{}", reply.text);
-        assert_eq!(number(&reply, "x-hubspot-ratelimit-max"), 5);
+        assert_eq!(reply.number("x-hubspot-ratelimit-max"), 5);
         assert_eq!(
-            number(&reply, "x-hubspot-ratelimit-remaining"),
+            reply.number("x-hubspot-ratelimit-remaining"),
             expected_remaining
         );
         assert_eq!(
-            number(&reply, "x-hubspot-ratelimit-interval-milliseconds"),
+            reply.number("x-hubspot-ratelimit-interval-milliseconds"),
             1_000
         );
     }
@@ -60,7 +52,7 @@ async fn the_rolling_window_refuses_past_its_budget_then_frees() {
         "You have reached your ten_secondly_rolling limit."
     );
     assert!(refused.json["correlationId"].as_str().unwrap().len() == 36);
-    assert_eq!(number(&refused, "x-hubspot-ratelimit-remaining"), 0);
+    assert_eq!(refused.number("x-hubspot-ratelimit-remaining"), 0);
     assert!(
         refused.header("retry-after").is_none(),
         "no Retry-After unless asked"
@@ -81,19 +73,16 @@ async fn the_interval_header_gives_the_scaled_window() {
     let real = FakeHubSpot::start().await;
     let reply = Raw::new(&real).get("").await;
     assert_eq!(
-        number(&reply, "x-hubspot-ratelimit-interval-milliseconds"),
+        reply.number("x-hubspot-ratelimit-interval-milliseconds"),
         10_000
     );
-    assert_eq!(number(&reply, "x-hubspot-ratelimit-max"), 100);
-    assert_eq!(number(&reply, "x-hubspot-ratelimit-daily"), 250_000);
-    assert_eq!(
-        number(&reply, "x-hubspot-ratelimit-daily-remaining"),
-        249_999
-    );
+    assert_eq!(reply.number("x-hubspot-ratelimit-max"), 100);
+    assert_eq!(reply.number("x-hubspot-ratelimit-daily"), 250_000);
+    assert_eq!(reply.number("x-hubspot-ratelimit-daily-remaining"), 249_999);
     let scaled = FakeHubSpot::builder().time_scale(0.1).start().await;
     let reply = Raw::new(&scaled).get("").await;
     assert_eq!(
-        number(&reply, "x-hubspot-ratelimit-interval-milliseconds"),
+        reply.number("x-hubspot-ratelimit-interval-milliseconds"),
         1_000
     );
 }
@@ -110,11 +99,11 @@ async fn search_has_its_own_per_second_budget() {
         let reply = raw.post("/search", search()).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         assert_eq!(
-            number(&reply, "x-hubspot-ratelimit-remaining"),
+            reply.number("x-hubspot-ratelimit-remaining"),
             expected_remaining
         );
         assert_eq!(
-            number(&reply, "x-hubspot-ratelimit-interval-milliseconds"),
+            reply.number("x-hubspot-ratelimit-interval-milliseconds"),
             1_000
         );
     }
@@ -137,9 +126,9 @@ async fn the_daily_budget_answers_daily_once_spent() {
     for expected_remaining in (0..3).rev() {
         let reply = raw.get("").await;
         assert_eq!(reply.status, 200);
-        assert_eq!(number(&reply, "x-hubspot-ratelimit-daily"), 3);
+        assert_eq!(reply.number("x-hubspot-ratelimit-daily"), 3);
         assert_eq!(
-            number(&reply, "x-hubspot-ratelimit-daily-remaining"),
+            reply.number("x-hubspot-ratelimit-daily-remaining"),
             expected_remaining
         );
     }
@@ -169,7 +158,7 @@ async fn retry_after_is_sent_when_asked_for() {
     let refused = raw.get("").await;
     assert_eq!(refused.status, 429);
     // 2.5 s window: the first request leaves it in at most 3 whole seconds.
-    let seconds = number(&refused, "retry-after");
+    let seconds = refused.number("retry-after");
     assert!((1..=3).contains(&seconds), "Retry-After: {seconds}");
 }
 
@@ -217,8 +206,8 @@ async fn budgets_change_while_running() {
     fake.set_ten_second_budget(3);
     let reply = raw.get("").await;
     assert_eq!(reply.status, 200);
-    assert_eq!(number(&reply, "x-hubspot-ratelimit-max"), 3);
-    assert_eq!(number(&reply, "x-hubspot-ratelimit-remaining"), 1);
+    assert_eq!(reply.number("x-hubspot-ratelimit-max"), 3);
+    assert_eq!(reply.number("x-hubspot-ratelimit-remaining"), 1);
     fake.set_daily_budget(2);
     let refused = raw.get("").await;
     assert_eq!(refused.json["policyName"], "DAILY");

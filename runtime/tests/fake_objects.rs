@@ -6,26 +6,9 @@
 
 mod fake_support;
 
-use fake_support::{LINE_ITEMS, ORDERS, Raw, Reply, number_rule, upsert_input};
+use fake_support::{LINE_ITEMS, ORDERS, Raw, ids, number_rule, upsert_input};
 use hubspot_runtime::testing::{FakeHubSpot, Fault, FaultRule, Policy, Route};
 use serde_json::{Value, json};
-
-fn ids(reply: &Value) -> Vec<String> {
-    reply["results"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no results in {reply}"))
-        .iter()
-        .map(|result| result["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
-fn header(reply: &Reply, name: &str) -> u64 {
-    reply
-        .header(name)
-        .unwrap_or_else(|| panic!("no {name} in {:?}", reply.headers))
-        .parse()
-        .unwrap()
-}
 
 fn create(properties: Value) -> Value {
     json!({"properties": properties, "associations": []})
@@ -165,8 +148,8 @@ async fn object_types_share_one_ten_second_budget() {
         contacts.get("").await,
     ] {
         assert_eq!(reply.status, 200, "{}", reply.text);
-        assert_eq!(header(&reply, "x-hubspot-ratelimit-max"), 4);
-        remaining.push(header(&reply, "x-hubspot-ratelimit-remaining"));
+        assert_eq!(reply.number("x-hubspot-ratelimit-max"), 4);
+        remaining.push(reply.number("x-hubspot-ratelimit-remaining"));
     }
     assert_eq!(
         remaining,
@@ -193,7 +176,7 @@ async fn object_types_share_one_search_budget_and_one_day() {
     assert_eq!(orders.post("/search", search_all()).await.status, 200);
     let second = items.post("/search", search_all()).await;
     assert_eq!(second.status, 200, "{}", second.text);
-    assert_eq!(header(&second, "x-hubspot-ratelimit-remaining"), 0);
+    assert_eq!(second.number("x-hubspot-ratelimit-remaining"), 0);
     let refused = items.post("/search", search_all()).await;
     assert_eq!(refused.status, 429);
     assert_eq!(refused.json["policyName"], "SECONDLY");
@@ -208,7 +191,7 @@ async fn object_types_share_one_search_budget_and_one_day() {
     .iter()
     .map(|reply| {
         assert_eq!(reply.status, 200, "{}", reply.text);
-        header(reply, "x-hubspot-ratelimit-daily-remaining")
+        reply.number("x-hubspot-ratelimit-daily-remaining")
     })
     .collect();
     assert_eq!(day, [2, 1, 0]);

@@ -5,18 +5,9 @@
 
 mod fake_support;
 
-use fake_support::{ORDERS, Raw, upsert_input};
+use fake_support::{ORDERS, Raw, ids, upsert_input};
 use hubspot_runtime::testing::{FAKE_TOKEN, FakeHubSpot};
 use serde_json::{Value, json};
-
-fn ids(reply: &Value) -> Vec<String> {
-    reply["results"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no results in {reply}"))
-        .iter()
-        .map(|result| result["id"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 fn external_ids(reply: &Value) -> Vec<String> {
     reply["results"]

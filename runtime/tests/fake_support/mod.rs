@@ -36,6 +36,29 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|value| value.to_str().ok())
     }
+
+    /// The header `name` as a number; panics when it is missing or not one.
+    pub fn number(&self, name: &str) -> u64 {
+        self.header(name)
+            .unwrap_or_else(|| panic!("no {name} in {:?}", self.headers))
+            .parse()
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+}
+
+/// The record ids of a batch answer's `results`, in order.
+pub fn ids(reply: &Value) -> Vec<String> {
+    reply["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no results in {reply}"))
+        .iter()
+        .map(|result| {
+            result["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("no id in {result}"))
+                .to_owned()
+        })
+        .collect()
 }
 
 /// A raw HTTP caller bound to one fake and one object type.
