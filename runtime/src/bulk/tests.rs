@@ -1452,52 +1452,39 @@ async fn answers_too_large_for_a_full_batch_land_from_smaller_ones() {
 }
 
 #[tokio::test]
-async fn after_a_retried_call_new_false_is_landed_unless_only_429s_were_retried() {
+async fn after_retried_attempts_new_false_is_landed_unless_only_429s_were_retried() {
     // After an attempt that got no answer, the record found may be this run's own earlier
-    // write: landed. After 429s, HubSpot applied none of the earlier attempts: updated.
-    for (earlier_refused, landed, updated) in [(false, 1, 0), (true, 0, 1)] {
-        let transport = Scripted::new(Model {
-            attempts: 3,
-            earlier_refused,
-            store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
-            ..Model::default()
-        });
-        let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
-        assert_accounted(&outcomes, &summary, 5);
-        let kind = outcome_of(&outcomes, "o3").kind();
-        match earlier_refused {
-            false => assert!(matches!(kind, OutcomeKind::Landed(Some(_))), "{summary}"),
-            true => assert!(matches!(kind, OutcomeKind::Updated(_)), "{summary}"),
+    // write: landed. After 429s, HubSpot applied none of the earlier attempts: updated. So
+    // whether the call then succeeded, or the client gave up on it (a 429) and the run sent
+    // the batch again.
+    for given_up in [false, true] {
+        for (earlier_refused, landed, updated) in [(false, 1, 0), (true, 0, 1)] {
+            let transport = Scripted::new(Model {
+                attempts: 3,
+                earlier_refused,
+                script: VecDeque::from([given_up.then_some((429, "{}"))]),
+                store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
+                ..Model::default()
+            });
+            let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
+            let case = format!("given up: {given_up}, earlier refused: {earlier_refused}");
+            assert_accounted(&outcomes, &summary, 5);
+            assert_eq!(
+                transport.model().requests.len(),
+                1 + usize::from(given_up),
+                "{case}: {summary}"
+            );
+            let kind = outcome_of(&outcomes, "o3").kind();
+            match earlier_refused {
+                false => assert!(matches!(kind, OutcomeKind::Landed(Some(_))), "{case}"),
+                true => assert!(matches!(kind, OutcomeKind::Updated(_)), "{case}"),
+            }
+            assert_eq!(
+                (summary.created, summary.landed, summary.updated),
+                (4, landed, updated),
+                "{case}"
+            );
         }
-        assert_eq!(
-            (summary.created, summary.landed, summary.updated),
-            (4, landed, updated),
-            "earlier attempts refused: {earlier_refused}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn a_batch_refused_after_429s_and_sent_again_is_updated() {
-    // The client gave up on 429s (its earlier attempts refused too): nothing of that request
-    // was applied, so after the run sends it again `new: false` is this run's update. After
-    // earlier attempts that got no answer, it may be the run's own write: landed.
-    for (earlier_refused, landed, updated) in [(true, 0, 1), (false, 1, 0)] {
-        let transport = Scripted::new(Model {
-            attempts: 3,
-            earlier_refused,
-            script: VecDeque::from([Some((429, "{}"))]),
-            store: HashMap::from([("o3".to_owned(), BTreeMap::new())]),
-            ..Model::default()
-        });
-        let (outcomes, summary) = run(&transport, config(100, 1), orders(5)).await;
-        assert_accounted(&outcomes, &summary, 5);
-        assert_eq!(transport.model().requests.len(), 2, "{summary}");
-        assert_eq!(
-            (summary.created, summary.landed, summary.updated),
-            (4, landed, updated),
-            "earlier attempts refused: {earlier_refused}"
-        );
     }
 }
 
